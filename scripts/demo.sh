@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# First command of the README: set up the machine, then compile and build the
+# reference multi-program example, printing the multi-program analysis.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+bash scripts/setup.sh
+
+readonly out_dir=build/multi_programs
+printf '==> kernelscript build examples/multi_programs.ks -o %s\n' "$out_dir"
+node packages/compiler/bin/kernelscript.js build examples/multi_programs.ks -o "$out_dir"
+
+cat <<MSG
+
+Output: $repo_root/$out_dir
+  multi_programs.ebpf.c / .ebpf.o   eBPF programs (libbpf C and object)
+  multi_programs.c / multi_programs userspace coordinator
+  Makefile                          rebuild with: make -C $out_dir
+Run the coordinator (loading BPF programs needs root):
+  sudo ./$out_dir/multi_programs
+MSG
