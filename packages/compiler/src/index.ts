@@ -1,0 +1,8 @@
+// @kernelscript/compiler — the pure core. The CLI and toolchain driver live in `./driver`.
+export { compile, systemName, type CompileOptions, type CompileResult, type GeneratedFile } from './compile.js';
+export type { Diagnostic, Severity } from './diagnostics/diagnostic.js';
+export { formatDiagnostic, type FormatOptions } from './diagnostics/format.js';
+export type * from './metadata.js';
+export type * from './phases/3-analyze/analysis.js';
+export type { ResourcePlan, ProgramResources, MapResources } from './phases/5-ir/resources.js';
+export type { Span, Position } from './phases/1-parse/ast.js';

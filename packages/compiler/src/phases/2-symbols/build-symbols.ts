@@ -1,0 +1,458 @@
+// Phase 2: declarations → symbol table. Resolves type names, evaluates
+// constants, validates map and program declarations, and reports duplicates.
+import type * as ast from '../1-parse/ast.js';
+import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { findMapKind, MAP_KINDS } from '../../language/map-kinds.js';
+import { isProgramKind, PROGRAM_KINDS } from '../../language/program-kinds.js';
+import { didYouMean } from '../../util/suggest.js';
+import { evaluateConst, evaluateConstInt } from './const-eval.js';
+import {
+  lookup,
+  newScope,
+  visibleNames,
+  type ConfigSymbol,
+  type FunctionSymbol,
+  type MapSymbol,
+  type Owner,
+  type ProgramSymbol,
+  type Scope,
+  type SymbolTable,
+  type UserspaceSymbol,
+} from './symbol-table.js';
+import { BOOL, CHAR, INT_TYPES, layoutStruct, VOID, typeName, type IntType, type Type } from './types.js';
+import { BUILTIN_STRUCTS } from '../../language/headers.js';
+
+const MAX_ARRAY_LENGTH = 1 << 20;
+const PIN_ROOT = '/sys/fs/bpf/';
+
+export function buildSymbols(source: ast.SourceFile, diagnostics: DiagnosticBag): SymbolTable {
+  return new SymbolBuilder(source, diagnostics).build();
+}
+
+class SymbolBuilder {
+  private readonly builtins = builtinScope();
+  private readonly global = newScope(this.builtins);
+  private readonly programs: ProgramSymbol[] = [];
+  private readonly maps: MapSymbol[] = [];
+  private readonly functions: FunctionSymbol[] = [];
+  private readonly config: ConfigSymbol[] = [];
+  /** First declaration of every name per scope, for duplicate reports. */
+  private readonly declared = new Map<Scope, Map<string, ast.Span>>();
+  private userspace: UserspaceSymbol | null = null;
+
+  constructor(
+    private readonly source: ast.SourceFile,
+    private readonly diagnostics: DiagnosticBag,
+  ) {}
+
+  build(): SymbolTable {
+    const programDecls: ast.ProgramDecl[] = [];
+    for (const item of this.source.items) {
+      this.recover(() => {
+        switch (item.kind) {
+          case 'ProgramDecl':
+            this.declare(this.global, item.name);
+            programDecls.push(item);
+            break;
+          case 'UserspaceBlock':
+            this.declareUserspace(item);
+            break;
+          case 'FnDecl':
+            this.declareFunction(item, this.global, { kind: 'kernel' });
+            break;
+          default:
+            this.declareItem(item, this.global, null);
+        }
+      });
+    }
+    // Programs after all top-level declarations, so they may use helpers and
+    // types declared further down the file.
+    for (const decl of programDecls) this.recover(() => this.declareProgram(decl));
+    if (this.userspace) this.finishUserspace(this.userspace);
+    this.qualifyCollidingLocalMaps();
+    return {
+      source: this.source,
+      global: this.global,
+      programs: this.programs,
+      userspace: this.userspace,
+      maps: this.maps,
+      functions: this.functions,
+      config: this.config,
+    };
+  }
+
+  /** Report a fatal problem in one declaration and carry on with the next. */
+  private recover(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (!(error instanceof CompileError)) throw error;
+      this.diagnostics.items.push(error.diagnostic);
+    }
+  }
+
+  private declare(scope: Scope, name: ast.Identifier): void {
+    let names = this.declared.get(scope);
+    if (!names) this.declared.set(scope, (names = new Map()));
+    const first = names.get(name.name);
+    if (first) {
+      throw new CompileError({
+        severity: 'error',
+        message: `'${name.name}' is already declared`,
+        span: name.span,
+        notes: [`note: first declared at ${first.start.line}:${first.start.column}`],
+      });
+    }
+    names.set(name.name, name.span);
+  }
+
+  private declareItem(item: ast.TopLevelItem | ast.ProgramItem | ast.UserspaceItem, scope: Scope, program: string | null): void {
+    switch (item.kind) {
+      case 'MapDecl':
+        return this.declareMap(item, scope, program);
+      case 'StructDecl': {
+        this.declare(scope, item.name);
+        const fields = item.fields.map((f) => ({ name: f.name.name, type: this.resolveType(f.type, scope) }));
+        const seen = new Set<string>();
+        for (const field of item.fields) {
+          if (seen.has(field.name.name)) throw located(`struct '${item.name.name}' has two fields named '${field.name.name}'`, field.name.span);
+          seen.add(field.name.name);
+        }
+        scope.types.set(item.name.name, layoutStruct(item.name.name, `struct ${item.name.name}`, fields));
+        return;
+      }
+      case 'EnumDecl':
+        return this.declareEnum(item, scope);
+      case 'TypeAliasDecl':
+        this.declare(scope, item.name);
+        scope.types.set(item.name.name, this.resolveType(item.type, scope));
+        return;
+      case 'ConstDecl': {
+        this.declare(scope, item.name);
+        const value = evaluateConst(item.value, scope);
+        const type = item.type ? this.resolveType(item.type, scope) : typeof value === 'boolean' ? BOOL : INT_TYPES.u32;
+        checkConstFits(value, type, item.value.span);
+        scope.consts.set(item.name.name, { name: item.name.name, type, value, decl: item });
+        return;
+      }
+      case 'ConfigBlock':
+        return this.declareConfig(item, scope, program);
+      case 'FnDecl':
+        throw new Error('functions are declared by their owner');
+      default:
+        throw located(`${item.kind} is not allowed here`, item.span);
+    }
+  }
+
+  private declareEnum(decl: ast.EnumDecl, scope: Scope): void {
+    this.declare(scope, decl.name);
+    const values = new Map<string, bigint>();
+    let next = 0n;
+    for (const variant of decl.variants) {
+      if (values.has(variant.name.name)) throw located(`enum '${decl.name.name}' has two variants named '${variant.name.name}'`, variant.name.span);
+      const value = variant.value ? evaluateConstInt(variant.value, scope, 'an enum value') : next;
+      values.set(variant.name.name, value);
+      next = value + 1n;
+    }
+    const all = [...values.values()];
+    if (all.some((v) => v < 0n)) throw located(`enum '${decl.name.name}' has a negative value; enum values must be unsigned`, decl.name.span);
+    const underlying = all.some((v) => v > 0xffff_ffffn) ? INT_TYPES.u64 : INT_TYPES.u32;
+    scope.types.set(decl.name.name, { kind: 'enum', name: decl.name.name, values, underlying });
+  }
+
+  private declareConfig(block: ast.ConfigBlock, scope: Scope, program: string | null): void {
+    for (const field of block.fields) {
+      this.declare(scope, { ...field.name, name: `config.${field.name.name}` });
+      const type = this.resolveType(field.type, scope);
+      if (type.kind !== 'int' && type.kind !== 'bool' && type.kind !== 'enum') {
+        throw located(`config field '${field.name.name}' must have an integer, bool or enum type, not ${typeName(type)}`, field.type.span);
+      }
+      const defaultValue = evaluateConst(field.value, scope);
+      checkConstFits(defaultValue, type, field.value.span);
+      const symbol: ConfigSymbol = {
+        name: field.name.name,
+        program,
+        cName: program ? `${program}_config_${field.name.name}` : `config_${field.name.name}`,
+        type,
+        defaultValue,
+        decl: field,
+      };
+      scope.config.set(field.name.name, symbol);
+      this.config.push(symbol);
+    }
+  }
+
+  private declareMap(decl: ast.MapDecl, scope: Scope, program: string | null): void {
+    this.declare(scope, decl.name);
+    const kind = findMapKind(decl.mapKind.name);
+    if (!kind) {
+      throw located(
+        `unknown map kind '${decl.mapKind.name}'`,
+        decl.mapKind.span,
+        ...didYouMean(decl.mapKind.name, Object.values(MAP_KINDS).map((k) => k.sourceName)),
+      );
+    }
+    if (kind.isRingBuffer !== (decl.keyType === null)) {
+      throw located(
+        kind.isRingBuffer
+          ? `a ${kind.sourceName} takes one type parameter, the event type: map<E> ${decl.name.name} : ${kind.sourceName}(size)`
+          : `a ${kind.sourceName} takes a key and a value type: map<K, V>`,
+        decl.span,
+      );
+    }
+    const key = decl.keyType ? this.resolveType(decl.keyType, scope) : null;
+    const value = this.resolveType(decl.valueType, scope);
+    const maxEntries = evaluateConstInt(decl.maxEntries, scope, 'the map size');
+    if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('the map size must be between 1 and 4294967295', decl.maxEntries.span);
+    if (kind.isRingBuffer && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
+      throw located(`a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
+    }
+    if (kind.isArray && key && !(key.kind === 'int' && key.size === 4)) {
+      throw located(`${kind.sourceName} keys are u32 indexes, not ${typeName(key)}`, decl.keyType!.span);
+    }
+    if (kind.kind === 'lpm_trie') {
+      const first = key?.kind === 'struct' ? key.fields[0] : undefined;
+      if (!first || first.name !== 'prefixlen' || !(first.type.kind === 'int' && first.type.name === 'u32')) {
+        throw located('an LpmTrie key must be a struct whose first field is `prefixlen: u32`', decl.keyType!.span);
+      }
+    }
+    for (const type of [key, value]) {
+      if (type && (type.kind === 'void' || type.kind === 'pointer' || type.kind === 'context')) {
+        throw located(`a map cannot hold values of type ${typeName(type)}`, decl.span);
+      }
+    }
+    const { pinPath, flags } = this.mapAttributes(decl, kind.kind === 'lpm_trie');
+    const name = program ? `${program}::${decl.name.name}` : decl.name.name;
+    const symbol: MapSymbol = {
+      name,
+      declName: decl.name.name,
+      objectName: decl.name.name,
+      decl,
+      kind,
+      key,
+      value,
+      maxEntries: Number(maxEntries),
+      pinPath,
+      flags,
+      program,
+    };
+    scope.maps.set(decl.name.name, symbol);
+    this.maps.push(symbol);
+  }
+
+  private mapAttributes(decl: ast.MapDecl, isLpm: boolean): { pinPath: string | null; flags: string[] } {
+    let pinPath: string | null = null;
+    const flags = new Set<string>(isLpm ? ['BPF_F_NO_PREALLOC'] : []);
+    const seen = new Set<string>();
+    for (const attribute of decl.attributes) {
+      const name = attribute.name.name;
+      if (seen.has(name)) throw located(`attribute '${name}' is given twice`, attribute.span);
+      seen.add(name);
+      switch (name) {
+        case 'pinned':
+          if (attribute.value === null) {
+            pinPath = `${PIN_ROOT}${decl.name.name}`;
+          } else if (attribute.value.kind !== 'StringLiteral') {
+            throw located('`pinned` takes a path string: pinned: "/sys/fs/bpf/name"', attribute.value.span);
+          } else if (!attribute.value.value.startsWith(PIN_ROOT) || attribute.value.value.length === PIN_ROOT.length) {
+            throw located(`the pin path must be under ${PIN_ROOT}, not "${attribute.value.value}"`, attribute.value.span);
+          } else {
+            pinPath = attribute.value.value;
+          }
+          break;
+        case 'no_prealloc':
+        case 'read_only':
+        case 'write_only': {
+          if (attribute.value !== null) throw located(`attribute '${name}' takes no value`, attribute.value.span);
+          flags.add({ no_prealloc: 'BPF_F_NO_PREALLOC', read_only: 'BPF_F_RDONLY', write_only: 'BPF_F_WRONLY' }[name]);
+          break;
+        }
+        default:
+          throw located(
+            `unknown map attribute '${name}'`,
+            attribute.name.span,
+            ...didYouMean(name, ['pinned', 'no_prealloc', 'read_only', 'write_only']),
+          );
+      }
+    }
+    if (flags.has('BPF_F_RDONLY') && flags.has('BPF_F_WRONLY')) throw located('a map cannot be both read_only and write_only', decl.span);
+    return { pinPath, flags: [...flags] };
+  }
+
+  private declareFunction(decl: ast.FnDecl, scope: Scope, owner: Owner): FunctionSymbol {
+    this.declare(scope, decl.name);
+    const cName =
+      owner.kind === 'program'
+        ? decl.name.name === 'main'
+          ? owner.program
+          : `${owner.program}__${decl.name.name}`
+        : owner.kind === 'userspace' && decl.name.name === 'main'
+          ? 'user_main'
+          : decl.name.name;
+    const symbol: FunctionSymbol = {
+      name: decl.name.name,
+      cName,
+      decl,
+      owner,
+      params: decl.params.map((p) => ({ name: p.name.name, type: this.resolveType(p.type, scope), span: p.span })),
+      returnType: decl.returnType ? this.resolveType(decl.returnType, scope) : VOID,
+    };
+    const paramNames = new Set<string>();
+    for (const param of decl.params) {
+      if (paramNames.has(param.name.name)) throw located(`parameter '${param.name.name}' is declared twice`, param.name.span);
+      paramNames.add(param.name.name);
+    }
+    scope.functions.set(symbol.name, symbol);
+    this.functions.push(symbol);
+    return symbol;
+  }
+
+  private declareProgram(decl: ast.ProgramDecl): void {
+    const kindName = decl.programKind.name;
+    if (!isProgramKind(kindName)) {
+      throw located(`unknown program kind '${kindName}'`, decl.programKind.span, ...didYouMean(kindName, Object.keys(PROGRAM_KINDS)));
+    }
+    const info = PROGRAM_KINDS[kindName];
+    const target = this.programTarget(decl, info.target);
+    const scope = newScope(this.global);
+    const owner: Owner = { kind: 'program', program: decl.name.name };
+    let main: FunctionSymbol | null = null;
+    for (const item of decl.items) {
+      this.recover(() => {
+        if (item.kind === 'FnDecl') {
+          const fn = this.declareFunction(item, scope, owner);
+          if (fn.name === 'main') main = fn;
+        } else {
+          this.declareItem(item, scope, decl.name.name);
+        }
+      });
+    }
+    if (!main) {
+      throw located(`program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.contextType}) -> ${info.returnType} { ... }`);
+    }
+    this.checkMainSignature(main, info.contextType, info.returnType);
+    this.programs.push({ name: decl.name.name, decl, info, target, section: info.section(target), main, scope });
+  }
+
+  private programTarget(decl: ast.ProgramDecl, rule: (typeof PROGRAM_KINDS)[keyof typeof PROGRAM_KINDS]['target']): string | null {
+    const target = decl.target?.value ?? null;
+    const kind = decl.programKind.name;
+    if (rule === 'none' && target !== null) throw located(`a ${kind} program takes no target`, decl.target!.span);
+    if ((rule === 'required' || rule === 'required-direction') && target === null) {
+      const example = rule === 'required-direction' ? '"ingress"' : kind === 'tracepoint' ? '"syscalls/sys_enter_getppid"' : '"function_name"';
+      throw located(`a ${kind} program needs a target: program ${decl.name.name} : ${kind}(${example})`, decl.programKind.span);
+    }
+    if ((rule === 'optional-direction' || rule === 'required-direction') && target !== null && target !== 'ingress' && target !== 'egress') {
+      throw located(`the target of a ${kind} program is "ingress" or "egress", not "${target}"`, decl.target!.span);
+    }
+    if (kind === 'tracepoint' && target !== null && !/^[\w]+\/[\w]+$/.test(target)) {
+      throw located(`a tracepoint target is "category/event", not "${target}"`, decl.target!.span);
+    }
+    return rule === 'optional-direction' ? (target ?? 'ingress') : target;
+  }
+
+  private checkMainSignature(main: FunctionSymbol, contextType: string, returnType: string): void {
+    const [param, ...rest] = main.params;
+    if (!param || rest.length > 0 || param.type.kind !== 'context' || param.type.name !== contextType) {
+      throw located(`this program's main takes one parameter, (ctx: ${contextType})`, main.decl.name.span);
+    }
+    const ret = main.returnType;
+    const ok = returnType === 'i32' ? ret.kind === 'int' && ret.name === 'i32' : ret.kind === 'action' && ret.name === returnType;
+    if (!ok) throw located(`this program's main must return ${returnType}, not ${typeName(ret)}`, main.decl.returnType?.span ?? main.decl.name.span);
+  }
+
+  private declareUserspace(decl: ast.UserspaceBlock): void {
+    if (this.userspace) throw located('there can be only one userspace block', decl.span);
+    const scope = newScope(this.global);
+    this.userspace = { decl, scope, main: null };
+  }
+
+  private finishUserspace(userspace: UserspaceSymbol): void {
+    for (const item of userspace.decl.items) {
+      this.recover(() => {
+        if (item.kind === 'FnDecl') {
+          const fn = this.declareFunction(item, userspace.scope, { kind: 'userspace' });
+          if (fn.name === 'main') userspace.main = fn;
+        } else {
+          this.declareItem(item, userspace.scope, null);
+        }
+      });
+    }
+    const main = userspace.main;
+    if (main) {
+      const ok = main.returnType.kind === 'int' && main.returnType.name === 'i32' && main.params.every((p) => p.type.kind === 'int');
+      if (!ok || main.params.length > 2) {
+        throw located('the userspace main is fn main(argc: u32, argv: u64) -> i32 (parameters optional)', main.decl.name.span);
+      }
+    }
+  }
+
+  /** Local maps keep their name in the object unless two of them share it. */
+  private qualifyCollidingLocalMaps(): void {
+    const byName = new Map<string, MapSymbol[]>();
+    for (const map of this.maps) byName.set(map.declName, [...(byName.get(map.declName) ?? []), map]);
+    for (const [name, maps] of byName) {
+      if (maps.length < 2) continue;
+      for (const map of maps) {
+        if (map.program === null) continue;
+        map.objectName = `${map.program}__${name}`;
+        this.diagnostics.info(`local map '${map.name}' is named '${map.objectName}' in the object file, since several maps are named '${name}'`, map.decl.name.span);
+      }
+    }
+  }
+
+  resolveType(type: ast.TypeExpr, scope: Scope): Type {
+    switch (type.kind) {
+      case 'NamedType': {
+        const resolved = lookup(scope, 'types', type.name);
+        if (!resolved) throw located(`unknown type '${type.name}'`, type.span, ...didYouMean(type.name, visibleNames(scope, 'types')));
+        return resolved;
+      }
+      case 'ArrayType': {
+        const element = this.resolveType(type.element, scope);
+        const length = evaluateConstInt(type.length, scope, 'an array length');
+        if (length <= 0n || length > BigInt(MAX_ARRAY_LENGTH)) throw located(`an array length must be between 1 and ${MAX_ARRAY_LENGTH}`, type.length.span);
+        return { kind: 'array', element, length: Number(length) };
+      }
+      case 'PointerType':
+        return { kind: 'pointer', target: this.resolveType(type.target, scope) };
+    }
+  }
+}
+
+function builtinScope(): Scope {
+  const scope = newScope(null);
+  for (const [name, type] of Object.entries(INT_TYPES)) scope.types.set(name, type);
+  scope.types.set('bool', BOOL);
+  scope.types.set('char', CHAR);
+  scope.types.set('void', VOID);
+  scope.types.set('XdpAction', { kind: 'action', name: 'XdpAction' });
+  scope.types.set('TcAction', { kind: 'action', name: 'TcAction' });
+  for (const info of Object.values(PROGRAM_KINDS)) {
+    if (!scope.types.has(info.contextType)) scope.types.set(info.contextType, { kind: 'context', program: info.kind, name: info.contextType });
+  }
+  for (const [name, struct] of Object.entries(BUILTIN_STRUCTS)) scope.types.set(name, struct);
+  return scope;
+}
+
+export function located(message: string, span: ast.Span, ...notes: string[]): CompileError {
+  return new CompileError({ severity: 'error', message, span, notes });
+}
+
+/** Integer ranges of each type, for literal checks. */
+export function intRange(type: IntType): [bigint, bigint] {
+  const bits = BigInt(type.size * 8);
+  return type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+}
+
+function checkConstFits(value: bigint | boolean, type: Type, span: ast.Span): void {
+  if (type.kind === 'bool') {
+    if (typeof value !== 'boolean') throw located(`expected a bool, found an integer`, span);
+    return;
+  }
+  if (typeof value === 'boolean') throw located(`expected ${typeName(type)}, found a bool`, span);
+  const intType = type.kind === 'enum' ? type.underlying : type.kind === 'int' ? type : null;
+  if (!intType) throw located(`a constant of type ${typeName(type)} is not supported`, span);
+  const [min, max] = intRange(intType);
+  if (value < min || value > max) throw located(`${value} does not fit in ${intType.name} (${min}..${max})`, span);
+}

@@ -1,0 +1,114 @@
+// The declarations of a system after name resolution: what phase 2 hands on.
+import type * as ast from '../1-parse/ast.js';
+import type { ProgramKindInfo } from '../../language/program-kinds.js';
+import type { MapKindInfo } from '../../language/map-kinds.js';
+import type { Type } from './types.js';
+
+/** Where a piece of code runs: inside one kernel program, a shared kernel helper, or userspace. */
+export type Owner = { kind: 'program'; program: string } | { kind: 'kernel' } | { kind: 'userspace' };
+
+export interface MapSymbol {
+  /** Source name; local maps are `program::map`. */
+  name: string;
+  declName: string;
+  /** Name in the object file; local maps are qualified only when two share a name. */
+  objectName: string;
+  decl: ast.MapDecl;
+  kind: MapKindInfo;
+  key: Type | null;
+  value: Type;
+  maxEntries: number;
+  pinPath: string | null;
+  flags: string[];
+  /** Declaring program for local maps; null for global maps. */
+  program: string | null;
+}
+
+export interface FunctionSymbol {
+  name: string;
+  /** C function name: unique across the file. */
+  cName: string;
+  decl: ast.FnDecl;
+  owner: Owner;
+  params: { name: string; type: Type; span: ast.Span }[];
+  returnType: Type;
+}
+
+export interface ConstSymbol {
+  name: string;
+  type: Type;
+  value: bigint | boolean;
+  decl: ast.ConstDecl;
+}
+
+export interface ConfigSymbol {
+  name: string;
+  program: string | null;
+  /** `.rodata` global, e.g. `config_max_packet_size`. */
+  cName: string;
+  type: Type;
+  defaultValue: bigint | boolean;
+  decl: ast.ConfigField;
+}
+
+/** Names visible at one level; lookups walk `parent`. */
+export interface Scope {
+  types: Map<string, Type>;
+  consts: Map<string, ConstSymbol>;
+  functions: Map<string, FunctionSymbol>;
+  maps: Map<string, MapSymbol>;
+  config: Map<string, ConfigSymbol>;
+  parent: Scope | null;
+}
+
+export interface ProgramSymbol {
+  name: string;
+  decl: ast.ProgramDecl;
+  info: ProgramKindInfo;
+  target: string | null;
+  section: string;
+  main: FunctionSymbol;
+  scope: Scope;
+}
+
+export interface UserspaceSymbol {
+  decl: ast.UserspaceBlock;
+  scope: Scope;
+  main: FunctionSymbol | null;
+}
+
+export interface SymbolTable {
+  source: ast.SourceFile;
+  global: Scope;
+  programs: ProgramSymbol[];
+  userspace: UserspaceSymbol | null;
+  /** Every map, global and local, in declaration order. */
+  maps: MapSymbol[];
+  /** Every function with a body to compile, in declaration order. */
+  functions: FunctionSymbol[];
+  config: ConfigSymbol[];
+}
+
+export function newScope(parent: Scope | null): Scope {
+  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), parent };
+}
+
+/** Look a name up through a scope chain in one of its tables. */
+export function lookup<K extends 'types' | 'consts' | 'functions' | 'maps' | 'config'>(
+  scope: Scope | null,
+  table: K,
+  name: string,
+): (Scope[K] extends Map<string, infer V> ? V : never) | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const hit = s[table].get(name);
+    if (hit) return hit as never;
+  }
+  return undefined;
+}
+
+/** All names of one table visible from a scope, for "did you mean" hints. */
+export function visibleNames(scope: Scope | null, table: 'types' | 'consts' | 'functions' | 'maps' | 'config'): string[] {
+  const names: string[] = [];
+  for (let s = scope; s; s = s.parent) names.push(...s[table].keys());
+  return names;
+}

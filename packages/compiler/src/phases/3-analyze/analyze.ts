@@ -1,0 +1,401 @@
+// Phase 3: the programs analysed together. Which code reaches which map
+// (through helper calls), how it touches it, and what that means when the
+// programs run at the same time on several CPUs.
+import type * as ast from '../1-parse/ast.js';
+import { walk } from '../1-parse/walk.js';
+import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { evaluateConst } from '../2-symbols/const-eval.js';
+import { lookup, type FunctionSymbol, type MapSymbol, type Scope, type SymbolTable } from '../2-symbols/symbol-table.js';
+import { sizeOf, typeName } from '../2-symbols/types.js';
+import type { Accessor, AccessKind, Conflict, MapAccess, MapReport, ProgramReport, Suggestion, SystemAnalysis, AnalysisNote } from './analysis.js';
+import { expressionKey } from './expression-key.js';
+
+/** What one function does by itself, before calls are followed. */
+interface FunctionFacts {
+  symbol: FunctionSymbol;
+  accesses: Omit<MapAccess, 'accessor' | 'callChain'>[];
+  /** Non-atomic read-modify-writes found in this function. */
+  lostUpdates: { map: string; location: ast.Span }[];
+  calls: { callee: FunctionSymbol; span: ast.Span }[];
+}
+
+export function analyzeSystem(symbols: SymbolTable, diagnostics: DiagnosticBag): SystemAnalysis {
+  const facts = new Map<FunctionSymbol, FunctionFacts>();
+  for (const fn of symbols.functions) facts.set(fn, collectFacts(fn, scopeOf(fn, symbols)));
+  refuseRecursion(facts);
+
+  const accesses: MapAccess[] = [];
+  const lostUpdates: { map: string; accessor: Accessor; location: ast.Span }[] = [];
+  const programs: ProgramReport[] = symbols.programs.map((program) => {
+    const accessor: Accessor = { kind: 'program', program: program.name };
+    const reached = reachable(program.main, facts);
+    for (const [fn, chain] of reached) {
+      const fnFacts = facts.get(fn)!;
+      for (const access of fnFacts.accesses) accesses.push({ ...access, accessor, callChain: chain });
+      for (const lost of fnFacts.lostUpdates) lostUpdates.push({ ...lost, accessor });
+    }
+    const maps = [...new Set(accesses.filter((a) => sameAccessor(a.accessor, accessor)).map((a) => a.map))];
+    return { name: program.name, kind: program.info.kind, section: program.section, target: program.target, functions: [...reached.keys()].map((f) => f.name), maps };
+  });
+  if (symbols.userspace) {
+    const accessor: Accessor = { kind: 'userspace' };
+    const userFunctions = symbols.functions.filter((f) => f.owner.kind === 'userspace');
+    const reached = symbols.userspace.main ? reachable(symbols.userspace.main, facts) : new Map<FunctionSymbol, string[]>();
+    for (const fn of userFunctions) {
+      const fnFacts = facts.get(fn)!;
+      const chain = reached.get(fn) ?? [fn.name];
+      for (const access of fnFacts.accesses) accesses.push({ ...access, accessor, callChain: chain });
+      for (const lost of fnFacts.lostUpdates) lostUpdates.push({ ...lost, accessor });
+    }
+  }
+
+  const maps = symbols.maps.map((map) => mapReport(map, accesses.filter((a) => a.map === map.name)));
+  const notes: AnalysisNote[] = [];
+  const conflicts = [
+    ...symbols.maps.flatMap((map) => sharedWriterConflicts(map, maps.find((m) => m.name === map.name)!, notes)),
+    ...lostUpdateConflicts(symbols.maps, lostUpdates, accesses),
+  ];
+  const suggestions = symbols.maps.flatMap((map) => suggestionsFor(map, maps.find((m) => m.name === map.name)!));
+  for (const conflict of conflicts) {
+    const first = conflict.locations[0];
+    diagnostics.warning(conflict.message, first ? pointSpan(first) : null, `help: ${conflict.fix}`);
+  }
+  return { programs, maps, conflicts, suggestions, notes };
+}
+
+function scopeOf(fn: FunctionSymbol, symbols: SymbolTable): Scope {
+  if (fn.owner.kind === 'program') {
+    const owner = fn.owner.program;
+    return symbols.programs.find((p) => p.name === owner)?.scope ?? symbols.global;
+  }
+  if (fn.owner.kind === 'userspace') return symbols.userspace!.scope;
+  return symbols.global;
+}
+
+/** Resolve `m` or `program::m` to a map visible from `scope`. */
+export function resolveMapExpr(expr: ast.Expr, scope: Scope, symbols?: { maps: MapSymbol[] }): MapSymbol | undefined {
+  if (expr.kind === 'Identifier') return lookup(scope, 'maps', expr.name);
+  if (expr.kind === 'PathExpr' && expr.segments.length === 2 && symbols) {
+    const [program, map] = expr.segments;
+    return symbols.maps.find((m) => m.program === program!.name && m.declName === map!.name);
+  }
+  return undefined;
+}
+
+function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
+  const facts: FunctionFacts = { symbol: fn, accesses: [], lostUpdates: [], calls: [] };
+  const allMaps = { maps: collectMaps(scope) };
+  const mapOf = (expr: ast.Expr) => resolveMapExpr(expr, scope, allMaps);
+  const keyText = (expr: ast.Expr): string | null => {
+    try {
+      return String(evaluateConst(expr, scope));
+    } catch {
+      return null;
+    }
+  };
+  const record = (map: MapSymbol, access: AccessKind, atomic: boolean, key: ast.Expr | null, span: ast.Span) =>
+    facts.accesses.push({
+      map: map.name,
+      function: fn.name,
+      access,
+      atomic,
+      constantKey: key ? keyText(key) : null,
+      location: { line: span.start.line, column: span.start.column },
+    });
+  /** Locals that hold a copy of a map element: name → `map[key]`. */
+  const copiesOfElements = new Map<string, string>();
+
+  const elementOf = (expr: ast.Expr): { map: MapSymbol; index: ast.IndexExpr } | null => {
+    const index = expr.kind === 'MemberExpr' ? expr.object : expr;
+    if (index.kind !== 'IndexExpr') return null;
+    const map = mapOf(index.object);
+    return map ? { map, index } : null;
+  };
+
+  walk(fn.decl.body, (node) => {
+    switch (node.kind) {
+      case 'AssignStmt': {
+        const element = elementOf(node.target);
+        if (!element) return;
+        const { map, index } = element;
+        const elementKey = `${map.name}[${expressionKey(index.index)}]`;
+        const atomic = node.op !== '=';
+        const readsSameElement = expressionReads(node.value, (e) => {
+          const other = elementOf(e);
+          if (other && `${other.map.name}[${expressionKey(other.index.index)}]` === elementKey) return true;
+          return e.kind === 'Identifier' && copiesOfElements.get(e.name) === elementKey;
+        });
+        record(map, atomic || readsSameElement ? 'read-modify-write' : 'write', atomic, index.index, node.span);
+        if (readsSameElement && !atomic) facts.lostUpdates.push({ map: map.name, location: node.span });
+        walk(index.index, visitReads);
+        walk(node.value, visitReads);
+        return false;
+      }
+      case 'LetStmt': {
+        const element = elementOf(node.init);
+        if (element && node.init.kind === 'IndexExpr') {
+          copiesOfElements.set(node.name.name, `${element.map.name}[${expressionKey(element.index.index)}]`);
+        }
+        return;
+      }
+      case 'DeleteStmt': {
+        const map = mapOf(node.target.object);
+        if (map) record(map, 'delete', false, node.target.index, node.span);
+        walk(node.target.index, visitReads);
+        return false;
+      }
+      case 'ForEachStmt': {
+        const map = mapOf(node.iterable);
+        if (map) record(map, 'read', false, null, node.iterable.span);
+        return;
+      }
+      default:
+        return visitReads(node);
+    }
+  });
+
+  function visitReads(node: ast.Stmt | ast.Expr | ast.MatchArm): boolean | void {
+    if (node.kind === 'IndexExpr') {
+      const map = mapOf(node.object);
+      if (map) record(map, 'read', false, node.index, node.span);
+    } else if (node.kind === 'CallExpr') {
+      if (node.callee.kind === 'MemberExpr') {
+        const map = mapOf(node.callee.object);
+        if (map && node.callee.property.name === 'submit') record(map, 'submit', false, null, node.span);
+        else if (map) record(map, 'read', false, null, node.span);
+      } else if (node.callee.kind === 'Identifier') {
+        const callee = lookup(scope, 'functions', node.callee.name);
+        if (callee) facts.calls.push({ callee, span: node.span });
+      }
+    }
+  }
+  return facts;
+}
+
+function collectMaps(scope: Scope): MapSymbol[] {
+  const maps: MapSymbol[] = [];
+  for (let s: Scope | null = scope; s; s = s.parent) maps.push(...s.maps.values());
+  return maps;
+}
+
+function expressionReads(expr: ast.Expr, predicate: (e: ast.Expr) => boolean): boolean {
+  let found = false;
+  walk(expr, (node) => {
+    if (found) return false;
+    if (node.kind !== 'MatchArm' && isExpr(node) && predicate(node)) found = true;
+  });
+  return found;
+}
+
+function isExpr(node: ast.Stmt | ast.Expr): node is ast.Expr {
+  return !node.kind.endsWith('Stmt') && node.kind !== 'Block';
+}
+
+/** Functions reachable from `root` with the call chain that first reaches each. */
+function reachable(root: FunctionSymbol, facts: Map<FunctionSymbol, FunctionFacts>): Map<FunctionSymbol, string[]> {
+  const chains = new Map<FunctionSymbol, string[]>([[root, [root.name]]]);
+  const queue = [root];
+  while (queue.length > 0) {
+    const fn = queue.shift()!;
+    for (const { callee } of facts.get(fn)?.calls ?? []) {
+      if (chains.has(callee)) continue;
+      chains.set(callee, [...chains.get(fn)!, callee.name]);
+      queue.push(callee);
+    }
+  }
+  return chains;
+}
+
+/** eBPF has no recursion: report the first call cycle, naming every function in it. */
+function refuseRecursion(facts: Map<FunctionSymbol, FunctionFacts>): void {
+  const state = new Map<FunctionSymbol, 'visiting' | 'done'>();
+  const stack: FunctionSymbol[] = [];
+  const visit = (fn: FunctionSymbol): void => {
+    state.set(fn, 'visiting');
+    stack.push(fn);
+    for (const call of facts.get(fn)?.calls ?? []) {
+      if (state.get(call.callee) === 'visiting') {
+        const cycle = [...stack.slice(stack.indexOf(call.callee)), call.callee].map((f) => f.name);
+        throw new CompileError({
+          severity: 'error',
+          message: `recursion is not allowed in eBPF: ${cycle.join(' -> ')}`,
+          span: call.span,
+          notes: ['help: rewrite the recursion as a bounded loop'],
+        });
+      }
+      if (!state.has(call.callee)) visit(call.callee);
+    }
+    stack.pop();
+    state.set(fn, 'done');
+  };
+  for (const fn of facts.keys()) if (!state.has(fn)) visit(fn);
+}
+
+function accessorName(accessor: Accessor): string {
+  return accessor.kind === 'program' ? accessor.program : 'userspace';
+}
+
+function sameAccessor(a: Accessor, b: Accessor): boolean {
+  return accessorName(a) === accessorName(b);
+}
+
+const WRITES: AccessKind[] = ['write', 'read-modify-write', 'delete', 'submit'];
+
+function mapReport(map: MapSymbol, accesses: MapAccess[]): MapReport {
+  const names = (kinds: AccessKind[]) => [...new Set(accesses.filter((a) => kinds.includes(a.access)).map((a) => accessorName(a.accessor)))];
+  return {
+    name: map.name,
+    objectName: map.objectName,
+    kind: map.kind.kind,
+    scope: map.program ? 'local' : 'global',
+    program: map.program,
+    keyType: map.key ? typeName(map.key) : null,
+    valueType: typeName(map.value),
+    keySize: map.key ? sizeOf(map.key) : 0,
+    valueSize: sizeOf(map.value),
+    maxEntries: map.maxEntries,
+    pinPath: map.pinPath,
+    readers: names(['read', 'read-modify-write']),
+    writers: names(WRITES),
+    readModifyWriters: names(['read-modify-write']),
+    accesses,
+  };
+}
+
+function sharedWriterConflicts(map: MapSymbol, report: MapReport, notes: AnalysisNote[]): Conflict[] {
+  if (map.kind.isRingBuffer || map.kind.kind === 'prog_array' || report.writers.length < 2) return [];
+  const writes = report.accesses.filter((a) => WRITES.includes(a.access));
+  const programs = report.writers.filter((w) => w !== 'userspace');
+  if (programs.length === 0) return [];
+  if (map.kind.perCpu) {
+    notes.push({ map: map.name, message: `Map '${map.name}' is written by ${report.writers.join(', ')}, but it is per-CPU: each CPU updates its own copy, so there is no race` });
+    return [];
+  }
+  if (writes.every((a) => a.atomic)) {
+    notes.push({ map: map.name, message: `Map '${map.name}' is written by ${report.writers.join(', ')} only with atomic updates (op=): no lost updates` });
+    return [];
+  }
+  const keysOf = (writer: string) => writes.filter((a) => accessorName(a.accessor) === writer).map((a) => a.constantKey);
+  const overlapping = report.writers.flatMap((a, i) =>
+    report.writers.slice(i + 1).filter((b) => {
+      const keysA = keysOf(a);
+      const keysB = keysOf(b);
+      return keysA.includes(null) || keysB.includes(null) || keysA.some((k) => keysB.includes(k));
+    }).map((b) => [a, b] as const),
+  );
+  if (overlapping.length === 0) {
+    const keyList = report.writers.map((w) => `${w}: ${[...new Set(keysOf(w))].join(', ')}`).join('; ');
+    notes.push({ map: map.name, message: `Map '${map.name}' is written by several programs, but each writes its own constant keys (${keyList}): no race` });
+    return [];
+  }
+  const named = programs.length >= 2 ? programs : [...programs, 'userspace'];
+  const userspace = report.writers.includes('userspace');
+  const pairs = overlapping.map(([a, b]) => `${a} and ${b}`).join('; ');
+  return [
+    {
+      kind: 'shared-writers',
+      severity: 'warning',
+      map: map.name,
+      programs,
+      userspace,
+      message: `Map '${map.name}' accessed by multiple programs: ${named.join(', ')} (potential race condition)`,
+      fix: `the same elements are written by ${pairs}; give each writer its own keys, use atomic updates (+=), or a per-CPU map`,
+      locations: writes.map((a) => a.location),
+    },
+  ];
+}
+
+function lostUpdateConflicts(
+  maps: MapSymbol[],
+  lostUpdates: { map: string; accessor: Accessor; location: ast.Span }[],
+  accesses: MapAccess[],
+): Conflict[] {
+  const conflicts: Conflict[] = [];
+  for (const map of maps) {
+    if (map.kind.perCpu) continue;
+    const here = lostUpdates.filter((l) => l.map === map.name);
+    // Userspace is one thread: its read-modify-write only races with a kernel writer.
+    const kernelWrites = accesses.some((a) => a.map === map.name && a.accessor.kind === 'program' && WRITES.includes(a.access));
+    const racing = here.filter((l) => l.accessor.kind === 'program' || kernelWrites);
+    if (racing.length === 0) continue;
+    const programs = [...new Set(racing.filter((l) => l.accessor.kind === 'program').map((l) => accessorName(l.accessor)))];
+    const who = [...new Set(racing.map((l) => accessorName(l.accessor)))].join(', ');
+    conflicts.push({
+      kind: 'lost-update',
+      severity: 'warning',
+      map: map.name,
+      programs,
+      userspace: racing.some((l) => l.accessor.kind === 'userspace'),
+      message: `Map '${map.name}' has a non-atomic read-modify-write in ${who}: concurrent runs on several CPUs lose updates (lost-update race)`,
+      fix: `write it as an atomic update (m[k] += x), or make '${map.name}' a per-CPU map`,
+      locations: racing.map((l) => ({ line: l.location.start.line, column: l.location.start.column })),
+    });
+  }
+  return conflicts;
+}
+
+const PER_CPU_OF: Partial<Record<MapSymbol['kind']['kind'], 'percpu_hash' | 'percpu_array' | 'lru_percpu_hash'>> = {
+  hash_map: 'percpu_hash',
+  array: 'percpu_array',
+  lru_hash: 'lru_percpu_hash',
+};
+
+const SOURCE_NAMES: Record<string, string> = { percpu_hash: 'PercpuHash', percpu_array: 'PercpuArray', lru_percpu_hash: 'LruPercpuHash', lru_hash: 'LruHash', array: 'Array' };
+
+/** Small enough that an Array of max_entries slots costs little. */
+const SMALL_ARRAY_ENTRIES = 256;
+
+function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
+  const suggestions: Suggestion[] = [];
+  const kernelWriters = report.writers.filter((w) => w !== 'userspace');
+  const perCpu = PER_CPU_OF[map.kind.kind];
+  const counterValue = map.value.kind === 'int';
+  const kernelCounters = report.readModifyWriters.filter((w) => w !== 'userspace');
+  if (perCpu && counterValue && (kernelWriters.length >= 2 || kernelCounters.length > 0)) {
+    const between = kernelWriters.length >= 2 ? `between programs: ${kernelWriters.join(', ')}` : `in ${kernelCounters.join(', ')}`;
+    suggestions.push({
+      kind: 'per-cpu',
+      map: map.name,
+      from: map.kind.kind,
+      to: perCpu,
+      message: `Consider using ${SOURCE_NAMES[perCpu]} for map '${map.name}' to reduce contention ${between}`,
+      reason: 'each CPU then updates its own copy without cache-line bouncing; readers sum the per-CPU values',
+    });
+  }
+  const writesNewKeys = report.accesses.some((a) => (a.access === 'write' || a.access === 'read-modify-write') && a.constantKey === null && a.accessor.kind === 'program');
+  const deletes = report.accesses.some((a) => a.access === 'delete');
+  if (map.kind.kind === 'hash_map' && writesNewKeys && !deletes) {
+    suggestions.push({
+      kind: 'lru',
+      map: map.name,
+      from: 'hash_map',
+      to: 'lru_hash',
+      message: `Consider using LruHash for map '${map.name}': it only grows (nothing deletes from it)`,
+      reason: `once ${map.maxEntries} keys are in, every new insert fails; an LruHash evicts the least recently used entry instead`,
+    });
+  }
+  const keys = report.accesses.map((a) => a.constantKey);
+  if (
+    (map.kind.kind === 'hash_map' || map.kind.kind === 'percpu_hash') &&
+    map.key?.kind === 'int' &&
+    map.maxEntries <= SMALL_ARRAY_ENTRIES &&
+    keys.length > 0 &&
+    keys.every((k) => k !== null && BigInt(k) >= 0n && BigInt(k) < BigInt(map.maxEntries))
+  ) {
+    const to = map.kind.kind === 'hash_map' ? 'array' : 'percpu_array';
+    suggestions.push({
+      kind: 'array',
+      map: map.name,
+      from: map.kind.kind,
+      to,
+      message: `Consider using ${SOURCE_NAMES[to] ?? to} for map '${map.name}': its keys are small constants (${[...new Set(keys)].join(', ')})`,
+      reason: 'an array lookup is an index computation with no hashing, and its elements always exist',
+    });
+  }
+  return suggestions;
+}
+
+function pointSpan(location: { line: number; column: number }): ast.Span {
+  const position = { offset: 0, line: location.line, column: location.column };
+  return { start: position, end: position };
+}

@@ -1,0 +1,49 @@
+// What the type checker hands to IR lowering: the type of every expression and
+// what every name refers to, as side tables keyed by syntax node.
+import type * as ast from '../1-parse/ast.js';
+import type { BuiltinFunction } from '../../language/builtin-functions.js';
+import type { ConfigSymbol, FunctionSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
+import type { Type } from '../2-symbols/types.js';
+
+export interface LocalVariable {
+  name: string;
+  /** Unique within its function (shadowed names get a suffix). */
+  cName: string;
+  type: Type;
+  isConst: boolean;
+  isParam: boolean;
+  span: ast.Span;
+  /** Bound from `m[k]`: `v == null` tests whether the key was present. */
+  fromMapElement: boolean;
+}
+
+export type Resolution =
+  | { kind: 'local'; local: LocalVariable }
+  | { kind: 'map'; map: MapSymbol }
+  | { kind: 'constant'; value: bigint | boolean; type: Type; cName: string | null }
+  | { kind: 'action'; constant: string; value: number }
+  | { kind: 'config'; config: ConfigSymbol }
+  | { kind: 'function'; fn: FunctionSymbol }
+  | { kind: 'builtin'; builtin: BuiltinFunction }
+  | { kind: 'program'; program: ProgramSymbol }
+  | { kind: 'context' }
+  /** `for (k, v) in m`: the two loop locals. */
+  | { kind: 'iteration'; map: MapSymbol; key: LocalVariable; value: LocalVariable };
+
+export interface TypedFunction {
+  symbol: FunctionSymbol;
+  side: 'kernel' | 'userspace';
+  /** The program whose code this is; null for shared kernel helpers and userspace. */
+  program: ProgramSymbol | null;
+  params: LocalVariable[];
+  locals: LocalVariable[];
+}
+
+export interface TypedSystem {
+  symbols: SymbolTable;
+  functions: TypedFunction[];
+  types: Map<ast.Expr, Type>;
+  resolutions: Map<ast.Expr | ast.LetStmt | ast.ForRangeStmt | ast.ForEachStmt, Resolution>;
+  /** Programs reached by tail_call → their slot in the generated ProgArray. */
+  tailCallSlots: Map<string, number>;
+}

@@ -1,0 +1,577 @@
+// Phase 5a: typed syntax → IR. Map reads become explicit lookups into named
+// references, keys and values get addressable locals, and expressions that
+// need statements (lookups, matches) are hoisted in evaluation order.
+import type * as ast from '../1-parse/ast.js';
+import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
+import type { FunctionSymbol, MapSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
+import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
+import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../4-typecheck/typed-system.js';
+import type { IrExpr, IrFunction, IrLocal, IrStmt, IrSystem } from './ir.js';
+
+export function lowerSystem(typed: TypedSystem): IrSystem {
+  const functions = typed.functions.map((fn) => new FunctionLowering(typed, fn).lower());
+  const { symbols } = typed;
+  const slots = [...typed.tailCallSlots].map(([program, index]) => ({ index, program }));
+  return {
+    kernelFunctions: functions.filter((f) => f.side === 'kernel'),
+    userspaceFunctions: functions.filter((f) => f.side === 'userspace'),
+    maps: symbols.maps,
+    config: symbols.config,
+    structs: declaredStructs(symbols),
+    enums: declaredEnums(symbols),
+    tailCalls: slots.length > 0 ? { map: TAIL_CALL_MAP, slots } : null,
+  };
+}
+
+/** The ProgArray the compiler adds for `tail_call`. */
+export const TAIL_CALL_MAP = 'ks_tail_calls';
+
+class FunctionLowering {
+  private readonly locals: IrLocal[] = [];
+  private readonly usedNames = new Set<string>();
+  private readonly irLocals = new Map<LocalVariable, IrLocal>();
+  /** `let v = m[k]`: v's lookup reference, for `v == null`. */
+  private readonly elementRefs = new Map<LocalVariable, IrLocal>();
+  private out: IrStmt[] = [];
+  private line: number;
+
+  constructor(
+    private readonly typed: TypedSystem,
+    private readonly fn: TypedFunction,
+  ) {
+    this.line = fn.symbol.decl.span.start.line;
+    for (const local of fn.locals) this.usedNames.add(local.cName);
+  }
+
+  lower(): IrFunction {
+    const symbol: FunctionSymbol = this.fn.symbol;
+    const params = this.fn.params.map((p) => this.irLocal(p, 'param'));
+    const body = this.lowerStatements(symbol.decl.body.statements);
+    return {
+      name: symbol.name,
+      cName: symbol.cName,
+      side: this.fn.side,
+      program: this.fn.program && this.fn.program.main === symbol ? this.fn.program : null,
+      params,
+      returnType: symbol.returnType,
+      locals: this.locals,
+      body,
+      line: symbol.decl.span.start.line,
+    };
+  }
+
+  // ---------- locals ----------
+
+  private irLocal(local: LocalVariable, role: IrLocal['role'] = 'variable'): IrLocal {
+    let ir = this.irLocals.get(local);
+    if (!ir) {
+      ir = { name: local.cName, type: local.type, role, addressTaken: false };
+      this.irLocals.set(local, ir);
+      this.locals.push(ir);
+    }
+    return ir;
+  }
+
+  private temporary(base: string, type: Type): IrLocal {
+    let name = base;
+    for (let n = 2; this.usedNames.has(name); n++) name = `${base}_${n}`;
+    this.usedNames.add(name);
+    const local: IrLocal = { name, type, role: 'temporary', addressTaken: false };
+    this.locals.push(local);
+    return local;
+  }
+
+  private emit(stmt: DistributiveOmit<IrStmt, 'line'>): void {
+    this.out.push({ ...stmt, line: this.line } as IrStmt);
+  }
+
+  /** Collect what `body` emits into a separate list. */
+  private collect(body: () => void): IrStmt[] {
+    const saved = this.out;
+    this.out = [];
+    try {
+      body();
+      return this.out;
+    } finally {
+      this.out = saved;
+    }
+  }
+
+  // ---------- statements ----------
+
+  private lowerStatements(statements: ast.Stmt[]): IrStmt[] {
+    return this.collect(() => statements.forEach((s) => this.lowerStmt(s)));
+  }
+
+  private lowerStmt(stmt: ast.Stmt): void {
+    this.line = stmt.span.start.line;
+    switch (stmt.kind) {
+      case 'LetStmt':
+        return this.lowerLet(stmt);
+      case 'AssignStmt':
+        return this.lowerAssign(stmt);
+      case 'ExprStmt':
+        if (stmt.expr.kind === 'MatchExpr') return this.lowerMatch(stmt.expr, null);
+        return this.lowerExprStatement(stmt.expr);
+      case 'IfStmt': {
+        const condition = this.lowerExpr(stmt.condition);
+        const then = this.lowerStatements(stmt.then.statements);
+        const otherwise = stmt.otherwise ? (stmt.otherwise.kind === 'Block' ? this.lowerStatements(stmt.otherwise.statements) : this.collect(() => this.lowerStmt(stmt.otherwise!))) : [];
+        this.line = stmt.span.start.line;
+        this.emit({ op: 'if', condition, then, otherwise });
+        return;
+      }
+      case 'ForRangeStmt': {
+        const variable = this.irLocal(this.localOf(stmt));
+        const start = this.lowerExpr(stmt.start);
+        const end = this.stable(this.lowerExpr(stmt.end), 'end');
+        const body = this.lowerStatements(stmt.body.statements);
+        this.line = stmt.span.start.line;
+        this.emit({ op: 'forRange', variable, start, end, body });
+        return;
+      }
+      case 'WhileStmt': {
+        let condition!: IrExpr;
+        const head = this.collect(() => (condition = this.lowerExpr(stmt.condition)));
+        const body = this.lowerStatements(stmt.body.statements);
+        this.line = stmt.span.start.line;
+        this.emit({ op: 'while', head, condition, body });
+        return;
+      }
+      case 'ForEachStmt': {
+        const iteration = this.resolution(stmt) as Extract<Resolution, { kind: 'iteration' }>;
+        const key = this.irLocal(iteration.key);
+        const value = this.irLocal(iteration.value);
+        key.addressTaken = value.addressTaken = true;
+        const body = this.lowerStatements(stmt.body.statements);
+        this.line = stmt.span.start.line;
+        this.emit({ op: 'iterate', map: iteration.map, key, value, body });
+        return;
+      }
+      case 'ReturnStmt':
+        if (stmt.value?.kind === 'TailCallExpr') {
+          const call = stmt.value;
+          const fallback = call.fallback ? this.lowerExpr(call.fallback) : null;
+          this.emit({ op: 'tailCall', slot: this.typed.tailCallSlots.get(call.target.name)!, target: call.target.name, fallback });
+          return;
+        }
+        this.emit({ op: 'return', value: stmt.value ? this.lowerExpr(stmt.value) : null });
+        return;
+      case 'BreakStmt':
+        this.emit({ op: 'break' });
+        return;
+      case 'ContinueStmt':
+        this.emit({ op: 'continue' });
+        return;
+      case 'DeleteStmt': {
+        const map = this.mapOf(stmt.target.object)!;
+        this.emit({ op: 'mapDelete', map, key: this.keyLocal(map, stmt.target.index) });
+        return;
+      }
+      case 'Block':
+        stmt.statements.forEach((s) => this.lowerStmt(s));
+        return;
+    }
+  }
+
+  private lowerLet(stmt: ast.LetStmt): void {
+    const local = this.irLocal(this.localOf(stmt));
+    const init = stmt.init;
+    if (init.kind === 'IndexExpr') {
+      const map = this.mapOf(init.object);
+      if (map) {
+        const ref = this.lookup(map, init.index, `${local.name}_elem`);
+        this.elementRefs.set(this.localOf(stmt), ref);
+        this.emit({ op: 'declare', local, init: { op: 'elementValue', ref, path: [], type: local.type } });
+        return;
+      }
+    }
+    if (init.kind === 'CallExpr' && this.isHeaderCall(init)) {
+      this.emit({ op: 'declare', local, init: null });
+      this.emit({ op: 'packetView', ref: local, offset: this.lowerExpr(init.args[0]!), copy: this.packetCopy(local) });
+      return;
+    }
+    if (init.kind === 'MatchExpr') {
+      this.emit({ op: 'declare', local, init: null });
+      this.lowerMatch(init, local);
+      return;
+    }
+    this.emit({ op: 'declare', local, init: this.lowerExpr(init) });
+  }
+
+  private lowerAssign(stmt: ast.AssignStmt): void {
+    const element = this.mapElementPlace(stmt.target);
+    if (element) {
+      const { map, index, path } = element;
+      const key = this.keyLocal(map, index);
+      if (stmt.op !== '=' || path.length > 0) {
+        const value = this.lowerExpr(stmt.value);
+        const ref = this.temporary(`${map.declName}_elem`, { kind: 'pointer', target: map.value });
+        const zero = this.temporary(`${map.declName}_zero`, map.value);
+        zero.addressTaken = true;
+        if (stmt.op === '=') this.emit({ op: 'mapFieldStore', map, key, ref, zero, path, value });
+        else this.emit({ op: 'mapAtomic', map, key, ref, zero, path, operator: stmt.op, operand: value });
+      } else {
+        const value = this.addressable(this.lowerExpr(stmt.value), map.value, `${map.declName}_value`);
+        this.emit({ op: 'mapUpdate', map, key, value, flags: 'BPF_ANY' });
+      }
+      return;
+    }
+    const target = this.lowerExpr(stmt.target);
+    const value = this.lowerExpr(stmt.value);
+    this.emit({ op: 'assign', target, operator: stmt.op, value });
+  }
+
+  private lowerExprStatement(expr: ast.Expr): void {
+    const lowered = this.lowerExpr(expr, true);
+    if (lowered.op !== 'zero') this.emit({ op: 'eval', expr: lowered });
+  }
+
+  /** A match as if/else-if chain; arm values are assigned to `result` when it is used as a value. */
+  private lowerMatch(match: ast.MatchExpr, result: IrLocal | null): void {
+    const subject = this.stable(this.lowerExpr(match.subject), 'match_value');
+    const line = this.line;
+    const chain = [...match.arms].reverse().reduce<IrStmt[]>((otherwise, arm) => {
+      const body = this.collect(() => this.lowerArmBody(arm.body, result));
+      if (arm.patterns.length === 0) return body;
+      const condition = arm.patterns
+        .map((p): IrExpr => ({ op: 'binary', operator: '==', left: subject, right: this.lowerExpr(p), type: BOOL }))
+        .reduce((a, b) => ({ op: 'binary', operator: '||', left: a, right: b, type: BOOL }));
+      return [{ op: 'if', condition, then: body, otherwise, line: arm.span.start.line }];
+    }, []);
+    this.line = line;
+    this.out.push(...chain);
+  }
+
+  private lowerArmBody(body: ast.Block | ast.ReturnStmt | ast.Expr, result: IrLocal | null): void {
+    if (body.kind === 'ReturnStmt') return this.lowerStmt(body);
+    if (body.kind === 'Block') {
+      body.statements.forEach((s) => this.lowerStmt(s));
+      if (body.result && result) this.assignResult(result, body.result);
+      return;
+    }
+    this.line = body.span.start.line;
+    if (result) this.assignResult(result, body);
+    else this.lowerExprStatement(body);
+  }
+
+  private assignResult(result: IrLocal, expr: ast.Expr): void {
+    if (expr.kind === 'MatchExpr') return this.lowerMatch(expr, result);
+    this.emit({ op: 'assign', target: { op: 'local', local: result }, operator: '=', value: this.lowerExpr(expr) });
+  }
+
+  // ---------- map helpers ----------
+
+  /** `m[k]`, `m[k].a.b` as an assignment target. */
+  private mapElementPlace(target: ast.Expr): { map: MapSymbol; index: ast.Expr; path: string[] } | null {
+    const path: string[] = [];
+    let node = target;
+    while (node.kind === 'MemberExpr') {
+      path.unshift(node.property.name);
+      node = node.object;
+    }
+    if (node.kind !== 'IndexExpr') return null;
+    const map = this.mapOf(node.object);
+    return map ? { map, index: node.index, path } : null;
+  }
+
+  private lookup(map: MapSymbol, index: ast.Expr, refName = `${map.declName}_elem`): IrLocal {
+    const key = this.keyLocal(map, index);
+    const ref = this.temporary(refName, { kind: 'pointer', target: map.value });
+    this.emit({ op: 'mapLookup', map, key, ref });
+    return ref;
+  }
+
+  private keyLocal(map: MapSymbol, index: ast.Expr): IrLocal {
+    return this.addressable(this.lowerExpr(index), map.key!, `${map.declName}_key`);
+  }
+
+  /** A local holding `value` whose address can be passed to a helper: the value's own local when it already is one of that type. */
+  private addressable(value: IrExpr, type: Type, name: string): IrLocal {
+    if (value.op === 'local' && sameType(value.local.type, type)) {
+      value.local.addressTaken = true;
+      return value.local;
+    }
+    const local = this.temporary(name, type);
+    local.addressTaken = true;
+    this.emit({ op: 'declare', local, init: value });
+    return local;
+  }
+
+  /** Evaluate once: simple expressions stay, others go to a temporary. */
+  private stable(value: IrExpr, name: string): IrExpr {
+    if (value.op === 'local' || value.op === 'int' || value.op === 'symbol') return value;
+    const local = this.temporary(name, typeOf(value));
+    this.emit({ op: 'declare', local, init: value });
+    return { op: 'local', local };
+  }
+
+  // ---------- expressions ----------
+
+  private lowerExpr(expr: ast.Expr, asStatement = false): IrExpr {
+    const type = this.typed.types.get(expr) ?? VOID;
+    switch (expr.kind) {
+      case 'IntLiteral':
+        return { op: 'int', value: expr.value, type };
+      case 'CharLiteral':
+        return { op: 'int', value: BigInt(expr.value), type };
+      case 'BoolLiteral':
+        return { op: 'bool', value: expr.value };
+      case 'StringLiteral':
+        return { op: 'string', value: expr.value };
+      case 'NullLiteral':
+        return { op: 'zero', type };
+      case 'Identifier':
+      case 'PathExpr':
+        return this.lowerName(expr, type);
+      case 'UnaryExpr':
+        if (expr.op === '-' && expr.operand.kind === 'IntLiteral') return { op: 'int', value: -expr.operand.value, type };
+        return { op: 'unary', operator: expr.op, operand: this.lowerExpr(expr.operand), type };
+      case 'BinaryExpr':
+        return this.lowerBinary(expr, type);
+      case 'CastExpr':
+        return { op: 'cast', value: this.lowerExpr(expr.expr), type };
+      case 'CallExpr':
+        return this.lowerCall(expr, type, asStatement);
+      case 'MemberExpr':
+        return this.lowerMember(expr, type);
+      case 'IndexExpr': {
+        const map = this.mapOf(expr.object);
+        if (map) return { op: 'elementValue', ref: this.lookup(map, expr.index), path: [], type };
+        return { op: 'index', array: this.lowerExpr(expr.object), index: this.lowerExpr(expr.index), type };
+      }
+      case 'StructLiteral':
+        return { op: 'structLiteral', type: type as StructType, fields: expr.fields.map((f) => ({ name: f.name.name, value: this.lowerExpr(f.value) })) };
+      case 'ArrayLiteral':
+        return { op: 'arrayLiteral', type, elements: expr.elements.map((e) => this.lowerExpr(e)) };
+      case 'ArrayRepeatLiteral':
+        return { op: 'arrayRepeat', type: type as Extract<Type, { kind: 'array' }>, value: this.lowerExpr(expr.value) };
+      case 'MatchExpr': {
+        const result = this.temporary('match_result', type);
+        this.emit({ op: 'declare', local: result, init: null });
+        this.lowerMatch(expr, result);
+        return { op: 'local', local: result };
+      }
+      case 'TailCallExpr':
+        throw new Error('tail_call is lowered by its return statement');
+    }
+  }
+
+  private lowerName(expr: ast.Identifier | ast.PathExpr, type: Type): IrExpr {
+    const resolution = this.resolution(expr);
+    switch (resolution.kind) {
+      case 'local':
+        return { op: 'local', local: this.irLocal(resolution.local) };
+      case 'context':
+        return { op: 'local', local: this.irLocal(this.fn.params[0]!, 'param') };
+      case 'action':
+        return { op: 'symbol', name: resolution.constant, type };
+      case 'config':
+        return { op: 'symbol', name: resolution.config.cName, type };
+      case 'constant':
+        if (resolution.cName && PROTOCOL_CONSTANTS[resolution.cName]) return { op: 'symbol', name: resolution.cName, type };
+        if (typeof resolution.value === 'boolean') return { op: 'bool', value: resolution.value };
+        if (resolution.type.kind === 'enum' && resolution.cName) return { op: 'symbol', name: resolution.cName, type };
+        return { op: 'int', value: resolution.value, type };
+      default:
+        throw new Error(`cannot lower a reference to a ${resolution.kind}`);
+    }
+  }
+
+  private lowerBinary(expr: ast.BinaryExpr, type: Type): IrExpr {
+    if ((expr.op === '==' || expr.op === '!=') && (expr.left.kind === 'NullLiteral' || expr.right.kind === 'NullLiteral')) {
+      const tested = expr.left.kind === 'NullLiteral' ? expr.right : expr.left;
+      return { op: 'isNull', ref: this.nullableRef(tested), negate: expr.op === '!=' };
+    }
+    const left = this.lowerExpr(expr.left);
+    if (expr.op === '&&' || expr.op === '||') {
+      let right!: IrExpr;
+      const rightStatements = this.collect(() => (right = this.lowerExpr(expr.right)));
+      if (rightStatements.length === 0) return { op: 'binary', operator: expr.op, left, right, type };
+      // The right side needs statements (a map lookup): run them only when C would evaluate it.
+      const result = this.temporary('condition', BOOL);
+      this.emit({ op: 'declare', local: result, init: left });
+      const place: IrExpr = { op: 'local', local: result };
+      const guard: IrExpr = expr.op === '&&' ? place : { op: 'unary', operator: '!', operand: place, type: BOOL };
+      this.emit({ op: 'if', condition: guard, then: [...rightStatements, { op: 'assign', target: place, operator: '=', value: right, line: this.line }], otherwise: [] });
+      return place;
+    }
+    return { op: 'binary', operator: expr.op, left, right: this.lowerExpr(expr.right), type };
+  }
+
+  /** The reference a null test looks at: a packet view, a map element, or a local bound from one. */
+  private nullableRef(tested: ast.Expr): IrLocal {
+    if (tested.kind === 'IndexExpr') {
+      const map = this.mapOf(tested.object);
+      if (map) return this.lookup(map, tested.index);
+    }
+    if (tested.kind === 'Identifier') {
+      const resolution = this.resolution(tested);
+      if (resolution.kind === 'local') return this.elementRefs.get(resolution.local) ?? this.irLocal(resolution.local);
+    }
+    const value = this.lowerExpr(tested);
+    if (value.op === 'local') return value.local;
+    throw new Error('null test on an expression without a reference');
+  }
+
+  private lowerMember(expr: ast.MemberExpr, type: Type): IrExpr {
+    const config = this.typed.resolutions.get(expr);
+    if (config?.kind === 'config') return { op: 'symbol', name: config.config.cName, type };
+    if (this.isContextExpr(expr.object)) {
+      return { op: 'context', access: { kind: 'field', name: expr.property.name }, type };
+    }
+    const element = this.mapElementPlace(expr);
+    if (element) {
+      const ref = this.lookup(element.map, element.index);
+      return { op: 'elementValue', ref, path: element.path, type };
+    }
+    const object = this.lowerExpr(expr.object);
+    const objectType = typeOf(object);
+    return { op: 'field', object, field: expr.property.name, type, viaPointer: objectType.kind === 'pointer' };
+  }
+
+  private lowerCall(expr: ast.CallExpr, type: Type, asStatement: boolean): IrExpr {
+    const { callee } = expr;
+    if (callee.kind === 'MemberExpr') {
+      if (this.isContextExpr(callee.object)) return this.lowerContextCall(expr, callee.property.name, type);
+      const map = this.mapOf(callee.object)!;
+      if (callee.property.name === 'submit') {
+        const value = this.addressable(this.lowerExpr(expr.args[0]!), map.value, `${map.declName}_event`);
+        const result = asStatement ? null : this.temporary(`${map.declName}_submitted`, INT_TYPES.i64);
+        this.emit({ op: 'ringSubmit', map, value, result });
+        return result ? { op: 'local', local: result } : { op: 'zero', type: VOID };
+      }
+      const timeout = this.lowerExpr(expr.args[0]!);
+      const handler = this.typed.resolutions.get(expr.args[1]!) as Extract<Resolution, { kind: 'function' }>;
+      const result = asStatement ? null : this.temporary(`${map.declName}_polled`, INT_TYPES.i32);
+      this.emit({ op: 'poll', map, handler: handler.fn.cName, timeout, result });
+      return result ? { op: 'local', local: result } : { op: 'zero', type: VOID };
+    }
+    const resolution = this.resolution(callee as ast.Identifier);
+    if (resolution.kind === 'function') {
+      return { op: 'call', name: resolution.fn.cName, args: expr.args.map((a) => this.lowerExpr(a)), type };
+    }
+    const builtin = (resolution as Extract<Resolution, { kind: 'builtin' }>).builtin;
+    switch (builtin.name) {
+      case 'print':
+      case 'bpf_printk':
+        return { op: 'call', name: this.fn.side === 'kernel' ? 'bpf_printk' : 'printf', args: expr.args.map((a) => this.lowerExpr(a)), type };
+      case 'min':
+      case 'max':
+        return { op: 'call', name: builtin.name === 'min' ? 'KS_MIN' : 'KS_MAX', args: expr.args.map((a) => this.lowerExpr(a)), type };
+      case 'attach':
+      case 'detach': {
+        const program = (this.resolution(expr.args[0]!) as Extract<Resolution, { kind: 'program' }>).program;
+        const args: IrExpr[] = [{ op: 'string', value: program.name }, ...expr.args.slice(1).map((a) => this.lowerExpr(a))];
+        return { op: 'call', name: builtin.name === 'attach' ? 'ks_attach' : 'ks_detach', args, type };
+      }
+      case 'bpf_get_current_comm':
+        return { op: 'call', name: 'bpf_get_current_comm', args: [this.lowerExpr(expr.args[0]!), { op: 'int', value: 16n, type: INT_TYPES.u32 }], type };
+      default:
+        return { op: 'call', name: builtin.cName, args: expr.args.map((a) => this.lowerExpr(a)), type };
+    }
+  }
+
+  private lowerContextCall(expr: ast.CallExpr, method: string, type: Type): IrExpr {
+    const constant = (index: number) => (this.lowerExpr(expr.args[index]!) as Extract<IrExpr, { op: 'int' }>).value;
+    switch (method) {
+      case 'header': {
+        const ref = this.temporary('header', type);
+        this.emit({ op: 'declare', local: ref, init: null });
+        this.emit({ op: 'packetView', ref, offset: this.lowerExpr(expr.args[0]!), copy: this.packetCopy(ref) });
+        return { op: 'local', local: ref };
+      }
+      case 'read':
+        return { op: 'context', access: { kind: 'read', offset: constant(0) }, type };
+      case 'arg':
+        return { op: 'context', access: { kind: 'arg', index: Number(constant(0)) }, type };
+      case 'len':
+      case 'ret':
+        return { op: 'context', access: { kind: method }, type };
+      default:
+        throw new Error(`unknown context method ${method}`);
+    }
+  }
+
+  // ---------- lookups into the checker's tables ----------
+
+  private resolution(node: ast.Expr | ast.LetStmt | ast.ForRangeStmt | ast.ForEachStmt): Resolution {
+    const resolution = this.typed.resolutions.get(node);
+    if (!resolution) throw new Error(`unresolved ${node.kind} at ${node.span.start.line}:${node.span.start.column}`);
+    return resolution;
+  }
+
+  private localOf(node: ast.LetStmt | ast.ForRangeStmt): LocalVariable {
+    return (this.resolution(node) as Extract<Resolution, { kind: 'local' }>).local;
+  }
+
+  private mapOf(expr: ast.Expr): MapSymbol | null {
+    if (expr.kind !== 'Identifier' && expr.kind !== 'PathExpr') return null;
+    const resolution = this.typed.resolutions.get(expr);
+    if (resolution?.kind === 'map') return resolution.map;
+    if (expr.kind === 'PathExpr') {
+      const [program, name] = expr.segments;
+      return this.typed.symbols.maps.find((m) => m.program === program!.name && m.declName === name!.name) ?? null;
+    }
+    return null;
+  }
+
+  private isContextExpr(expr: ast.Expr): boolean {
+    return this.typed.resolutions.get(expr)?.kind === 'context';
+  }
+
+  private isHeaderCall(expr: ast.CallExpr): boolean {
+    return expr.callee.kind === 'MemberExpr' && expr.callee.property.name === 'header' && this.isContextExpr(expr.callee.object);
+  }
+
+  /** socket_filter and cgroup_skb cannot read the packet directly: their views point at a stack copy. */
+  private packetCopy(ref: IrLocal): IrLocal | null {
+    const kind = this.fn.program?.info.kind;
+    if (kind !== 'socket_filter' && kind !== 'cgroup_skb') return null;
+    const copy = this.temporary(`${ref.name}_copy`, (ref.type as Extract<Type, { kind: 'pointer' }>).target);
+    copy.addressTaken = true;
+    return copy;
+  }
+}
+
+export function typeOf(expr: IrExpr): Type {
+  switch (expr.op) {
+    case 'bool':
+    case 'isNull':
+      return BOOL;
+    case 'string':
+      return { kind: 'string' };
+    case 'local':
+      return expr.local.type;
+    default:
+      return expr.type;
+  }
+}
+
+function declaredStructs(symbols: SymbolTable): StructType[] {
+  const seen = new Set<string>();
+  const ordered: StructType[] = [];
+  const visit = (type: Type): void => {
+    if (type.kind === 'array') return visit(type.element);
+    if (type.kind === 'pointer') return visit(type.target);
+    if (type.kind !== 'struct' || !type.cName.startsWith('struct ') || BUILTIN_C_STRUCTS.has(type.cName) || seen.has(type.name)) return;
+    seen.add(type.name);
+    for (const field of type.fields) visit(field.type);
+    ordered.push(type);
+  };
+  const scopes = [symbols.global, ...symbols.programs.map((p) => p.scope), ...(symbols.userspace ? [symbols.userspace.scope] : [])];
+  for (const scope of scopes) for (const type of scope.types.values()) visit(type);
+  return ordered;
+}
+
+function declaredEnums(symbols: SymbolTable): EnumType[] {
+  const scopes = [symbols.global, ...symbols.programs.map((p) => p.scope), ...(symbols.userspace ? [symbols.userspace.scope] : [])];
+  const enums = new Map<string, EnumType>();
+  for (const scope of scopes) for (const type of scope.types.values()) if (type.kind === 'enum') enums.set(type.name, type);
+  return [...enums.values()];
+}
+
+const BUILTIN_C_STRUCTS = new Set(['struct ethhdr', 'struct iphdr', 'struct ipv6hdr', 'struct tcphdr', 'struct udphdr', 'struct icmphdr']);
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+

@@ -1,0 +1,210 @@
+// Phase 5b: resource planning. Every figure is computed from the IR of the
+// code a program really runs (helpers are inlined into each program).
+import type { MapSymbol } from '../2-symbols/symbol-table.js';
+import { alignOf, roundUp, sizeOf } from '../2-symbols/types.js';
+import type { IrExpr, IrFunction, IrLocal, IrStmt, IrSystem } from './ir.js';
+import { allExpressions, allStatements } from './ir-walk.js';
+
+/** The eBPF stack of one program, in bytes. */
+export const BPF_STACK_LIMIT = 512;
+/** Verifier complexity limit for privileged programs (BPF_COMPLEXITY_LIMIT_INSNS). */
+export const BPF_INSN_LIMIT = 1_000_000;
+
+export interface ProgramResources {
+  program: string;
+  /** Estimated from the IR with a per-operation BPF instruction cost. */
+  estimatedInstructions: number;
+  /** Counted in the built object (set by the driver after clang ran). */
+  measuredInstructions: number | null;
+  /** Bytes of stack the program's locals need: address-taken and aggregate locals, helpers inlined. */
+  stackBytes: number;
+  /** The largest stack locals, for the report and for the over-limit error. */
+  largestLocals: { name: string; function: string; bytes: number }[];
+  /** Bytes of map memory this program can reach. */
+  mapMemoryBytes: number;
+  withinLimits: boolean;
+}
+
+export interface MapResources {
+  map: string;
+  /** (key + value) × max_entries (× CPUs for per-CPU kinds); the ring size for ring buffers. */
+  bytes: number;
+  perCpu: boolean;
+}
+
+export interface ResourcePlan {
+  /** CPUs the per-CPU figures were computed for. */
+  cpus: number;
+  programs: ProgramResources[];
+  maps: MapResources[];
+  totalMapMemoryBytes: number;
+  withinLimits: boolean;
+}
+
+export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
+  const byName = new Map(ir.kernelFunctions.map((f) => [f.cName, f]));
+  const maps = ir.maps.map((map) => mapResources(map, cpus));
+  const programs = ir.kernelFunctions
+    .filter((f) => f.program)
+    .map((main) => {
+      const reached = reachableFunctions(main, byName);
+      const stackLocals = reached.flatMap((fn) => fn.locals.filter(onStack).map((local) => ({ name: local.name, function: fn.name, bytes: sizeOf(local.type), align: alignOf(local.type) })));
+      const stackBytes = roundUp(
+        stackLocals.reduce((offset, local) => roundUp(offset, local.align) + local.bytes, 0),
+        8,
+      );
+      const usedMaps = new Set(reached.flatMap((fn) => mapsUsed(fn.body)));
+      const mapMemoryBytes = maps.filter((m) => usedMaps.has(m.map)).reduce((sum, m) => sum + m.bytes, 0);
+      const estimatedInstructions = functionCost(main, byName);
+      return {
+        program: main.program!.name,
+        estimatedInstructions,
+        measuredInstructions: null,
+        stackBytes,
+        largestLocals: [...stackLocals].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, function: fn, bytes }) => ({ name, function: fn, bytes })),
+        mapMemoryBytes,
+        withinLimits: stackBytes <= BPF_STACK_LIMIT && estimatedInstructions <= BPF_INSN_LIMIT,
+      };
+    });
+  return {
+    cpus,
+    programs,
+    maps,
+    totalMapMemoryBytes: maps.reduce((sum, m) => sum + m.bytes, 0),
+    withinLimits: programs.every((p) => p.withinLimits),
+  };
+}
+
+function mapResources(map: MapSymbol, cpus: number): MapResources {
+  if (map.kind.isRingBuffer) return { map: map.name, bytes: map.maxEntries, perCpu: false };
+  const keySize = map.key ? sizeOf(map.key) : 0;
+  // Per-CPU values are stored rounded up to 8 bytes, once per CPU.
+  const valueSize = map.kind.perCpu ? roundUp(sizeOf(map.value), 8) * cpus : map.kind.kind === 'prog_array' ? 4 : sizeOf(map.value);
+  return { map: map.name, bytes: (keySize + valueSize) * map.maxEntries, perCpu: map.kind.perCpu };
+}
+
+/** Locals that live on the BPF stack: their address is taken, or they are aggregates. */
+function onStack(local: IrLocal): boolean {
+  if (local.role === 'param') return false;
+  return local.addressTaken || local.type.kind === 'struct' || local.type.kind === 'array';
+}
+
+function reachableFunctions(main: IrFunction, byName: Map<string, IrFunction>): IrFunction[] {
+  const seen = new Map<string, IrFunction>([[main.cName, main]]);
+  const queue = [main];
+  while (queue.length > 0) {
+    const fn = queue.shift()!;
+    for (const name of callsIn(fn.body)) {
+      const callee = byName.get(name);
+      if (callee && !seen.has(name)) {
+        seen.set(name, callee);
+        queue.push(callee);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+function callsIn(body: IrStmt[]): string[] {
+  return [...allExpressions(body)].flatMap((expr) => (expr.op === 'call' ? [expr.name] : []));
+}
+
+function mapsUsed(body: IrStmt[]): string[] {
+  return [...allStatements(body)].flatMap((stmt) => ('map' in stmt ? [stmt.map.name] : []));
+}
+
+// ---------- instruction estimate ----------
+
+/** BPF instructions a map helper call costs: map address (ld_imm64 = 2), pointer args (2 each), call. */
+const MAP_CALL = (pointerArgs: number, scalarArgs = 0) => 2 + pointerArgs * 2 + scalarArgs + 1;
+
+function functionCost(fn: IrFunction, byName: Map<string, IrFunction>, stack: string[] = []): number {
+  const exprCost = (expr: IrExpr): number => {
+    switch (expr.op) {
+      case 'int':
+        return expr.value > 0x7fff_ffffn || expr.value < -0x8000_0000n ? 2 : 1;
+      case 'bool':
+      case 'symbol':
+      case 'string':
+        return 1;
+      case 'local':
+        return expr.local.addressTaken ? 1 : 0;
+      case 'unary':
+        return exprCost(expr.operand) + 1;
+      case 'binary':
+        return exprCost(expr.left) + exprCost(expr.right) + 1;
+      case 'cast':
+        return exprCost(expr.value) + 1;
+      case 'call': {
+        const args = expr.args.reduce((sum, a) => sum + exprCost(a) + 1, 0);
+        const callee = byName.get(expr.name);
+        // Kernel helpers are `static __always_inline`: the body is copied to the call site.
+        if (callee && !stack.includes(callee.cName)) return args + functionCost(callee, byName, [...stack, fn.cName]);
+        return args + 1;
+      }
+      case 'field':
+        return exprCost(expr.object) + 1;
+      case 'index':
+        return exprCost(expr.array) + exprCost(expr.index) + 2;
+      case 'elementValue':
+        return 3;
+      case 'isNull':
+        return 1;
+      case 'context':
+        return 1;
+      case 'structLiteral':
+        return expr.fields.reduce((sum, f) => sum + exprCost(f.value) + 1, 0) + Math.ceil(expr.type.size / 8);
+      case 'arrayLiteral':
+        return expr.elements.reduce((sum, e) => sum + exprCost(e) + 1, 0);
+      case 'arrayRepeat':
+        return exprCost(expr.value) + Math.ceil(sizeOf(expr.type) / 8);
+      case 'zero':
+        return Math.max(1, Math.ceil(sizeOf(expr.type) / 8));
+    }
+  };
+  const stmtCost = (stmt: IrStmt): number => {
+    switch (stmt.op) {
+      case 'declare':
+        return (stmt.init ? exprCost(stmt.init) : 0) + (stmt.local.addressTaken ? 1 : 0);
+      case 'assign':
+        return exprCost(stmt.value) + (stmt.target.op === 'local' ? 1 : exprCost(stmt.target) + 1);
+      case 'mapLookup':
+        return MAP_CALL(1);
+      case 'mapUpdate':
+        return MAP_CALL(2, 1);
+      case 'mapDelete':
+        return MAP_CALL(1);
+      case 'mapAtomic':
+      case 'mapFieldStore': {
+        const operand = stmt.op === 'mapAtomic' ? stmt.operand : stmt.value;
+        // lookup, null check, insert zero (BPF_NOEXIST), lookup again, null check, the update itself
+        return MAP_CALL(1) + 1 + 1 + MAP_CALL(2, 1) + MAP_CALL(1) + 1 + exprCost(operand) + 2;
+      }
+      case 'ringSubmit':
+        return MAP_CALL(1, 2);
+      case 'packetView':
+        return exprCost(stmt.offset) + (stmt.copy ? MAP_CALL(1, 2) + 2 : 5);
+      case 'if':
+        return exprCost(stmt.condition) + 1 + block(stmt.then) + block(stmt.otherwise) + (stmt.otherwise.length > 0 ? 1 : 0);
+      case 'forRange':
+        return exprCost(stmt.start) + exprCost(stmt.end) + 3 + block(stmt.body);
+      case 'while':
+        return block(stmt.head) + exprCost(stmt.condition) + 2 + block(stmt.body);
+      case 'break':
+      case 'continue':
+        return 1;
+      case 'return':
+        return (stmt.value ? exprCost(stmt.value) : 0) + 1;
+      case 'tailCall':
+        return MAP_CALL(0, 2) + (stmt.fallback ? exprCost(stmt.fallback) : 1) + 1;
+      case 'eval':
+        return exprCost(stmt.expr);
+      case 'iterate':
+      case 'poll':
+        return 0;
+    }
+  };
+  const block = (body: IrStmt[]): number => body.reduce((sum, s) => sum + stmtCost(s), 0);
+  // A program ends in `exit`; the return value is moved into r0 by `return`.
+  return block(fn.body) + 1;
+}

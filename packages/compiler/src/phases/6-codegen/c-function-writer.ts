@@ -1,0 +1,260 @@
+// Prints IR functions as C. The statement and expression forms are shared by
+// the eBPF and the userspace output; what differs — how a map, the context or
+// a packet is reached — comes from the `CTarget` each side provides.
+import { CONTEXT_FIELDS } from '../../language/context-members.js';
+import { sizeOf, type Type } from '../2-symbols/types.js';
+import type { IrExpr, IrFunction, IrLocal, IrStmt } from '../5-ir/ir.js';
+import { typeOf } from '../5-ir/lower.js';
+import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+import { cString, cType, declaration, zeroInitializer } from './c-types.js';
+
+/** How one side of the system reaches maps, the packet and its other resources. */
+export interface CTarget {
+  side: 'kernel' | 'userspace';
+  /** Emits the statements only this side knows how to express (map operations...); false for the shared ones. */
+  statement(stmt: IrStmt, writer: CFunctionWriter): boolean;
+  /** A builtin's C name on this side (`bpf_ntohs` / `ntohs`). */
+  call(name: string): string;
+}
+
+export class CFunctionWriter {
+  private lines: string[] = [];
+  private depth = 1;
+  private lastLine = -1;
+
+  constructor(
+    private readonly fn: IrFunction,
+    private readonly target: CTarget,
+    /** `#line` file name; null to leave them out. */
+    private readonly lineFile: string | null,
+  ) {}
+
+  write(signature: string): string {
+    this.lines = [`${signature}`, '{'];
+    for (const param of unusedParams(this.fn)) this.emit(`(void)${param.name};`);
+    this.block(this.fn.body);
+    this.lines.push('}');
+    return this.lines.join('\n');
+  }
+
+  emit(line: string): void {
+    this.lines.push(`${'    '.repeat(this.depth)}${line}`);
+  }
+
+  block(body: IrStmt[]): void {
+    for (const stmt of body) this.stmt(stmt);
+  }
+
+  /** Emit what `body` emits one level deeper. */
+  indent(body: () => void): void {
+    this.depth++;
+    body();
+    this.depth--;
+  }
+
+  nested(body: IrStmt[]): void {
+    this.depth++;
+    this.block(body);
+    this.depth--;
+  }
+
+  /** One `#line` per source statement, so clang and the verifier point at the `.ks` file. */
+  private lineDirective(line: number): void {
+    if (this.lineFile === null || line === this.lastLine) return;
+    this.lastLine = line;
+    this.lines.push(`#line ${line} ${cString(this.lineFile)}`);
+  }
+
+  private stmt(stmt: IrStmt): void {
+    this.lineDirective(stmt.line);
+    if (this.target.statement(stmt, this)) return;
+    switch (stmt.op) {
+      case 'declare':
+        return this.declare(stmt.local, stmt.init);
+      case 'assign':
+        if (typeOf(stmt.value).kind === 'array') {
+          this.emit(`__builtin_memcpy(${this.expr(stmt.target)}, ${this.expr(stmt.value)}, ${sizeOf(typeOf(stmt.value))});`);
+          return;
+        }
+        this.emit(`${this.expr(stmt.target)} ${stmt.operator} ${this.expr(stmt.value)};`);
+        return;
+      case 'if':
+        return this.ifChain(stmt);
+      case 'forRange': {
+        const v = stmt.variable;
+        this.emit(`for (${declaration(v.type, v.name)} = ${this.expr(stmt.start)}; ${v.name} < ${this.expr(stmt.end)}; ${v.name}++) {`);
+        this.nested(stmt.body);
+        this.emit('}');
+        return;
+      }
+      case 'while':
+        if (stmt.head.length === 0) {
+          this.emit(`while (${this.expr(stmt.condition)}) {`);
+          this.nested(stmt.body);
+        } else {
+          this.emit('while (1) {');
+          this.nested(stmt.head);
+          this.depth++;
+          this.emit(`if (!(${this.expr(stmt.condition)}))`);
+          this.emit('    break;');
+          this.block(stmt.body);
+          this.depth--;
+        }
+        this.emit('}');
+        return;
+      case 'break':
+        this.emit('break;');
+        return;
+      case 'continue':
+        this.emit('continue;');
+        return;
+      case 'return':
+        this.emit(stmt.value ? `return ${this.expr(stmt.value)};` : 'return;');
+        return;
+      case 'eval':
+        this.emit(`${this.expr(stmt.expr)};`);
+        return;
+      default:
+        throw new Error(`${stmt.op} has no ${this.target.side} form`);
+    }
+  }
+
+  declare(local: IrLocal, init: IrExpr | null): void {
+    const decl = declaration(local.type, local.name);
+    if (init === null) {
+      this.emit(`${decl} = ${local.type.kind === 'pointer' ? 'NULL' : zeroInitializer(local.type)};`);
+    } else if (init.op === 'structLiteral' && local.addressTaken) {
+      // Padding bytes handed to a helper must be initialised, or the verifier refuses the read.
+      this.emit(`${decl};`);
+      this.emit(`__builtin_memset(&${local.name}, 0, sizeof(${local.name}));`);
+      for (const field of init.fields) this.emit(`${local.name}.${field.name} = ${this.expr(field.value)};`);
+    } else if (local.type.kind === 'array' && init.op !== 'arrayLiteral' && init.op !== 'arrayRepeat') {
+      this.emit(`${decl} = {};`);
+      const source = init.op === 'elementValue' ? `${init.ref.name}` : this.expr(init);
+      if (init.op === 'elementValue') this.emit(`if (${source})`);
+      this.emit(`${init.op === 'elementValue' ? '    ' : ''}__builtin_memcpy(${local.name}, ${init.op === 'elementValue' ? `*${source}` : source}, sizeof(${local.name}));`);
+    } else {
+      this.emit(`${decl} = ${this.expr(init)};`);
+    }
+  }
+
+  private ifChain(stmt: Extract<IrStmt, { op: 'if' }>): void {
+    this.emit(`if (${this.expr(stmt.condition)}) {`);
+    let current = stmt;
+    for (;;) {
+      this.nested(current.then);
+      const next = current.otherwise;
+      if (next.length === 1 && next[0]!.op === 'if') {
+        current = next[0] as Extract<IrStmt, { op: 'if' }>;
+        this.lineDirective(current.line);
+        this.emit(`} else if (${this.expr(current.condition)}) {`);
+        continue;
+      }
+      if (next.length > 0) {
+        this.emit('} else {');
+        this.nested(next);
+      }
+      break;
+    }
+    this.emit('}');
+  }
+
+  // ---------- expressions ----------
+
+  expr(expr: IrExpr): string {
+    switch (expr.op) {
+      case 'int':
+        return intLiteral(expr.value, expr.type);
+      case 'bool':
+        return expr.value ? 'true' : 'false';
+      case 'string':
+        return cString(expr.value);
+      case 'local':
+        return expr.local.name;
+      case 'symbol':
+        return expr.name;
+      case 'unary':
+        return `${expr.operator}${this.operand(expr.operand)}`;
+      case 'binary':
+        return `${this.operand(expr.left)} ${expr.operator} ${this.operand(expr.right)}`;
+      case 'cast':
+        return `(${cType(expr.type)})${this.operand(expr.value)}`;
+      case 'call':
+        return `${this.target.call(expr.name)}(${expr.args.map((a) => this.expr(a)).join(', ')})`;
+      case 'field':
+        return `${this.operand(expr.object)}${expr.viaPointer ? '->' : '.'}${expr.field}`;
+      case 'index':
+        return `${this.operand(expr.array)}[${this.expr(expr.index)}]`;
+      case 'elementValue': {
+        const access = expr.path.length > 0 ? `${expr.ref.name}->${expr.path.join('.')}` : `*${expr.ref.name}`;
+        const zero = expr.type.kind === 'struct' ? `(${cType(expr.type)}){}` : zeroInitializer(expr.type);
+        return `(${expr.ref.name} ? ${access} : ${zero})`;
+      }
+      case 'isNull':
+        return `${expr.ref.name} ${expr.negate ? '!=' : '=='} NULL`;
+      case 'context':
+        return this.context(expr);
+      case 'structLiteral':
+        return `(${cType(expr.type)}){ ${expr.fields.map((f) => `.${f.name} = ${this.expr(f.value)}`).join(', ')} }`;
+      case 'arrayLiteral':
+        return `{ ${expr.elements.map((e) => this.expr(e)).join(', ')} }`;
+      case 'arrayRepeat':
+        return isZero(expr.value) ? '{}' : `{ [0 ... ${expr.type.length - 1}] = ${this.expr(expr.value)} }`;
+      case 'zero':
+        return expr.type.kind === 'pointer' ? 'NULL' : zeroInitializer(expr.type);
+    }
+  }
+
+  /** An operand of an operator: parenthesised unless it is atomic. */
+  private operand(expr: IrExpr): string {
+    const text = this.expr(expr);
+    return expr.op === 'binary' || expr.op === 'cast' || expr.op === 'isNull' || (expr.op === 'int' && expr.value < 0n) ? `(${text})` : text;
+  }
+
+  private context(expr: Extract<IrExpr, { op: 'context' }>): string {
+    const ctx = this.fn.params[0]!;
+    const contextType = ctx.type as Extract<Type, { kind: 'context' }>;
+    const access = expr.access;
+    switch (access.kind) {
+      case 'field':
+        return CONTEXT_FIELDS[contextType.name]![access.name]!.c(ctx.name);
+      case 'len':
+        return contextType.name === 'XdpContext' ? `(__u32)(${ctx.name}->data_end - ${ctx.name}->data)` : `${ctx.name}->len`;
+      case 'read':
+        return `*(${cType(expr.type)} *)((char *)${ctx.name} + ${access.offset})`;
+      case 'arg':
+        return contextType.name === 'RawTracepointContext' ? `${ctx.name}->args[${access.index}]` : `PT_REGS_PARM${access.index + 1}(${ctx.name})`;
+      case 'ret':
+        return `PT_REGS_RC(${ctx.name})`;
+    }
+  }
+}
+
+/** Parameters the body never reads (the context counts as read by context accesses, packet views and tail calls). */
+function unusedParams(fn: IrFunction): IrLocal[] {
+  const used = new Set<IrLocal>();
+  for (const expr of allExpressions(fn.body)) if (expr.op === 'local') used.add(expr.local);
+  const readsContext = [...allExpressions(fn.body)].some((e) => e.op === 'context') || [...allStatements(fn.body)].some((s) => s.op === 'packetView' || s.op === 'tailCall');
+  return fn.params.filter((p, i) => !used.has(p) && !(i === 0 && p.type.kind === 'context' && readsContext));
+}
+
+function isZero(expr: IrExpr): boolean {
+  return (expr.op === 'int' && expr.value === 0n) || (expr.op === 'bool' && !expr.value);
+}
+
+function intLiteral(value: bigint, type: Type): string {
+  const wide = type.kind === 'int' && type.size === 8;
+  if (value < 0n) return wide && value < -0x8000_0000n ? `${value}LL` : `${value}`;
+  if (value > 0xffff_ffffn) return `${value}ULL`;
+  if (wide && value > 0x7fff_ffffn) return `${value}ULL`;
+  if (type.kind === 'int' && !type.signed && value > 0x7fff_ffffn) return `${value}U`;
+  return `${value}`;
+}
+
+/** The C signature of a program's main or a helper. */
+export function functionSignature(fn: IrFunction, qualifiers: string): string {
+  const params = fn.params.length > 0 ? fn.params.map((p) => declaration(p.type, p.name)).join(', ') : 'void';
+  const returns = fn.returnType.kind === 'void' ? 'void' : cType(fn.returnType);
+  return `${qualifiers}${returns} ${fn.cName}(${params})`;
+}
+

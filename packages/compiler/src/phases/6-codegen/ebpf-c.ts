@@ -1,0 +1,200 @@
+// Phase 6a: the kernel side as libbpf-style C — BTF-defined maps in `.maps`,
+// one SEC() function per program, helpers inlined, `#line` back to the .ks.
+import type { MapSymbol } from '../2-symbols/symbol-table.js';
+import { sizeOf, type Type } from '../2-symbols/types.js';
+import type { SystemAnalysis } from '../3-analyze/analysis.js';
+import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
+import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
+import { cType, declaration } from './c-types.js';
+import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
+import { headerComment } from './header-comment.js';
+import { restoreLineMapping } from './line-directives.js';
+import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+
+const ATOMIC_BUILTINS: Partial<Record<string, string>> = {
+  '+=': '__sync_fetch_and_add',
+  '-=': '__sync_fetch_and_sub',
+  '|=': '__sync_fetch_and_or',
+  '&=': '__sync_fetch_and_and',
+  '^=': '__sync_fetch_and_xor',
+};
+
+const kernelTarget: CTarget = {
+  side: 'kernel',
+  call: (name) => name,
+  statement(stmt: IrStmt, writer: CFunctionWriter): boolean {
+    switch (stmt.op) {
+      case 'mapLookup':
+        writer.emit(`${declaration(stmt.ref.type, stmt.ref.name)} = bpf_map_lookup_elem(&${stmt.map.objectName}, &${stmt.key.name});`);
+        return true;
+      case 'mapUpdate':
+        writer.emit(`bpf_map_update_elem(&${stmt.map.objectName}, &${stmt.key.name}, &${stmt.value.name}, ${stmt.flags});`);
+        return true;
+      case 'mapDelete':
+        writer.emit(`bpf_map_delete_elem(&${stmt.map.objectName}, &${stmt.key.name});`);
+        return true;
+      case 'mapAtomic':
+      case 'mapFieldStore': {
+        const { map, key, ref, zero } = stmt;
+        const place = stmt.path.length > 0 ? `${ref.name}->${stmt.path.join('.')}` : `*${ref.name}`;
+        writer.emit(`${declaration(ref.type, ref.name)} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
+        writer.emit(`if (!${ref.name}) {`);
+        writer.indent(() => {
+          writer.emit(`${declaration(zero.type, zero.name)} = ${zero.type.kind === 'struct' || zero.type.kind === 'array' ? '{}' : '0'};`);
+          // BPF_NOEXIST: if another CPU inserted it meanwhile, keep theirs and update it below.
+          writer.emit(`bpf_map_update_elem(&${map.objectName}, &${key.name}, &${zero.name}, BPF_NOEXIST);`);
+          writer.emit(`${ref.name} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
+        });
+        writer.emit('}');
+        writer.emit(`if (${ref.name})`);
+        if (stmt.op === 'mapFieldStore') {
+          writer.emit(`    ${place} = ${writer.expr(stmt.value)};`);
+        } else {
+          const valueType = fieldType(map.value, stmt.path);
+          const builtin = ATOMIC_BUILTINS[stmt.operator];
+          // BPF atomics exist for 32- and 64-bit words only.
+          const atomic = builtin && (sizeOf(valueType) === 4 || sizeOf(valueType) === 8);
+          writer.emit(atomic ? `    ${builtin}(&${place}, ${writer.expr(stmt.operand)});` : `    ${place} ${stmt.operator} ${writer.expr(stmt.operand)};`);
+        }
+        return true;
+      }
+      case 'ringSubmit': {
+        const call = `bpf_ringbuf_output(&${stmt.map.objectName}, &${stmt.value.name}, sizeof(${stmt.value.name}), 0)`;
+        writer.emit(stmt.result ? `${declaration(stmt.result.type, stmt.result.name)} = ${call};` : `${call};`);
+        return true;
+      }
+      case 'packetView': {
+        const { ref, copy } = stmt;
+        const offset = writer.expr(stmt.offset);
+        if (copy) {
+          writer.emit(`${declaration(copy.type, copy.name)};`);
+          writer.emit(`${ref.name} = bpf_skb_load_bytes(ctx, ${offset}, &${copy.name}, sizeof(${copy.name})) == 0 ? &${copy.name} : NULL;`);
+        } else {
+          writer.emit(`${ref.name} = ks_packet_view((void *)(long)ctx->data, (void *)(long)ctx->data_end, ${offset}, sizeof(*${ref.name}));`);
+        }
+        return true;
+      }
+      case 'tailCall':
+        writer.emit(`bpf_tail_call(ctx, &${TAIL_CALLS}, ${stmt.slot}); /* ${stmt.target} */`);
+        writer.emit(`return ${stmt.fallback ? writer.expr(stmt.fallback) : '0'};`);
+        return true;
+      default:
+        return false;
+    }
+  },
+};
+
+const TAIL_CALLS = 'ks_tail_calls';
+
+function fieldType(type: Type, path: string[]): Type {
+  return path.reduce<Type>((t, name) => (t.kind === 'struct' ? t.fields.find((f) => f.name === name)!.type : t), type);
+}
+
+export interface EbpfCOptions {
+  filename: string;
+  /** Name of the generated file, for `#line` directives that point back into it. */
+  cFileName: string;
+  analysis: SystemAnalysis;
+  /** Emit `#line` directives (on by default). */
+  lineDirectives: boolean;
+}
+
+export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
+  const sections: string[] = [headerIncludes(ir, options)];
+  if (ir.enums.length > 0) sections.push(ir.enums.map(enumDefinition).join('\n\n'));
+  if (ir.structs.length > 0) sections.push(ir.structs.map(structDefinition).join('\n\n'));
+  const maps = ir.maps.map(mapDefinition);
+  if (ir.tailCalls) maps.push(progArrayDefinition(TAIL_CALLS, ir.tailCalls.slots.length));
+  if (maps.length > 0) sections.push(maps.join('\n\n'));
+  if (ir.config.length > 0) {
+    sections.push(
+      ['/* Load-time configuration: set by the loader before load, constant to the verifier. */', ...ir.config.map((c) => `const volatile ${declaration(c.type, c.cName)} = ${configValue(c.defaultValue)};`)].join('\n'),
+    );
+  }
+  const prelude = preludeFor(ir.kernelFunctions);
+  if (prelude) sections.push(prelude);
+  const lineFile = options.lineDirectives ? options.filename : null;
+  for (const fn of ir.kernelFunctions.filter((f) => !f.program)) {
+    sections.push(new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, 'static __always_inline ')));
+  }
+  for (const fn of ir.kernelFunctions.filter((f) => f.program)) {
+    sections.push(`SEC("${fn.program!.section}")\n${new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, ''))}`);
+  }
+  sections.push('char LICENSE[] SEC("license") = "GPL";');
+  return restoreLineMapping(`${sections.join('\n\n')}\n`, options.cFileName);
+}
+
+function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
+  const kinds = new Set(ir.kernelFunctions.map((f) => f.program?.info.kind));
+  const includes = [
+    '#include <linux/bpf.h>',
+    '#include <linux/if_ether.h>',
+    '#include <linux/in.h>',
+    '#include <linux/ip.h>',
+    '#include <linux/ipv6.h>',
+    '#include <linux/tcp.h>',
+    '#include <linux/udp.h>',
+    '#include <linux/pkt_cls.h>',
+    '#include <stdbool.h>',
+    '#include <bpf/bpf_helpers.h>',
+    '#include <bpf/bpf_endian.h>',
+  ];
+  if (kinds.has('kprobe') || kinds.has('kretprobe')) includes.push('#include <bpf/bpf_tracing.h>');
+  return [headerComment('Enhanced Multi-Program eBPF System', options.filename, options.analysis), ...includes].join('\n');
+}
+
+function mapDefinition(map: MapSymbol): string {
+  const fields = [`    __uint(type, ${map.kind.bpfType});`, `    __uint(max_entries, ${map.maxEntries});`];
+  if (map.kind.kind === 'prog_array') {
+    fields.push('    __uint(key_size, sizeof(__u32));', '    __uint(value_size, sizeof(__u32));');
+  } else if (map.key) {
+    fields.push(`    __type(key, ${typeSpelling(map.key)});`, `    __type(value, ${typeSpelling(map.value)});`);
+  }
+  if (map.flags.length > 0) fields.push(`    __uint(map_flags, ${map.flags.join(' | ')});`);
+  const scope = map.program ? `/* Local to program ${map.program} */\n` : '';
+  return `${scope}struct {\n${fields.join('\n')}\n} ${map.objectName} SEC(".maps");`;
+}
+
+function progArrayDefinition(name: string, slots: number): string {
+  return [
+    '/* Tail-call table: filled by the loader with the programs tail_call jumps to. */',
+    'struct {',
+    '    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);',
+    `    __uint(max_entries, ${slots});`,
+    '    __uint(key_size, sizeof(__u32));',
+    '    __uint(value_size, sizeof(__u32));',
+    `} ${name} SEC(".maps");`,
+  ].join('\n');
+}
+
+/** A type in `__type(...)`: arrays spelled as `T[N]`. */
+function typeSpelling(type: Type): string {
+  return type.kind === 'array' ? `${typeSpelling(type.element)}[${type.length}]` : cType(type);
+}
+
+function configValue(value: bigint | boolean): string {
+  return typeof value === 'boolean' ? String(value) : value > 0xffff_ffffn ? `${value}ULL` : String(value);
+}
+
+/** Small inline helpers, emitted only when some program uses them. */
+function preludeFor(functions: IrFunction[]): string {
+  const bodies = functions.map((f) => f.body);
+  const calls = new Set(bodies.flatMap((b) => [...allExpressions(b)]).flatMap((e) => (e.op === 'call' ? [e.name] : [])));
+  const directViews = bodies.some((b) => [...allStatements(b)].some((s) => s.op === 'packetView' && s.copy === null));
+  const parts: string[] = [];
+  if (calls.has('KS_MIN') || calls.has('KS_MAX')) parts.push(MIN_MAX_MACROS);
+  if (directViews) {
+    parts.push(
+      [
+        '/* A pointer to `size` bytes at `offset` into the packet, or NULL when the packet is shorter. */',
+        'static __always_inline void *ks_packet_view(void *data, void *data_end, __u64 offset, __u64 size)',
+        '{',
+        '    if (data + offset + size > data_end)',
+        '        return NULL;',
+        '    return data + offset;',
+        '}',
+      ].join('\n'),
+    );
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,38 @@
+// Phase 6d: the typed description of the system for the JS module and runtime.
+import type { SystemMetadata } from '../../metadata.js';
+import type { SymbolTable } from '../2-symbols/symbol-table.js';
+import { describeType } from '../2-symbols/types.js';
+import type { IrSystem } from '../5-ir/ir.js';
+
+export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem): SystemMetadata {
+  return {
+    name,
+    programs: Object.fromEntries(
+      symbols.programs.map((p) => [p.name, { name: p.name, kind: p.info.kind, section: p.section, target: p.target }]),
+    ),
+    maps: Object.fromEntries(
+      symbols.maps.map((m) => [
+        m.name,
+        {
+          name: m.name,
+          objectName: m.objectName,
+          kind: m.kind.kind,
+          bpfType: m.kind.bpfType,
+          key: m.key ? describeType(m.key) : null,
+          value: describeType(m.value),
+          maxEntries: m.maxEntries,
+          pinPath: m.pinPath,
+          scope: m.program ? { program: m.program } : 'global',
+          flags: m.flags,
+        },
+      ]),
+    ),
+    config: Object.fromEntries(
+      symbols.config.map((c) => [
+        c.program ? `${c.program}::${c.name}` : c.name,
+        { name: c.name, program: c.program, symbol: c.cName, type: describeType(c.type), default: c.defaultValue },
+      ]),
+    ),
+    tailCalls: ir.tailCalls,
+  };
+}

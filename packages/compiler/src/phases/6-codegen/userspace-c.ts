@@ -1,0 +1,448 @@
+// Phase 6b: the userspace coordinator. Opens the object next to the binary,
+// sets config, pins maps, loads, fills the tail-call table, runs the `.ks`
+// userspace main, and on exit or SIGINT/SIGTERM detaches and frees everything.
+import type { MapSymbol } from '../2-symbols/symbol-table.js';
+import { integerView, type Type } from '../2-symbols/types.js';
+import type { SystemAnalysis } from '../3-analyze/analysis.js';
+import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
+import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
+import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
+import { cString, cType, declaration } from './c-types.js';
+import { headerComment } from './header-comment.js';
+import { restoreLineMapping } from './line-directives.js';
+
+const USERSPACE_CALLS: Record<string, string> = { bpf_ntohs: 'ntohs', bpf_htons: 'htons', bpf_ntohl: 'ntohl', bpf_htonl: 'htonl' };
+
+const userspaceTarget: CTarget = {
+  side: 'userspace',
+  call: (name) => USERSPACE_CALLS[name] ?? name,
+  statement(stmt: IrStmt, writer: CFunctionWriter): boolean {
+    switch (stmt.op) {
+      case 'mapLookup': {
+        const storage = `${stmt.ref.name}_storage`;
+        const value = (stmt.ref.type as Extract<Type, { kind: 'pointer' }>).target;
+        writer.emit(`${declaration(value, storage)};`);
+        writer.emit(`${declaration(stmt.ref.type, stmt.ref.name)} = ${stmt.map.objectName}_lookup(&${stmt.key.name}, &${storage}) == 0 ? &${storage} : NULL;`);
+        return true;
+      }
+      case 'mapUpdate':
+        writer.emit(`${stmt.map.objectName}_update(&${stmt.key.name}, &${stmt.value.name}, ${stmt.flags});`);
+        return true;
+      case 'mapDelete':
+        writer.emit(`${stmt.map.objectName}_delete(&${stmt.key.name});`);
+        return true;
+      case 'mapAtomic':
+      case 'mapFieldStore': {
+        // Userspace works on a copy: read it (zero when absent), change it, write it back.
+        const { map, key, zero: copy } = stmt;
+        const place = stmt.path.length > 0 ? `${copy.name}.${stmt.path.join('.')}` : copy.name;
+        writer.emit(`${declaration(copy.type, copy.name)} = ${copy.type.kind === 'struct' || copy.type.kind === 'array' ? '{0}' : '0'};`);
+        writer.emit(`${map.objectName}_lookup(&${key.name}, &${copy.name});`);
+        writer.emit(stmt.op === 'mapAtomic' ? `${place} ${stmt.operator} ${writer.expr(stmt.operand)};` : `${place} = ${writer.expr(stmt.value)};`);
+        writer.emit(`${map.objectName}_update(&${key.name}, &${copy.name}, BPF_ANY);`);
+        return true;
+      }
+      case 'iterate': {
+        const { map, key, value } = stmt;
+        writer.emit(`${declaration(key.type, key.name)};`);
+        writer.emit(`${declaration(value.type, value.name)};`);
+        // `continue` in the body lands on the next-key step of the for header.
+        writer.emit(`for (int more = bpf_map_get_next_key(${map.objectName}_fd, NULL, &${key.name}) == 0; more; more = bpf_map_get_next_key(${map.objectName}_fd, &${key.name}, &${key.name}) == 0) {`);
+        writer.indent(() => {
+          writer.emit(`if (${map.objectName}_lookup(&${key.name}, &${value.name}) != 0)`);
+          writer.emit('    continue;');
+        });
+        writer.nested(stmt.body);
+        writer.emit('}');
+        return true;
+      }
+      case 'poll': {
+        const call = `ring_buffer__poll(${ringBufferVariable(stmt.map, stmt.handler)}, ${writer.expr(stmt.timeout)})`;
+        writer.emit(stmt.result ? `${declaration(stmt.result.type, stmt.result.name)} = ${call};` : `${call};`);
+        return true;
+      }
+      default:
+        return false;
+    }
+  },
+};
+
+function ringBufferVariable(map: MapSymbol, handler: string): string {
+  return `${map.objectName}_${handler}_rb`;
+}
+
+export interface UserspaceCOptions {
+  /** Base name: the object is `<name>.ebpf.o` next to the binary, this file `<name>.c`. */
+  name: string;
+  filename: string;
+  analysis: SystemAnalysis;
+  lineDirectives: boolean;
+  programs: { name: string; kind: string }[];
+}
+
+export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): string {
+  const lineFile = options.lineDirectives ? options.filename : null;
+  const userFunctions = ir.userspaceFunctions;
+  const polls = [...new Map(userFunctions.flatMap((f) => [...allStatements(f.body)]).flatMap((s) => (s.op === 'poll' ? [[ringBufferVariable(s.map, s.handler), s] as const] : []))).entries()];
+  const usesMinMax = userFunctions.some((f) => [...allExpressions(f.body)].some((e) => e.op === 'call' && (e.name === 'KS_MIN' || e.name === 'KS_MAX')));
+  const main = userFunctions.find((f) => f.name === 'main');
+  // Static helpers are emitted only when called: gcc -Wall warns about unused ones.
+  const calls = new Set(userFunctions.flatMap((f) => [...allExpressions(f.body)]).flatMap((e) => (e.op === 'call' ? [e.name] : [])));
+  const sections = [
+    [
+      headerComment('Userspace coordinator for the multi-program eBPF system', options.filename, options.analysis),
+      '#include <arpa/inet.h>',
+      '#include <errno.h>',
+      '#include <limits.h>',
+      '#include <net/if.h>',
+      '#include <signal.h>',
+      '#include <stdbool.h>',
+      '#include <stdio.h>',
+      '#include <stdlib.h>',
+      '#include <string.h>',
+      '#include <time.h>',
+      '#include <unistd.h>',
+      '#include <linux/bpf.h>',
+      '#include <linux/types.h>',
+      '#include <bpf/bpf.h>',
+      '#include <bpf/libbpf.h>',
+    ].join('\n'),
+    ...ir.enums.map(enumDefinition),
+    ...ir.structs.map(structDefinition),
+    ...(usesMinMax ? [MIN_MAX_MACROS] : []),
+    globals(ir, options, polls.map(([variable]) => variable), calls.has('ks_sleep_ms')),
+    ...ir.maps.map(mapAccessors),
+    ...polls.map(([variable, poll]) => ringBufferTrampoline(variable, poll)),
+    calls.has('ks_attach') || calls.has('ks_detach') ? attachFunctions(options, calls) : '',
+    loadFunction(ir, options),
+    setupMapsFunction(ir, polls),
+    cleanupFunction(options, polls.map(([variable]) => variable)),
+    ...userFunctionPrototypes(userFunctions),
+    ...userFunctions.map((fn) => new CFunctionWriter(fn, userspaceTarget, lineFile).write(functionSignature(fn, 'static '))),
+    mainFunction(main ?? null, options),
+  ];
+  return restoreLineMapping(`${sections.filter((s) => s.length > 0).join('\n\n')}\n`, `${options.name}.c`);
+}
+
+function globals(ir: IrSystem, options: UserspaceCOptions, ringBuffers: string[], sleeps: boolean): string {
+  return [
+    'static struct bpf_object *bpf_obj = NULL;',
+    `static struct bpf_link *links[${Math.max(1, options.programs.length)}];`,
+    'static volatile sig_atomic_t exiting = 0;',
+    ...ir.maps.map((m) => `static int ${m.objectName}_fd = -1;`),
+    ...ringBuffers.map((rb) => `static struct ring_buffer *${rb} = NULL;`),
+    '',
+    'static void handle_signal(int sig)',
+    '{',
+    '    (void)sig;',
+    '    exiting = 1;',
+    '}',
+    ...(sleeps
+      ? [
+          '',
+          '/* sleep(ms): wakes early when a signal asks the coordinator to exit. */',
+          'static void ks_sleep_ms(__u32 ms)',
+          '{',
+          '    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };',
+          '    while (!exiting && nanosleep(&ts, &ts) != 0 && errno == EINTR)',
+          '        ;',
+          '}',
+        ]
+      : []),
+  ].join('\n');
+}
+
+/** Per-map access through its fd, as the seed's coordinator has them. Per-CPU maps read as the sum. */
+function mapAccessors(map: MapSymbol): string {
+  if (map.kind.isRingBuffer || map.kind.kind === 'prog_array') return '';
+  const fd = `${map.objectName}_fd`;
+  const guard = `    if (${fd} < 0)\n        return -1;`;
+  const name = map.objectName;
+  if (!map.kind.perCpu) {
+    return [
+      `int ${name}_lookup(void *key, void *value)`,
+      `{\n${guard}\n    return bpf_map_lookup_elem(${fd}, key, value);\n}`,
+      '',
+      `int ${name}_update(void *key, void *value, __u64 flags)`,
+      `{\n${guard}\n    return bpf_map_update_elem(${fd}, key, value, flags);\n}`,
+      '',
+      `int ${name}_delete(void *key)`,
+      `{\n${guard}\n    return bpf_map_delete_elem(${fd}, key);\n}`,
+    ].join('\n');
+  }
+  const value = cType(map.value);
+  const sum = sumStatements(map.value, 'total', 'per_cpu[cpu]');
+  return [
+    `/* ${map.name} is per-CPU: a read is the sum over CPUs, a write sets CPU 0 and zeroes the rest. */`,
+    `int ${name}_lookup(void *key, void *value)`,
+    '{',
+    guard,
+    '    int cpus = libbpf_num_possible_cpus();',
+    '    if (cpus <= 0)',
+    '        return cpus;',
+    `    ${value} per_cpu[cpus];`,
+    `    int err = bpf_map_lookup_elem(${fd}, key, per_cpu);`,
+    '    if (err)',
+    '        return err;',
+    `    ${value} total;`,
+    '    memset(&total, 0, sizeof(total));',
+    '    for (int cpu = 0; cpu < cpus; cpu++) {',
+    ...sum.map((l) => `        ${l}`),
+    '    }',
+    '    memcpy(value, &total, sizeof(total));',
+    '    return 0;',
+    '}',
+    '',
+    `int ${name}_update(void *key, void *value, __u64 flags)`,
+    '{',
+    guard,
+    '    int cpus = libbpf_num_possible_cpus();',
+    '    if (cpus <= 0)',
+    '        return cpus;',
+    `    ${value} per_cpu[cpus];`,
+    '    memset(per_cpu, 0, sizeof(per_cpu));',
+    '    memcpy(&per_cpu[0], value, sizeof(per_cpu[0]));',
+    `    return bpf_map_update_elem(${fd}, key, per_cpu, flags);`,
+    '}',
+    '',
+    `int ${name}_delete(void *key)`,
+    `{\n${guard}\n    return bpf_map_delete_elem(${fd}, key);\n}`,
+  ].join('\n');
+}
+
+/** Add the integer parts of `from` into `into` (struct fields one by one). */
+function sumStatements(type: Type, into: string, from: string): string[] {
+  if (type.kind === 'struct') return type.fields.flatMap((f) => sumStatements(f.type, `${into}.${f.name}`, `${from}.${f.name}`));
+  if (type.kind === 'array' || !integerView(type) || type.kind === 'bool') return [];
+  return [`${into} += ${from};`];
+}
+
+function ringBufferTrampoline(variable: string, poll: Extract<IrStmt, { op: 'poll' }>): string {
+  const event = poll.map.value;
+  return [
+    `static int ${poll.handler}(${declaration(event, 'event')});`,
+    '',
+    `static int ${variable}_event(void *ctx, void *data, size_t size)`,
+    '{',
+    '    (void)ctx;',
+    `    ${declaration(event, 'event')};`,
+    '    if (size < sizeof(event))',
+    '        return 0;',
+    '    memcpy(&event, data, sizeof(event));',
+    `    return ${poll.handler}(event);`,
+    '}',
+  ].join('\n');
+}
+
+function attachFunctions(options: UserspaceCOptions, calls: Set<string>): string {
+  const names = options.programs.map((p) => cString(p.name)).join(', ');
+  const attach = [
+    '/* attach(program, target): an interface name for xdp and tc; libbpf\'s section default otherwise. */',
+    'static int ks_attach(const char *program, const char *target)',
+    '{',
+    '    int index = program_index(program);',
+    '    struct bpf_program *prog = bpf_object__find_program_by_name(bpf_obj, program);',
+    '    if (index < 0 || !prog)',
+    '        return -ENOENT;',
+    '    if (links[index])',
+    '        return -EBUSY;',
+    '    struct bpf_link *link = NULL;',
+    '    enum bpf_prog_type type = bpf_program__type(prog);',
+    '    if (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS) {',
+    '        int ifindex = (int)if_nametoindex(target);',
+    '        if (ifindex == 0)',
+    '            return -errno;',
+    '        if (type == BPF_PROG_TYPE_XDP) {',
+    '            link = bpf_program__attach_xdp(prog, ifindex);',
+    '        } else {',
+    '            /* libbpf 1.1 has no tc links: attach through the clsact hook. */',
+    '            DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);',
+    '            DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));',
+    '            int err = bpf_tc_hook_create(&hook);',
+    '            if (err && err != -EEXIST)',
+    '                return err;',
+    '            return bpf_tc_attach(&hook, &opts);',
+    '        }',
+    '    } else {',
+    '        link = bpf_program__attach(prog);',
+    '    }',
+    '    if (!link)',
+    '        return -errno;',
+    '    links[index] = link;',
+    '    return 0;',
+    '}',
+  ];
+  const detach = [
+    'static int ks_detach(const char *program)',
+    '{',
+    '    int index = program_index(program);',
+    '    if (index < 0 || !links[index])',
+    '        return -ENOENT;',
+    '    int err = bpf_link__destroy(links[index]);',
+    '    links[index] = NULL;',
+    '    return err;',
+    '}',
+  ];
+  const common = [
+    `static const char *program_names[] = { ${names} };`,
+    '',
+    'static int program_index(const char *program)',
+    '{',
+    `    for (int i = 0; i < ${options.programs.length}; i++)`,
+    '        if (strcmp(program_names[i], program) == 0)',
+    '            return i;',
+    '    return -1;',
+    '}',
+  ];
+  return [common, calls.has('ks_attach') ? attach : [], calls.has('ks_detach') ? detach : []]
+    .filter((part) => part.length > 0)
+    .map((part) => part.join('\n'))
+    .join('\n\n');
+}
+
+function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
+  const pins = ir.maps.filter((m) => m.pinPath);
+  const lines = [
+    '/* The object is looked for next to this executable, so the coordinator runs from anywhere. */',
+    'static int object_path(char *path, size_t size)',
+    '{',
+    '    char self[PATH_MAX];',
+    '    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);',
+    '    if (len < 0)',
+    '        return -errno;',
+    "    self[len] = '\\0';",
+    "    char *slash = strrchr(self, '/');",
+    '    if (slash)',
+    "        *slash = '\\0';",
+    `    int written = snprintf(path, size, "%s/${options.name}.ebpf.o", slash ? self : ".");`,
+    '    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;',
+    '}',
+    '',
+    'static int load_all_bpf_programs(void)',
+    '{',
+    '    char path[PATH_MAX];',
+    '    int err = object_path(path, sizeof(path));',
+    '    if (err)',
+    '        return err;',
+    '    bpf_obj = bpf_object__open_file(path, NULL);',
+    '    if (!bpf_obj) {',
+    '        err = -errno;',
+    '        fprintf(stderr, "Failed to open %s: %s\\n", path, strerror(-err));',
+    '        return err;',
+    '    }',
+  ];
+  for (const map of pins) {
+    lines.push(
+      `    /* Reuses the pin at ${map.pinPath} when it exists, pins the new map there otherwise. */`,
+      `    err = bpf_map__set_pin_path(bpf_object__find_map_by_name(bpf_obj, ${cString(map.objectName)}), ${cString(map.pinPath!)});`,
+      '    if (err)',
+      '        return err;',
+    );
+  }
+  lines.push(
+    '    err = bpf_object__load(bpf_obj);',
+    '    if (err) {',
+    '        fprintf(stderr, "Failed to load %s: %s\\n", path, strerror(-err));',
+    '        return err;',
+    '    }',
+    '    return 0;',
+    '}',
+  );
+  return lines.join('\n');
+}
+
+function setupMapsFunction(ir: IrSystem, polls: (readonly [string, Extract<IrStmt, { op: 'poll' }>])[]): string {
+  const lines = ['static int setup_maps(void)', '{'];
+  for (const map of ir.maps) {
+    lines.push(
+      `    ${map.objectName}_fd = bpf_object__find_map_fd_by_name(bpf_obj, ${cString(map.objectName)});`,
+      `    if (${map.objectName}_fd < 0)`,
+      `        return ${map.objectName}_fd;`,
+    );
+  }
+  if (ir.tailCalls) {
+    lines.push(`    int tail_calls_fd = bpf_object__find_map_fd_by_name(bpf_obj, ${cString(ir.tailCalls.map)});`, '    if (tail_calls_fd < 0)', '        return tail_calls_fd;');
+    for (const slot of ir.tailCalls.slots) {
+      lines.push(
+        '    {',
+        `        __u32 slot = ${slot.index};`,
+        `        int prog_fd = bpf_program__fd(bpf_object__find_program_by_name(bpf_obj, ${cString(slot.program)}));`,
+        '        int err = bpf_map_update_elem(tail_calls_fd, &slot, &prog_fd, BPF_ANY);',
+        '        if (err)',
+        '            return err;',
+        '    }',
+      );
+    }
+  }
+  for (const [variable, poll] of polls) {
+    lines.push(
+      `    ${variable} = ring_buffer__new(${poll.map.objectName}_fd, ${variable}_event, NULL, NULL);`,
+      `    if (!${variable})`,
+      '        return -errno;',
+    );
+  }
+  lines.push('    return 0;', '}');
+  return lines.join('\n');
+}
+
+function cleanupFunction(options: UserspaceCOptions, ringBuffers: string[]): string {
+  return [
+    'static void cleanup(void)',
+    '{',
+    ...ringBuffers.map((rb) => `    ring_buffer__free(${rb});`),
+    `    for (int i = 0; i < ${Math.max(1, options.programs.length)}; i++) {`,
+    '        bpf_link__destroy(links[i]);',
+    '        links[i] = NULL;',
+    '    }',
+    '    bpf_object__close(bpf_obj);',
+    '    bpf_obj = NULL;',
+    '}',
+  ].join('\n');
+}
+
+/** Prototypes, so userspace functions may call each other in any order. */
+function userFunctionPrototypes(functions: IrFunction[]): string[] {
+  return functions.length > 1 ? [functions.map((fn) => `${functionSignature(fn, 'static ')};`).join('\n')] : [];
+}
+
+function mainFunction(main: IrFunction | null, options: UserspaceCOptions): string {
+  const call = main
+    ? `    int ret = user_main(${main.params.map((p, i) => (i === 0 ? `(${cType(p.type)})argc` : `(${cType(p.type)})(unsigned long)argv`)).join(', ')});`
+    : [
+        `    printf("${options.name}: programs loaded; press Ctrl-C to unload\\n");`,
+        '    while (!exiting)',
+        '        pause();',
+        '    int ret = 0;',
+      ].join('\n');
+  return [
+    'int main(int argc, char **argv)',
+    '{',
+    ...(main && main.params.length >= 1 ? [] : ['    (void)argc;']),
+    ...(main && main.params.length >= 2 ? [] : ['    (void)argv;']),
+    '    struct sigaction action = { .sa_handler = handle_signal };',
+    '    sigaction(SIGINT, &action, NULL);',
+    '    sigaction(SIGTERM, &action, NULL);',
+    '',
+    '    // Load all programs from single object file',
+    '    if (load_all_bpf_programs() != 0) {',
+    '        fprintf(stderr, "Failed to load BPF programs\\n");',
+    '        cleanup();',
+    '        return 1;',
+    '    }',
+    '',
+    '    // Setup shared maps with pinning',
+    '    if (setup_maps() != 0) {',
+    '        fprintf(stderr, "Failed to setup maps\\n");',
+    '        cleanup();',
+    '        return 1;',
+    '    }',
+    '',
+    '    // Execute coordinated userspace logic',
+    call,
+    '',
+    '    cleanup();',
+    '    return ret;',
+    '}',
+  ].join('\n');
+}
