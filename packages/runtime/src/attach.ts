@@ -1,0 +1,136 @@
+// Attaching a loaded program to its hook, per program kind. Each way returns
+// an Attachment whose detach() undoes exactly what it did.
+import { existsSync } from 'node:fs';
+import { bpfError, bpfTcHook, bpfTcOpts, check, checkPointer, koffiErrno, lib, type BpfLink, type BpfProgram } from './libbpf.js';
+import type { ProgramMetadata } from './metadata.js';
+
+export interface Attachment {
+  /** What the program is attached to, e.g. `xdp:veth0`. */
+  readonly description: string;
+  detach(): void;
+}
+
+/**
+ * What attach() takes: an interface name (or index) for xdp and tc; for
+ * tracepoints `"category/event"` and for raw tracepoints the event, both
+ * defaulting to the program's declared target; kprobes attach from their
+ * section and take nothing.
+ */
+export type AttachTarget = string | { ifindex: number } | undefined;
+
+const EEXIST = 17;
+/** Where libbpf looks up tracepoint event ids. */
+const TRACEFS_EVENTS = ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'];
+const BPF_TC_INGRESS = 1;
+const BPF_TC_EGRESS = 2;
+
+export function attachProgram(program: BpfProgram, programFd: number, metadata: ProgramMetadata, target: AttachTarget): Attachment {
+  switch (metadata.kind) {
+    case 'xdp': {
+      const ifindex = interfaceIndex(target, metadata);
+      return linkAttachment(`xdp:${describeInterface(target)}`, checkPointer<BpfLink>(`attaching xdp program '${metadata.name}'`, () =>
+        lib.bpf_program__attach_xdp(program, ifindex) as bigint | null,
+      ));
+    }
+    case 'tc':
+      return attachTc(programFd, metadata, interfaceIndex(target, metadata), describeInterface(target));
+    case 'tracepoint': {
+      const tracepoint = stringTarget(target, metadata);
+      const slash = tracepoint.indexOf('/');
+      if (slash <= 0) throw new TypeError(`tracepoint target must be "category/event", got "${tracepoint}"`);
+      if (!TRACEFS_EVENTS.some((dir) => existsSync(dir))) {
+        throw new Error(`attaching tracepoint '${tracepoint}' needs tracefs: mount -t tracefs tracefs /sys/kernel/tracing`);
+      }
+      return linkAttachment(`tracepoint:${tracepoint}`, checkPointer<BpfLink>(`attaching tracepoint program '${metadata.name}'`, () =>
+        lib.bpf_program__attach_tracepoint(program, tracepoint.slice(0, slash), tracepoint.slice(slash + 1)) as bigint | null,
+      ));
+    }
+    case 'raw_tracepoint': {
+      const event = stringTarget(target, metadata);
+      return linkAttachment(`raw_tracepoint:${event}`, checkPointer<BpfLink>(`attaching raw_tracepoint program '${metadata.name}'`, () =>
+        lib.bpf_program__attach_raw_tracepoint(program, event) as bigint | null,
+      ));
+    }
+    case 'kprobe':
+    case 'kretprobe':
+      return linkAttachment(metadata.section, checkPointer<BpfLink>(`attaching ${metadata.kind} program '${metadata.name}'`, () =>
+        lib.bpf_program__attach(program) as bigint | null,
+      ));
+    case 'socket_filter':
+    case 'cgroup_skb':
+      throw new Error(`attach() does not support ${metadata.kind} programs yet; use program.fd with setsockopt / a cgroup`);
+  }
+}
+
+function linkAttachment(description: string, link: BpfLink): Attachment {
+  let attached = true;
+  return {
+    description,
+    detach() {
+      if (!attached) return;
+      attached = false;
+      check(`detaching ${description}`, () => lib.bpf_link__destroy(link) as number);
+    },
+  };
+}
+
+/**
+ * tc: make sure the interface has a clsact qdisc, then add the program as a
+ * direct-action filter on the declared direction. The qdisc is removed on
+ * detach only when this attachment created it.
+ */
+function attachTc(programFd: number, metadata: ProgramMetadata, ifindex: number, ifname: string): Attachment {
+  const direction = metadata.target ?? 'ingress';
+  if (direction !== 'ingress' && direction !== 'egress') throw new TypeError(`tc program '${metadata.name}': unknown direction '${direction}'`);
+  const hook = { sz: bpfTcHook.size, ifindex, attach_point: direction === 'ingress' ? BPF_TC_INGRESS : BPF_TC_EGRESS, parent: 0 };
+  const created = lib.bpf_tc_hook_create(hook) as number;
+  if (created < 0 && created !== -EEXIST) throw bpfError(`creating the clsact qdisc on ${ifname}`, -created);
+
+  const options = { sz: bpfTcOpts.size, prog_fd: programFd, flags: 0, prog_id: 0, handle: 0, priority: 0 };
+  const description = `tc:${ifname}:${direction}`;
+  try {
+    check(`attaching tc program '${metadata.name}' to ${ifname} ${direction}`, () => lib.bpf_tc_attach(hook, options) as number);
+  } catch (error) {
+    if (created === 0) lib.bpf_tc_hook_destroy({ ...hook, attach_point: BPF_TC_INGRESS | BPF_TC_EGRESS });
+    throw error;
+  }
+  let attached = true;
+  return {
+    description,
+    detach() {
+      if (!attached) return;
+      attached = false;
+      // Detach identifies the filter by handle and priority only; the other fields must be zero.
+      const filter = { sz: bpfTcOpts.size, prog_fd: 0, flags: 0, prog_id: 0, handle: options.handle, priority: options.priority };
+      check(`detaching ${description}`, () => lib.bpf_tc_detach(hook, filter) as number);
+      if (created === 0) {
+        check(`removing the clsact qdisc on ${ifname}`, () =>
+          lib.bpf_tc_hook_destroy({ ...hook, attach_point: BPF_TC_INGRESS | BPF_TC_EGRESS }) as number,
+        );
+      }
+    },
+  };
+}
+
+/** Interface index for a name (if_nametoindex, in the calling thread's network namespace) or an explicit index. */
+function interfaceIndex(target: AttachTarget, metadata: ProgramMetadata): number {
+  if (typeof target === 'object' && Number.isInteger(target.ifindex) && target.ifindex > 0) return target.ifindex;
+  if (typeof target !== 'string' || target === '') {
+    throw new TypeError(`${metadata.kind} program '${metadata.name}' attaches to an interface: pass its name or { ifindex }`);
+  }
+  const ifindex = lib.if_nametoindex(target) as number;
+  if (ifindex === 0) throw bpfError(`finding interface '${target}'`, koffiErrno());
+  return ifindex;
+}
+
+function describeInterface(target: AttachTarget): string {
+  return typeof target === 'object' ? `ifindex ${target.ifindex}` : String(target);
+}
+
+function stringTarget(target: AttachTarget, metadata: ProgramMetadata): string {
+  const resolved = target ?? metadata.target;
+  if (typeof resolved !== 'string' || resolved === '') {
+    throw new TypeError(`${metadata.kind} program '${metadata.name}' needs a target (none declared, none given)`);
+  }
+  return resolved;
+}

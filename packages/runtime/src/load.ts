@@ -1,0 +1,147 @@
+// load(): open a compiled system's object with libbpf, configure it, load it
+// into the kernel, wire its tail calls, and hand back typed handles.
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import koffi from 'koffi';
+import { applyConfig, type ConfigValues } from './config.js';
+import { bpfObjectOpenOpts, check, checkPointer, lib, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
+import { Lifetime } from './lifetime.js';
+import { MapHandle } from './map.js';
+import type { MapMetadata, SystemMetadata } from './metadata.js';
+import { ProgramHandle } from './program.js';
+import { RingBufferHandle } from './ringbuf.js';
+
+/** What a compiled `.ks` file gives the runtime: its metadata and its eBPF object (bytes or a file path). */
+export interface KernelModule {
+  metadata: SystemMetadata;
+  object: Uint8Array | string;
+}
+
+export interface LoadOptions {
+  /** Config values by name; unnamed ones keep their declared defaults. */
+  config?: ConfigValues;
+  /** Replaces the `/sys/fs/bpf` prefix of every map pin path (e.g. a per-test directory). */
+  pinRoot?: string;
+}
+
+/** A map as load() exposes it: key/value maps and ring buffers (tail-call tables are filled by load() and not exposed). */
+export type SystemMap = MapHandle<any, any> | RingBufferHandle<any>;
+
+/**
+ * A loaded system. `Maps` types the maps by name; the module generated for a
+ * `.ks` file supplies it. Without it, narrow with `instanceof MapHandle` /
+ * `instanceof RingBufferHandle`.
+ */
+export interface LoadedSystem<Maps extends Record<string, SystemMap> = Record<string, SystemMap>> {
+  maps: Maps;
+  programs: Record<string, ProgramHandle>;
+  /** Detaches every program and unloads the object (pinned maps stay pinned). Idempotent. */
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+const DEFAULT_PIN_ROOT = '/sys/fs/bpf';
+
+export function load<Maps extends Record<string, SystemMap> = Record<string, SystemMap>>(
+  module: KernelModule,
+  options: LoadOptions = {},
+): LoadedSystem<Maps> {
+  const { metadata } = module;
+  const objectBytes = typeof module.object === 'string' ? readFileSync(module.object) : Buffer.from(module.object);
+  // libbpf reads the ELF bytes only during open (it copies instructions, BTF and data out of them).
+  const object = checkPointer<BpfObject>(`opening the object of '${metadata.name}'`, () =>
+    lib.bpf_object__open_mem(koffi.address(objectBytes), objectBytes.length, { sz: bpfObjectOpenOpts.size, object_name: metadata.name }) as
+      | bigint
+      | null,
+  );
+  const lifetime = new Lifetime(metadata.name);
+  const programs: Record<string, ProgramHandle> = {};
+
+  const close = (): void => {
+    if (lifetime.isClosed) return;
+    lifetime.close();
+    try {
+      for (const program of Object.values(programs)) program.detach();
+    } finally {
+      lib.bpf_object__close(object);
+    }
+  };
+
+  try {
+    const objectMaps = Object.fromEntries(
+      Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const),
+    );
+    for (const map of Object.values(metadata.maps)) {
+      if (map.pinPath === null) continue;
+      const pinPath = options.pinRoot ? join(options.pinRoot, relative(DEFAULT_PIN_ROOT, map.pinPath)) : map.pinPath;
+      // With a pin path set before load, libbpf reuses an existing pin or pins the new map there.
+      check(`setting the pin path of map '${map.name}'`, () => lib.bpf_map__set_pin_path(objectMaps[map.name], pinPath) as number);
+    }
+    applyConfig(object, metadata.config, options.config ?? {});
+    const objectPrograms = Object.fromEntries(
+      Object.values(metadata.programs).map((program) => [
+        program.name,
+        checkPointer<BpfProgram>(`finding program '${program.name}' in the object`, () =>
+          lib.bpf_object__find_program_by_name(object, program.name) as bigint | null,
+        ),
+      ]),
+    );
+
+    check(`loading '${metadata.name}'`, () => lib.bpf_object__load(object) as number);
+
+    for (const program of Object.values(metadata.programs)) {
+      programs[program.name] = new ProgramHandle(program, objectPrograms[program.name], lifetime);
+    }
+    fillTailCalls(metadata, objectMaps, programs);
+    const possibleCpus = check('counting possible CPUs', () => lib.libbpf_num_possible_cpus() as number);
+    const maps: Record<string, SystemMap> = {};
+    for (const map of Object.values(metadata.maps)) {
+      const fd = mapFd(objectMaps[map.name], map.name);
+      if (map.kind === 'ring_buffer') maps[map.name] = new RingBufferHandle(map, fd, lifetime);
+      else if (map.kind !== 'prog_array') maps[map.name] = new MapHandle(map, fd, possibleCpus, lifetime);
+    }
+    return { maps: maps as Maps, programs, close, [Symbol.dispose]: close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** Finds a map and checks that its key and value sizes agree with the metadata. */
+function findMap(object: BpfObject, metadata: MapMetadata): BpfMap {
+  const map = checkPointer<BpfMap>(`finding map '${metadata.objectName}' in the object`, () =>
+    lib.bpf_object__find_map_by_name(object, metadata.objectName) as bigint | null,
+  );
+  if (metadata.key !== null) {
+    const sizes = { key: lib.bpf_map__key_size(map) as number, value: lib.bpf_map__value_size(map) as number };
+    if (sizes.key !== metadata.key.size || sizes.value !== metadata.value.size) {
+      throw new Error(
+        `map '${metadata.name}': the object says key ${sizes.key} / value ${sizes.value} bytes, ` +
+          `the metadata ${metadata.key.size} / ${metadata.value.size}: object and metadata do not match`,
+      );
+    }
+  }
+  return map;
+}
+
+function mapFd(map: BpfMap, name: string): number {
+  return check(`getting the fd of map '${name}'`, () => lib.bpf_map__fd(map) as number);
+}
+
+/** Puts each tail-call target's program fd into its ProgArray slot. */
+function fillTailCalls(metadata: SystemMetadata, objectMaps: Record<string, BpfMap>, programs: Record<string, ProgramHandle>): void {
+  const tailCalls = metadata.tailCalls;
+  if (tailCalls === null) return;
+  const progArray = Object.values(metadata.maps).find((map) => map.objectName === tailCalls.map);
+  if (progArray === undefined) throw new Error(`tail-call map '${tailCalls.map}' is not in the metadata's maps`);
+  const fd = mapFd(objectMaps[progArray.name], progArray.name);
+  for (const slot of tailCalls.slots) {
+    const program = programs[slot.program];
+    if (program === undefined) throw new Error(`tail-call slot ${slot.index} names unknown program '${slot.program}'`);
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(slot.index);
+    const value = Buffer.alloc(4);
+    value.writeUInt32LE(program.fd);
+    check(`filling tail-call slot ${slot.index} with '${slot.program}'`, () => lib.bpf_map_update_elem(fd, key, value, 0n) as number);
+  }
+}

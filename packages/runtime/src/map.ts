@@ -1,0 +1,249 @@
+// Typed access to one loaded BPF map through its file descriptor.
+import { decode, encode, encodeInto, type KernelValue } from './codec.js';
+import { bpfError, bpfMapBatchOpts, check, lib } from './libbpf.js';
+import type { Lifetime } from './lifetime.js';
+import type { MapKind, MapMetadata, TypeDescriptor } from './metadata.js';
+
+const ENOENT = 2;
+const BATCH_UNSUPPORTED = new Set([22 /* EINVAL */, 95 /* EOPNOTSUPP */, 524 /* ENOTSUPP */]);
+/** Elements per BPF_MAP_*_BATCH call. */
+const BATCH_SIZE = 256;
+
+const UPDATE_FLAGS = { any: 0n, noexist: 1n, exist: 2n } as const;
+export type UpdateFlag = keyof typeof UPDATE_FLAGS;
+export interface UpdateOptions {
+  /** 'any' (default) inserts or replaces, 'noexist' only inserts, 'exist' only replaces. */
+  flags?: UpdateFlag;
+}
+
+const PER_CPU_KINDS: ReadonlySet<MapKind> = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
+const ARRAY_KINDS: ReadonlySet<MapKind> = new Set(['array', 'percpu_array']);
+
+export class MapHandle<K = KernelValue, V = KernelValue> {
+  readonly name: string;
+  readonly kind: MapKind;
+  readonly fd: number;
+  readonly perCpu: boolean;
+  private readonly keyType: TypeDescriptor;
+  private readonly valueType: TypeDescriptor;
+  private readonly possibleCpus: number;
+  /** Per-CPU maps hold one 8-byte-aligned slot per possible CPU. */
+  private readonly valueSlotSize: number;
+  private readonly valueBufferSize: number;
+
+  constructor(
+    metadata: MapMetadata,
+    fd: number,
+    possibleCpus: number,
+    private readonly lifetime: Lifetime,
+  ) {
+    if (metadata.key === null) throw new TypeError(`map '${metadata.name}' (${metadata.kind}) has no key type`);
+    this.name = metadata.name;
+    this.kind = metadata.kind;
+    this.fd = fd;
+    this.keyType = metadata.key;
+    this.valueType = metadata.value;
+    this.perCpu = PER_CPU_KINDS.has(metadata.kind);
+    this.possibleCpus = this.perCpu ? possibleCpus : 1;
+    this.valueSlotSize = this.perCpu ? roundUp(metadata.value.size, 8) : metadata.value.size;
+    this.valueBufferSize = this.valueSlotSize * this.possibleCpus;
+  }
+
+  /** The value at `key`, or undefined when absent. Per-CPU maps: the sum over CPUs (see getPerCpu). */
+  get(key: K): V | undefined {
+    const values = this.getPerCpu(key);
+    if (values === undefined) return undefined;
+    return (this.perCpu ? sumOverCpus(this.valueType, values as KernelValue[], this.name) : values[0]) as V;
+  }
+
+  /** One value per possible CPU (a single-element array for ordinary maps), or undefined when absent. */
+  getPerCpu(key: K): V[] | undefined {
+    const keyBuffer = this.encodeKey(key);
+    const valueBuffer = Buffer.alloc(this.valueBufferSize);
+    const result = lib.bpf_map_lookup_elem(this.fd, keyBuffer, valueBuffer) as number;
+    if (result === -ENOENT) return undefined;
+    if (result < 0) throw bpfError(`lookup in map '${this.name}'`, -result);
+    return this.decodeValues(valueBuffer, 0);
+  }
+
+  has(key: K): boolean {
+    return this.getPerCpu(key) !== undefined;
+  }
+
+  /** Writes `value`; on per-CPU maps it goes to CPU 0 and the other CPUs are zeroed, so get() returns it. */
+  set(key: K, value: V, options: UpdateOptions = {}): void {
+    const keyBuffer = this.encodeKey(key);
+    const valueBuffer = Buffer.alloc(this.valueBufferSize);
+    encodeInto(this.valueType, value, valueBuffer, 0, `value of map '${this.name}'`);
+    this.update(keyBuffer, valueBuffer, options);
+  }
+
+  /** Writes one value per possible CPU. */
+  setPerCpu(key: K, values: V[], options: UpdateOptions = {}): void {
+    if (!this.perCpu) throw new TypeError(`map '${this.name}' (${this.kind}) is not per-CPU`);
+    if (!Array.isArray(values) || values.length !== this.possibleCpus) {
+      throw new TypeError(`map '${this.name}': expected ${this.possibleCpus} values (one per possible CPU)`);
+    }
+    const keyBuffer = this.encodeKey(key);
+    const valueBuffer = Buffer.alloc(this.valueBufferSize);
+    values.forEach((value, cpu) =>
+      encodeInto(this.valueType, value, valueBuffer, cpu * this.valueSlotSize, `value of map '${this.name}' for CPU ${cpu}`),
+    );
+    this.update(keyBuffer, valueBuffer, options);
+  }
+
+  /** Removes `key`; returns whether it was present. Array maps cannot delete (the kernel says EINVAL). */
+  delete(key: K): boolean {
+    const keyBuffer = this.encodeKey(key);
+    const result = lib.bpf_map_delete_elem(this.fd, keyBuffer) as number;
+    if (result === -ENOENT) return false;
+    if (result < 0) throw bpfError(`delete from map '${this.name}'`, -result);
+    return true;
+  }
+
+  /** Deletes every entry; array maps, whose entries always exist, are zeroed instead. */
+  clear(): void {
+    const keys = [...this.rawKeys()];
+    if (ARRAY_KINDS.has(this.kind)) {
+      const zero = Buffer.alloc(this.valueBufferSize);
+      for (const key of keys) this.update(key, zero, {});
+      return;
+    }
+    for (const key of keys) {
+      const result = lib.bpf_map_delete_elem(this.fd, key) as number;
+      if (result < 0 && result !== -ENOENT) throw bpfError(`delete from map '${this.name}'`, -result);
+    }
+  }
+
+  *keys(): Generator<K> {
+    for (const key of this.rawKeys()) yield decode(this.keyType, key) as K;
+  }
+
+  /** Entries in kernel order; a key deleted between get_next_key and the lookup is skipped. */
+  *entries(): Generator<[K, V]> {
+    for (const key of this.keys()) {
+      const value = this.get(key);
+      if (value !== undefined) yield [key, value];
+    }
+  }
+
+  *values(): Generator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): Generator<[K, V]> {
+    return this.entries();
+  }
+
+  /** Every entry, read with BPF_MAP_LOOKUP_BATCH (few syscalls); falls back to iteration where the kind has no batch ops. */
+  getMany(): [K, V][] {
+    this.lifetime.assertOpen();
+    const tokenSize = Math.max(this.keyType.size, 8);
+    const keys = Buffer.alloc(this.keyType.size * BATCH_SIZE);
+    const values = Buffer.alloc(this.valueBufferSize * BATCH_SIZE);
+    const outBatch = Buffer.alloc(tokenSize);
+    let inBatch: Buffer | null = null;
+    const entries: [K, V][] = [];
+    for (;;) {
+      const count = [BATCH_SIZE];
+      const result = lib.bpf_map_lookup_batch(this.fd, inBatch, outBatch, keys, values, count, null) as number;
+      if (result < 0 && result !== -ENOENT) {
+        if (inBatch === null && BATCH_UNSUPPORTED.has(-result)) return [...this.entries()];
+        throw bpfError(`batch lookup in map '${this.name}'`, -result);
+      }
+      for (let index = 0; index < count[0]; index++) {
+        const key = decode(this.keyType, keys, index * this.keyType.size) as K;
+        const perCpu = this.decodeValues(values, index * this.valueBufferSize);
+        entries.push([key, (this.perCpu ? sumOverCpus(this.valueType, perCpu as KernelValue[], this.name) : perCpu[0]) as V]);
+      }
+      if (result === -ENOENT) return entries;
+      inBatch = Buffer.from(outBatch);
+    }
+  }
+
+  /** Writes many entries with BPF_MAP_UPDATE_BATCH; falls back to one update per entry where unsupported. */
+  setMany(entries: Iterable<[K, V]>, options: UpdateOptions = {}): void {
+    this.lifetime.assertOpen();
+    const list = [...entries];
+    const keys = Buffer.alloc(this.keyType.size * list.length);
+    const values = Buffer.alloc(this.valueBufferSize * list.length);
+    list.forEach(([key, value], index) => {
+      encodeInto(this.keyType, key, keys, index * this.keyType.size, `key of map '${this.name}'`);
+      encodeInto(this.valueType, value, values, index * this.valueBufferSize, `value of map '${this.name}'`);
+    });
+    const elemFlags = updateFlags(options);
+    for (let done = 0; done < list.length; ) {
+      const count = [Math.min(BATCH_SIZE, list.length - done)];
+      const keysAt = keys.subarray(done * this.keyType.size);
+      const valuesAt = values.subarray(done * this.valueBufferSize);
+      const result = lib.bpf_map_update_batch(this.fd, keysAt, valuesAt, count, { sz: bpfMapBatchOpts.size, elem_flags: elemFlags, flags: 0n }) as number;
+      if (result < 0 && done === 0 && count[0] === 0 && BATCH_UNSUPPORTED.has(-result)) {
+        list.forEach(([key, value]) => this.set(key, value, options));
+        return;
+      }
+      if (result < 0) throw bpfError(`batch update of map '${this.name}'`, -result);
+      done += count[0];
+    }
+  }
+
+  private encodeKey(key: K): Buffer {
+    this.lifetime.assertOpen();
+    return encode(this.keyType, key, `key of map '${this.name}'`);
+  }
+
+  private update(key: Buffer, value: Buffer, options: UpdateOptions): void {
+    const flags = updateFlags(options);
+    check(`update of map '${this.name}'`, () => lib.bpf_map_update_elem(this.fd, key, value, flags) as number);
+  }
+
+  private decodeValues(buffer: Buffer, offset: number): V[] {
+    return Array.from({ length: this.possibleCpus }, (_, cpu) => decode(this.valueType, buffer, offset + cpu * this.valueSlotSize) as V);
+  }
+
+  /** Raw keys via BPF_MAP_GET_NEXT_KEY, starting from NULL (the first key). */
+  private *rawKeys(): Generator<Buffer> {
+    let previous: Buffer | null = null;
+    for (;;) {
+      this.lifetime.assertOpen();
+      const next = Buffer.alloc(this.keyType.size);
+      const result = lib.bpf_map_get_next_key(this.fd, previous, next) as number;
+      if (result === -ENOENT) return;
+      if (result < 0) throw bpfError(`iteration of map '${this.name}'`, -result);
+      yield next;
+      previous = next;
+    }
+  }
+}
+
+/** Sums per-CPU values: integers add up (exactly, beyond their C width), structs and arrays field by field. */
+function sumOverCpus(type: TypeDescriptor, values: KernelValue[], mapName: string): KernelValue {
+  switch (type.kind) {
+    case 'int':
+      return type.size === 8
+        ? (values as bigint[]).reduce((sum, value) => sum + value, 0n)
+        : (values as number[]).reduce((sum, value) => sum + value, 0);
+    case 'array':
+      return Array.from({ length: type.length }, (_, index) =>
+        sumOverCpus(type.element, values.map((value) => (value as KernelValue[])[index]), mapName),
+      );
+    case 'struct':
+      return Object.fromEntries(
+        type.fields.map((field) => [
+          field.name,
+          sumOverCpus(field.type, values.map((value) => (value as Record<string, KernelValue>)[field.name]), mapName),
+        ]),
+      );
+    default:
+      throw new TypeError(`map '${mapName}': per-CPU ${type.kind} values cannot be summed; use getPerCpu()`);
+  }
+}
+
+function updateFlags(options: UpdateOptions): bigint {
+  const flags = UPDATE_FLAGS[options.flags ?? 'any'];
+  if (flags === undefined) throw new TypeError(`flags must be 'any', 'noexist' or 'exist', got ${String(options.flags)}`);
+  return flags;
+}
+
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
+}

@@ -1,0 +1,99 @@
+// One loaded program: its fd, BPF_PROG_TEST_RUN, and its attachments.
+import koffi from 'koffi';
+import { attachProgram, type Attachment, type AttachTarget } from './attach.js';
+import { bpfTestRunOpts, check, lib, type BpfProgram } from './libbpf.js';
+import type { Lifetime } from './lifetime.js';
+import type { ProgramKind, ProgramMetadata } from './metadata.js';
+
+export interface TestRunOptions {
+  /** How many times the kernel runs the program; durationNs is the average. Default 1. */
+  repeat?: number;
+}
+
+export interface TestRunResult {
+  /** The program's return value (e.g. XDP_PASS = 2). */
+  retval: number;
+  /** Average run time per repetition, as measured by the kernel. */
+  durationNs: number;
+  /** The packet after the program ran (it may have been rewritten, grown or shrunk). */
+  dataOut: Buffer;
+}
+
+/** Room for programs that grow the packet (bpf_xdp_adjust_head/tail). */
+const DATA_OUT_HEADROOM = 4096;
+
+export class ProgramHandle {
+  readonly name: string;
+  readonly kind: ProgramKind;
+  readonly fd: number;
+  private readonly program: BpfProgram;
+  private readonly metadata: ProgramMetadata;
+  private readonly attachments: Attachment[] = [];
+
+  constructor(
+    metadata: ProgramMetadata,
+    program: BpfProgram,
+    private readonly lifetime: Lifetime,
+  ) {
+    this.name = metadata.name;
+    this.kind = metadata.kind;
+    this.metadata = metadata;
+    this.program = program;
+    this.fd = check(`getting the fd of program '${metadata.name}'`, () => lib.bpf_program__fd(program) as number);
+  }
+
+  /** Runs the program on `data` in the kernel (BPF_PROG_TEST_RUN) without attaching it. */
+  testRun(data: Uint8Array, options: TestRunOptions = {}): TestRunResult {
+    this.lifetime.assertOpen();
+    if (!(data instanceof Uint8Array)) throw new TypeError(`testRun of '${this.name}': data must be a Uint8Array`);
+    const repeat = options.repeat ?? 1;
+    if (!Number.isInteger(repeat) || repeat < 1) throw new TypeError(`testRun of '${this.name}': repeat must be a positive integer`);
+    const dataIn = Buffer.from(data);
+    const dataOut = Buffer.alloc(dataIn.length + DATA_OUT_HEADROOM);
+    const runOptions = {
+      sz: bpfTestRunOpts.size,
+      data_in: koffi.address(dataIn),
+      data_out: koffi.address(dataOut),
+      data_size_in: dataIn.length,
+      data_size_out: dataOut.length,
+      ctx_in: null,
+      ctx_out: null,
+      ctx_size_in: 0,
+      ctx_size_out: 0,
+      retval: 0,
+      repeat,
+      duration: 0,
+      flags: 0,
+      cpu: 0,
+      batch_size: 0,
+    };
+    check(`test run of program '${this.name}'`, () => lib.bpf_prog_test_run_opts(this.fd, runOptions) as number);
+    return {
+      retval: runOptions.retval,
+      durationNs: runOptions.duration,
+      dataOut: Buffer.from(dataOut.subarray(0, runOptions.data_size_out)),
+    };
+  }
+
+  /** Attaches the program (see AttachTarget for what each kind takes). Call detach() or close the system to undo. */
+  attach(target?: AttachTarget): Attachment {
+    this.lifetime.assertOpen();
+    const attachment = attachProgram(this.program, this.fd, this.metadata, target);
+    this.attachments.push(attachment);
+    return attachment;
+  }
+
+  /** Detaches everything this program was attached to. */
+  detach(): void {
+    const errors: unknown[] = [];
+    for (const attachment of this.attachments.splice(0)) {
+      try {
+        attachment.detach();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `detaching program '${this.name}' failed`);
+  }
+}

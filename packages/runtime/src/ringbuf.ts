@@ -1,0 +1,109 @@
+// Reading a BPF ring buffer: libbpf's ring_buffer consumes records through a
+// registered koffi callback, and libuv watches its epoll fd so records arrive
+// as an async iterator without blocking the event loop.
+import koffi from 'koffi';
+import { decode, type KernelValue } from './codec.js';
+import { check, checkPointer, lib, ringBufferSampleFn, type RingBuffer } from './libbpf.js';
+import type { Lifetime } from './lifetime.js';
+import type { MapMetadata, TypeDescriptor } from './metadata.js';
+
+/** An open libbpf ring_buffer with its callback and queue of decoded records. */
+interface Reader {
+  ringBuffer: RingBuffer;
+  callback: bigint;
+  queue: unknown[];
+}
+
+export class RingBufferHandle<E = KernelValue> {
+  readonly name: string;
+  readonly fd: number;
+  private readonly recordType: TypeDescriptor;
+  private reader: Reader | null = null;
+  /** Set while an async iteration runs: stops its epoll watch and wakes it. */
+  private endIteration: (() => void) | null = null;
+
+  constructor(
+    metadata: MapMetadata,
+    fd: number,
+    private readonly lifetime: Lifetime,
+  ) {
+    this.name = metadata.name;
+    this.fd = fd;
+    this.recordType = metadata.value;
+    lifetime.onClose(() => {
+      this.endIteration?.();
+      this.free();
+    });
+  }
+
+  /** Decodes and returns every record currently in the ring buffer, without waiting. */
+  consume(): E[] {
+    const reader = this.open();
+    check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
+    return reader.queue.splice(0) as E[];
+  }
+
+  /** Streams records as they arrive until the loop breaks or the system closes. One iteration at a time. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<E> {
+    if (this.endIteration !== null) throw new Error(`ring buffer '${this.name}' is already being iterated`);
+    const reader = this.open();
+    const epollFd = check(`getting the epoll fd of ring buffer '${this.name}'`, () => lib.ring_buffer__epoll_fd(reader.ringBuffer) as number);
+    let wake = (): void => {};
+    // The watch runs only while waiting: epoll is level-triggered, so a watch left on while the
+    // consumer is busy with records would fire on every event-loop turn.
+    const poll = koffi.node.poll(epollFd, { readable: true }, () => wake());
+    poll.stop();
+    // close() must stop watching the epoll fd before ring_buffer__free closes it.
+    this.endIteration = () => {
+      poll.close();
+      wake();
+    };
+    try {
+      while (!this.lifetime.isClosed) {
+        check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
+        const records = reader.queue.splice(0) as E[];
+        if (records.length > 0) {
+          yield* records;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          poll.start({ readable: true }, () => wake());
+        });
+        if (!this.lifetime.isClosed) poll.stop();
+      }
+    } finally {
+      poll.close();
+      this.endIteration = null;
+    }
+  }
+
+  private open(): Reader {
+    this.lifetime.assertOpen();
+    if (this.reader !== null) return this.reader;
+    const queue: unknown[] = [];
+    const callback = koffi.register((_context: bigint, data: bigint, size: number | bigint): number => {
+      const record = Buffer.from(koffi.view(data, Number(size)));
+      if (record.length < this.recordType.size) return -22; // EINVAL: stops consumption, surfaces as an error
+      queue.push(decode(this.recordType, record));
+      return 0;
+    }, koffi.pointer(ringBufferSampleFn));
+    try {
+      const ringBuffer = checkPointer<RingBuffer>(`opening ring buffer '${this.name}'`, () =>
+        lib.ring_buffer__new(this.fd, callback, null, null) as bigint | null,
+      );
+      this.reader = { ringBuffer, callback, queue };
+      return this.reader;
+    } catch (error) {
+      koffi.unregister(callback);
+      throw error;
+    }
+  }
+
+  private free(): void {
+    if (this.reader === null) return;
+    lib.ring_buffer__free(this.reader.ringBuffer);
+    koffi.unregister(this.reader.callback);
+    this.reader = null;
+  }
+}
