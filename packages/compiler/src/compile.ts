@@ -88,8 +88,12 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     ];
     return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata: buildMetadata(name, symbols, ir), files };
   } catch (error) {
-    if (!(error instanceof CompileError)) throw error;
-    diagnostics.items.push(error.diagnostic);
+    if (error instanceof CompileError) {
+      diagnostics.items.push(error.diagnostic);
+    } else {
+      // A bug in the compiler, not in the program: say so plainly instead of crashing with a stack trace.
+      diagnostics.error(`internal compiler error: ${error instanceof Error ? error.message : String(error)}`, null, 'note: this is a bug in KernelScript; please report it with the .ks file');
+    }
     return failed();
   }
 }
