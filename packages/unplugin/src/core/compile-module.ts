@@ -1,0 +1,61 @@
+// One `.ks` file → everything the bundler needs: the ES module text, its
+// declarations, and the eBPF object (from the cache, or built with clang).
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
+import { compile, generateDts, generateJsModule, type GeneratedFile, type SystemMetadata } from '@kernelscript/compiler';
+import { compileError, formatWarnings, KernelScriptError } from './diagnostics.js';
+import { ObjectCache } from './object-cache.js';
+import type { ResolvedOptions } from './options.js';
+import { buildObject, clangIdentity, objectFlags } from './toolchain.js';
+
+export interface CompiledModule {
+  /** The system's name (`counter` for `counter.ks`). */
+  name: string;
+  /** The ES module the import becomes. */
+  code: string;
+  /** The declaration file text for it. */
+  dts: string;
+  metadata: SystemMetadata;
+  object: Uint8Array;
+  /** `<name>-<hash>.bpf.o`: the asset name, changing whenever the object does. */
+  objectFileName: string;
+  /** The generated C and Makefile (for `emitSources`). */
+  sources: GeneratedFile[];
+  /** Formatted warnings, location and code frame included. */
+  warnings: string[];
+}
+
+export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {
+  // Diagnostics and #line directives name the file relative to the project, as the user sees it.
+  const fromProject = relative(process.cwd(), id);
+  const displayName = fromProject.startsWith('..') || isAbsolute(fromProject) ? id : fromProject;
+  const result = compile(source, { filename: displayName, cpus: availableParallelism() });
+  if (!result.ok || result.metadata === null || result.analysis === null) throw compileError(id, displayName, source, result.diagnostics);
+  const warnings = formatWarnings(displayName, source, result.diagnostics);
+  if (options.failOnWarnings && warnings.length > 0) {
+    throw new KernelScriptError(`${warnings.join('\n\n')}\n(failOnWarnings is set)`, id, undefined);
+  }
+
+  const cSource = result.files.find((file) => file.path === `${result.name}.ebpf.c`)!.contents;
+  const cache = new ObjectCache(options.cacheDir);
+  // The generated C stands for the source and the compiler version; the rest decides what clang makes of it.
+  const key = ObjectCache.key([cSource, await clangIdentity(options.clang), options.cc, ...objectFlags(options)]);
+  let object = await cache.get(key);
+  if (object === null) {
+    object = await buildObject(result.name, cSource, options);
+    await cache.set(key, object);
+  }
+
+  const input = { filename: displayName, metadata: result.metadata, analysis: result.analysis };
+  return {
+    name: result.name,
+    code: generateJsModule({ ...input, object }),
+    dts: generateDts(input),
+    metadata: result.metadata,
+    object,
+    objectFileName: `${result.name}-${createHash('sha256').update(object).digest('hex').slice(0, 8)}.bpf.o`,
+    sources: result.files,
+    warnings,
+  };
+}

@@ -1,0 +1,67 @@
+// The plugin's options, their defaults, and the resolved form the core uses.
+import { resolve } from 'node:path';
+import { createFilter, type FilterPattern } from '@rollup/pluginutils';
+
+/** Which declaration files to write beside each `.ks` file. */
+export type DtsForm = 'd.ks.ts' | 'ks.d.ts';
+
+export interface Options {
+  /** Files to compile. Default `**\/*.ks`. */
+  include?: FilterPattern;
+  /** Files to leave alone. Default none. */
+  exclude?: FilterPattern;
+  /** The clang that builds the eBPF object. Default `clang` from PATH. */
+  clang?: string;
+  /** The C compiler asked for the multiarch include directory. Default `gcc`. */
+  cc?: string;
+  /** Extra clang flags for the eBPF object, after the project's own (e.g. `['-Werror']`). */
+  cflags?: string[];
+  /** clang optimisation level for the eBPF object. Default 2; the verifier rejects most programs built with less than 1. */
+  optimize?: 1 | 2 | 3;
+  /**
+   * Write a declaration file beside every `.ks` file (only when its content changed).
+   * `true` (default) = `'d.ks.ts'`: `x.d.ks.ts`, TypeScript's `allowArbitraryExtensions`
+   * form, which works under `nodenext` and `bundler` resolution with that flag set.
+   * `'ks.d.ts'`: `x.ks.d.ts`, for `bundler` resolution without the flag (do not write both:
+   * with both present, `bundler` resolution picks `x.d.ks.ts` and then demands the flag).
+   * `false`: none (use the ambient `unplugin-kernelscript/client` types).
+   */
+  dts?: boolean | DtsForm;
+  /** Where built objects are cached across builds. Default `node_modules/.cache/kernelscript`. */
+  cacheDir?: string;
+  /** Also emit the generated C and Makefile as assets under `kernelscript/<name>/`. Default false. */
+  emitSources?: boolean;
+  /** Load every built object into the kernel verifier at build time when running as root. Default false. */
+  verify?: boolean;
+  /** Treat KernelScript warnings as errors. Default false. */
+  failOnWarnings?: boolean;
+}
+
+export interface ResolvedOptions {
+  filter: (id: string) => boolean;
+  clang: string;
+  cc: string;
+  cflags: string[];
+  optimize: 1 | 2 | 3;
+  dtsForm: DtsForm | null;
+  cacheDir: string;
+  emitSources: boolean;
+  verify: boolean;
+  failOnWarnings: boolean;
+}
+
+export function resolveOptions(options: Options = {}): ResolvedOptions {
+  const dts = options.dts ?? true;
+  return {
+    filter: createFilter(options.include ?? '**/*.ks', options.exclude),
+    clang: options.clang ?? 'clang',
+    cc: options.cc ?? 'gcc',
+    cflags: options.cflags ?? [],
+    optimize: options.optimize ?? 2,
+    dtsForm: dts === true ? 'd.ks.ts' : dts === false ? null : dts,
+    cacheDir: resolve(options.cacheDir ?? 'node_modules/.cache/kernelscript'),
+    emitSources: options.emitSources ?? false,
+    verify: options.verify ?? false,
+    failOnWarnings: options.failOnWarnings ?? false,
+  };
+}

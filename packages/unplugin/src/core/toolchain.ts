@@ -1,0 +1,69 @@
+// clang for the eBPF object, through the compiler's driver (argument arrays
+// via execa, the project's BPF flags), at most one per CPU at a time. Counts
+// its runs so tests can prove the cache skips them.
+import { constants } from 'node:fs';
+import { access, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { buildBpfObject, INSTALL_HINT, ToolchainError } from '@kernelscript/compiler/driver';
+import { createLimit } from './concurrency.js';
+import type { ResolvedOptions } from './options.js';
+
+let clangRuns = 0;
+const limit = createLimit();
+
+/** How many times this process has run clang for an eBPF object. */
+export function clangInvocations(): number {
+  return clangRuns;
+}
+
+/**
+ * Identifies the clang that will run — its resolved path, size and mtime —
+ * without starting it, so a warm build spawns no process at all. A missing
+ * clang fails here, with the install hint.
+ */
+export async function clangIdentity(clang: string): Promise<string> {
+  const path = clang.includes('/') ? clang : await findOnPath(clang);
+  const real = path === null ? null : await realpath(path).catch(() => null);
+  if (real === null) {
+    throw new ToolchainError(`${clang} (eBPF object)`, '', `'${clang}' was not found. Install the toolchain (as root): ${INSTALL_HINT}`);
+  }
+  const info = await stat(real);
+  return `${real}:${info.size}:${info.mtimeMs}`;
+}
+
+async function findOnPath(command: string): Promise<string | null> {
+  for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(directory, command);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+/** The flags that decide the object's bytes beyond the C source: part of the cache key. */
+export function objectFlags(options: ResolvedOptions): string[] {
+  return [`-O${options.optimize}`, ...options.cflags];
+}
+
+/** Compiles generated eBPF C to an object and returns its bytes. */
+export async function buildObject(name: string, cSource: string, options: ResolvedOptions): Promise<Uint8Array> {
+  return limit(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kernelscript-'));
+    try {
+      await writeFile(join(dir, `${name}.ebpf.c`), cSource);
+      clangRuns++;
+      // Relative paths and the prefix map keep the random build directory out of the
+      // object's debug info, so the same source always gives the same bytes.
+      const cflags = [`-fdebug-prefix-map=${dir}=.`, ...objectFlags(options)];
+      await buildBpfObject(`${name}.ebpf.c`, `${name}.ebpf.o`, { clang: options.clang, cc: options.cc, cflags, cwd: dir });
+      return new Uint8Array(await readFile(join(dir, `${name}.ebpf.o`)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// unplugin-kernelscript: `import system from './counter.ks'` in any bundler
+// unplugin supports. One factory; src/<bundler>.ts only pick its adapter.
+import { readFile } from 'node:fs/promises';
+import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
+import { compileModule } from './core/compile-module.js';
+import { writeDeclaration } from './core/declarations.js';
+import { resolveOptions, type Options } from './core/options.js';
+import { verifyInKernel } from './core/verify.js';
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
+  const options = resolveOptions(rawOptions);
+  // Vite's dev server has no output directory to emit assets into.
+  let viteDevServer = false;
+
+  return {
+    name: 'unplugin-kernelscript',
+    enforce: 'pre',
+    loadInclude: (id) => options.filter(stripQuery(id)),
+    async load(id) {
+      const path = stripQuery(id);
+      const module = await compileModule(path, await readFile(path, 'utf8'), options);
+      for (const warning of module.warnings) this.warn(warning);
+      if (options.verify) {
+        const skipped = await verifyInKernel(module);
+        if (skipped !== null) this.warn(`kernelscript: verify skipped for ${module.name}: ${skipped}`);
+      }
+      if (options.dtsForm !== null) await writeDeclaration(path, module.dts, options.dtsForm);
+      if (!viteDevServer) {
+        this.emitFile({ type: 'asset', fileName: module.objectFileName, source: module.object });
+        if (options.emitSources) {
+          for (const file of module.sources) {
+            this.emitFile({ type: 'asset', fileName: `kernelscript/${module.name}/${file.path}`, source: file.contents });
+          }
+        }
+      }
+      return module.code;
+    },
+    vite: {
+      configResolved(config) {
+        viteDevServer = config.command === 'serve';
+      },
+    },
+  };
+};
+
+export const KernelScript: UnpluginInstance<Options | undefined, false> = createUnplugin(unpluginFactory);
+export default KernelScript;
+
+export type { DtsForm, Options } from './core/options.js';
+export { KernelScriptError } from './core/diagnostics.js';
+export { clangInvocations } from './core/toolchain.js';
+
+/** Vite and webpack may append `?query` to module ids; the file is what precedes it. */
+function stripQuery(id: string): string {
+  const query = id.indexOf('?');
+  return query === -1 ? id : id.slice(0, query);
+}
