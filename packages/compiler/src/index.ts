@@ -8,3 +8,6 @@ export type { ResourcePlan, ProgramResources, MapResources } from './phases/5-ir
 export type { Span, Position } from './phases/1-parse/ast.js';
 export { generateJsModule, type JsModuleInput } from './phases/6-codegen/js-module.js';
 export { generateDts, type DtsInput } from './phases/6-codegen/dts.js';
+// The `--json` report and the verifier's verdicts (types only: the core stays free of processes).
+export type { JsonReport, JsonDiagnostic } from './driver/json-report.js';
+export type { VerificationReport, ProgramVerdict, VerifierRefusal, SourcePoint } from './driver/verify.js';

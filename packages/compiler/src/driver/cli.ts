@@ -1,17 +1,21 @@
 // The `kernelscript` command: compile a .ks file to a project directory, and
 // optionally build it with clang and gcc. Exit codes: 0 ok, 1 compile or build
 // error, 2 bad usage.
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { cac } from 'cac';
 import { compile, type CompileResult } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { colorsFor, type Colors } from './colors.js';
 import { jsonReport } from './json-report.js';
-import { formatReport, type MeasuredInstructions } from './report.js';
+import type { BuildFigures } from './build-figures.js';
+import { formatReport } from './report.js';
 import { buildBpfObject, buildCoordinator, countInstructions, ToolchainError } from './toolchain.js';
+import { refusalDiagnostic } from './verify-diagnostics.js';
+import { verifyObject } from './verify.js';
 import { writeOutputDirectory } from './write-output.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -25,7 +29,14 @@ interface CommonOptions {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  /** build: load every program into the kernel verifier after clang ran. */
+  verify?: boolean;
+  /** Show the tail of the raw verifier log under a refusal. */
+  verbose?: boolean;
 }
+
+/** compile: write the project; build: also run clang and gcc; verify: build the object in a scratch directory and load it into the verifier. */
+type Mode = 'compile' | 'build' | 'verify';
 
 class UsageError extends Error {}
 
@@ -38,18 +49,25 @@ export async function main(argv: string[], io: { stdout: NodeJS.WriteStream; std
       .option('-o, --output <dir>', 'Output directory (default: the file name without .ks)')
       .option('--json', 'Print the analysis as JSON')
       .option('--quiet', 'Print only errors')
-      .option('--no-color', 'Never colour the output');
+      .option('--no-color', 'Never colour the output')
+      .option('--verbose', 'Show the tail of the raw verifier log when the verifier refuses a program');
 
   withCommon(cli.command('[file]', 'Compile FILE.ks to eBPF C, a userspace coordinator and a Makefile'))
     .example('kernelscript examples/multi_programs.ks')
     .example('kernelscript -o my_project examples/multi_programs.ks')
     .action((file: string | undefined, options: CommonOptions) => {
-      run = () => compileCommand(file, options, false, io);
+      run = () => compileCommand(file, options, 'compile', io);
     });
   withCommon(cli.command('build <file>', 'Compile FILE.ks, then build the eBPF object and the coordinator with clang and gcc'))
+    .option('--verify', 'Load every program into the kernel verifier (needs root) and report its verdicts')
     .example('kernelscript build examples/multi_programs.ks -o build/multi_programs')
     .action((file: string, options: CommonOptions) => {
-      run = () => compileCommand(file, options, true, io);
+      run = () => compileCommand(file, options, options.verify ? 'verify' : 'build', io);
+    });
+  withCommon(cli.command('verify <file>', 'Compile FILE.ks, build the eBPF object in a scratch directory and load every program into the kernel verifier (needs root)'))
+    .example('sudo kernelscript verify examples/multi_programs.ks')
+    .action((file: string, options: CommonOptions) => {
+      run = () => compileCommand(file, { ...options, verify: true }, 'verify', io, false);
     });
   cli.help();
   cli.version(version);
@@ -69,7 +87,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WriteStream; std
   }
 }
 
-async function compileCommand(file: string | undefined, options: CommonOptions, build: boolean, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+async function compileCommand(file: string | undefined, options: CommonOptions, mode: Mode, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }, writeOutput = true): Promise<number> {
   if (!file) throw new UsageError('missing input file (kernelscript FILE.ks)');
   if (!file.endsWith('.ks')) throw new UsageError(`expected a .ks file, got '${file}'`);
   let source: string;
@@ -97,36 +115,72 @@ async function compileCommand(file: string | undefined, options: CommonOptions, 
   }
   printDiagnostics();
   const directory = options.output ?? result.name;
-  let measured: MeasuredInstructions | null = null;
+  let figures: BuildFigures | null = null;
   try {
-    await writeOutputDirectory(directory, result.files, build ? async (staging) => (measured = await buildProject(result, staging, options, out, io)) : undefined);
+    if (!writeOutput) figures = await withScratchDirectory((scratch) => buildAndMeasure(result, scratch, mode, { file, source }, options, out, io));
+    else await writeOutputDirectory(directory, result.files, mode !== 'compile' ? async (staging) => void (figures = await buildAndMeasure(result, staging, mode, { file, source }, options, out, io)) : undefined);
   } catch (error) {
     if (!(error instanceof ToolchainError)) throw error;
     io.stderr.write(`${err.red('kernelscript: build failed:')} ${error.message}\n${err.dim('nothing was written')}\n`);
     return EXIT_COMPILE_ERROR;
   }
-  if (options.json) {
-    io.stdout.write(`${JSON.stringify(jsonReport(file, result, directory, measured), null, 2)}\n`);
-  } else if (!options.quiet) {
-    io.stdout.write(`${formatReport(result, out, measured)}\n\n`);
-    const written = result.files.map((f) => f.path).concat(build ? [`${result.name}.ebpf.o`, result.name] : []);
-    io.stdout.write(`${out.green('✓')} Wrote ${relative(process.cwd(), directory) || '.'}/: ${written.join(', ')}\n`);
-    if (!build) io.stdout.write(out.dim(`  Build it with: make -C ${directory}   (or: kernelscript build ${file})\n`));
-    else io.stdout.write(out.dim(`  Run it with: sudo ${runnablePath(join(directory, result.name))}\n`));
+  const verification = (figures as BuildFigures | null)?.verification ?? null;
+  if (verification && !options.json) {
+    for (const verdict of verification.programs.filter((v) => !v.accepted)) {
+      io.stderr.write(`${formatDiagnostic(refusalDiagnostic(verdict), file, source, { color: colorize(err) })}\n`);
+      if (options.verbose) io.stderr.write(`${err.dim(['  verifier log (tail):', ...verdict.refusal!.logTail.map((l) => `  | ${l}`)].join('\n'))}\n`);
+    }
   }
-  return EXIT_OK;
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(jsonReport(file, result, writeOutput ? directory : null, figures), null, 2)}\n`);
+  } else if (!options.quiet) {
+    io.stdout.write(`${formatReport(result, out, figures)}\n\n`);
+    if (writeOutput) {
+      const written = result.files.map((f) => f.path).concat(mode !== 'compile' ? [`${result.name}.ebpf.o`, result.name] : []);
+      io.stdout.write(`${out.green('✓')} Wrote ${relative(process.cwd(), directory) || '.'}/: ${written.join(', ')}\n`);
+      if (mode === 'compile') io.stdout.write(out.dim(`  Build it with: make -C ${directory}   (or: kernelscript build ${file})\n`));
+      else io.stdout.write(out.dim(`  Run it with: sudo ${runnablePath(join(directory, result.name))}\n`));
+    }
+  }
+  return verification && !verification.accepted ? EXIT_COMPILE_ERROR : EXIT_OK;
 }
 
-async function buildProject(result: CompileResult, staging: string, options: CommonOptions, colors: Colors, io: { stdout: NodeJS.WriteStream }): Promise<MeasuredInstructions> {
+/** clang (and gcc for a written project), instruction counts from the object, and the verifier when asked. */
+async function buildAndMeasure(
+  result: CompileResult,
+  dir: string,
+  mode: Mode,
+  input: { file: string; source: string },
+  options: CommonOptions,
+  colors: Colors,
+  io: { stdout: NodeJS.WriteStream },
+): Promise<BuildFigures> {
   const say = (step: string) => {
     if (!options.quiet && !options.json) io.stdout.write(`${colors.cyan('→')} ${step}\n`);
   };
-  const object = join(staging, `${result.name}.ebpf.o`);
+  const object = join(dir, `${result.name}.ebpf.o`);
+  const cSource = join(dir, `${result.name}.ebpf.c`);
+  if (!existsSync(cSource)) await writeFile(cSource, result.files.find((f) => f.path === `${result.name}.ebpf.c`)!.contents);
   say(`clang: ${result.name}.ebpf.c → ${result.name}.ebpf.o`);
-  await buildBpfObject(join(staging, `${result.name}.ebpf.c`), object);
-  say(`gcc: ${result.name}.c → ${result.name}`);
-  await buildCoordinator(join(staging, `${result.name}.c`), join(staging, result.name));
-  return countInstructions(object);
+  await buildBpfObject(cSource, object);
+  if (existsSync(join(dir, `${result.name}.c`))) {
+    say(`gcc: ${result.name}.c → ${result.name}`);
+    await buildCoordinator(join(dir, `${result.name}.c`), join(dir, result.name));
+  }
+  const instructions = await countInstructions(object);
+  if (mode !== 'verify') return { instructions, verification: null };
+  say(`verifier: loading ${result.analysis!.programs.length} program(s) into the kernel`);
+  const verification = await verifyObject(object, result.analysis!.programs.map((p) => p.name), { filename: input.file, source: input.source });
+  return { instructions, verification };
+}
+
+async function withScratchDirectory<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'kernelscript-verify-'));
+  try {
+    return await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** A path a shell runs as a program: relative ones need `./`. */

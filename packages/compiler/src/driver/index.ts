@@ -5,3 +5,5 @@ export { archIncludeFlags, buildBpfObject, buildCoordinator, countInstructions, 
 export { writeOutputDirectory } from './write-output.js';
 export { formatReport } from './report.js';
 export { jsonReport, type JsonReport, type JsonDiagnostic } from './json-report.js';
+export { verifyObject, type VerificationReport, type ProgramVerdict, type VerifierRefusal, type VerifyOptions } from './verify.js';
+export { measuredPlan, type BuildFigures } from './build-figures.js';

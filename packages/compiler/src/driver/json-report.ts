@@ -3,7 +3,8 @@
 import type { CompileResult } from '../compile.js';
 import type { SystemAnalysis } from '../phases/3-analyze/analysis.js';
 import type { ResourcePlan } from '../phases/5-ir/resources.js';
-import type { MeasuredInstructions } from './report.js';
+import { measuredPlan, type BuildFigures } from './build-figures.js';
+import type { VerificationReport } from './verify.js';
 
 export interface JsonDiagnostic {
   severity: 'error' | 'warning' | 'info';
@@ -20,15 +21,15 @@ export interface JsonReport {
   ok: boolean;
   diagnostics: JsonDiagnostic[];
   analysis: SystemAnalysis | null;
+  /** Measured figures replace estimates once clang ran (`build`, `verify`). */
   resources: ResourcePlan | null;
+  /** The kernel verifier's verdicts (`verify`, `build --verify`), else null. */
+  verification: VerificationReport | null;
   outputDirectory: string | null;
 }
 
-export function jsonReport(file: string, result: CompileResult, outputDirectory: string | null, measured: MeasuredInstructions | null): JsonReport {
-  const resources = result.resources && {
-    ...result.resources,
-    programs: result.resources.programs.map((p) => ({ ...p, measuredInstructions: measured?.get(p.program) ?? null })),
-  };
+export function jsonReport(file: string, result: CompileResult, outputDirectory: string | null, figures: BuildFigures | null): JsonReport {
+  const resources = result.resources && measuredPlan(result.resources, figures);
   return {
     file,
     name: result.name,
@@ -43,6 +44,7 @@ export function jsonReport(file: string, result: CompileResult, outputDirectory:
     })),
     analysis: result.analysis,
     resources,
+    verification: figures?.verification ?? null,
     outputDirectory,
   };
 }

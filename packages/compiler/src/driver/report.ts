@@ -1,13 +1,15 @@
 // The human-readable analysis report, in the shape the seed prototype printed.
+// Figures say "est." until clang ran; after a build they are measured, and
+// after verification the kernel's own figures stand beside them.
 import type { CompileResult } from '../compile.js';
+import { BPF_INSN_LIMIT, BPF_STACK_LIMIT, type ProgramResources } from '../phases/5-ir/resources.js';
+import { measuredPlan, type BuildFigures } from './build-figures.js';
 import type { Colors } from './colors.js';
 
-/** Instruction counts measured in the built object, per program. */
-export type MeasuredInstructions = Map<string, number>;
-
-export function formatReport(result: CompileResult, colors: Colors, measured: MeasuredInstructions | null = null): string {
-  const { analysis, resources } = result;
-  if (!analysis || !resources) return '';
+export function formatReport(result: CompileResult, colors: Colors, figures: BuildFigures | null = null): string {
+  const { analysis } = result;
+  if (!analysis || !result.resources) return '';
+  const resources = measuredPlan(result.resources, figures);
   const lines: string[] = [colors.bold('=== Multi-Program Analysis Results ==='), ''];
   lines.push(`Programs analyzed: ${analysis.programs.length}`);
   for (const p of analysis.programs) lines.push(`  - ${p.name} (${p.kind})`);
@@ -30,16 +32,40 @@ export function formatReport(result: CompileResult, colors: Colors, measured: Me
     lines.push('', colors.cyan('💡 Optimization opportunities:'));
     for (const s of analysis.suggestions) lines.push(`  - ${s.message}`, colors.dim(`    (${s.reason})`));
   }
+  const verification = figures?.verification ?? null;
+  if (verification) {
+    lines.push('', colors.bold('🔍 Kernel verifier:'));
+    for (const v of verification.programs) {
+      if (v.accepted) {
+        lines.push(`  ${colors.green('✓')} ${v.program}: accepted, ${v.processedInstructions ?? '?'} instructions processed, stack depth ${v.stackDepth ?? '?'} bytes`);
+      } else {
+        const where = v.refusal?.location ? ` (${v.refusal.location.file}:${v.refusal.location.line}${v.refusal.location.column ? `:${v.refusal.location.column}` : ''})` : '';
+        lines.push(`  ${colors.red('✗')} ${v.program}: refused — ${v.refusal?.message ?? 'no message'}${where}`);
+      }
+    }
+  }
   lines.push('', colors.bold('📊 Resource Plan:'));
   lines.push(`   • Programs: ${resources.programs.length}`);
   lines.push(`   • Global maps: ${globalMaps.length}`);
-  for (const p of resources.programs) {
-    const count = measured?.get(p.program);
-    const instructions = count !== undefined ? `${count} instructions (measured, est. ${p.estimatedInstructions})` : `est. ${p.estimatedInstructions} instructions`;
-    lines.push(`   • ${p.program}: ${instructions}, ${p.stackBytes} bytes stack, ${p.mapMemoryBytes} bytes of maps`);
-  }
+  for (const p of resources.programs) lines.push(`   • ${p.program}: ${instructionFigure(p)}, ${stackFigure(p)}, ${p.mapMemoryBytes} bytes of maps`);
   const perCpu = resources.maps.some((m) => m.perCpu) ? ` (per-CPU maps sized for ${resources.cpus} CPUs)` : '';
   lines.push(`   • Map memory: ${resources.totalMapMemoryBytes} bytes${perCpu}`);
-  lines.push(`   • Verifier compatible: ${resources.withinLimits ? '✅ Yes' : '❌ No'} (stack ≤ 512 bytes, instructions ≤ 1000000)`);
+  const basis = verification
+    ? verification.accepted
+      ? 'the kernel verifier accepted every program'
+      : `the kernel verifier refused: ${verification.programs.filter((v) => !v.accepted).map((v) => v.program).join(', ')}`
+    : `${figures ? '' : 'est.: '}stack ≤ ${BPF_STACK_LIMIT} bytes, instructions ≤ ${BPF_INSN_LIMIT}`;
+  lines.push(`   • Verifier compatible: ${resources.withinLimits ? '✅ Yes' : '❌ No'} (${basis})`);
   return lines.join('\n');
+}
+
+function instructionFigure(p: ProgramResources): string {
+  if (p.measuredInstructions === null) return `est. ${p.estimatedInstructions} instructions`;
+  const processed = p.verifierProcessedInstructions !== null ? `, ${p.verifierProcessedInstructions} processed by the verifier` : '';
+  return `${p.measuredInstructions} instructions (measured, est. ${p.estimatedInstructions}${processed})`;
+}
+
+function stackFigure(p: ProgramResources): string {
+  if (p.verifierStackDepth === null) return `${p.stackBytes} bytes stack`;
+  return `${p.stackBytes} bytes stack (verifier: ${p.verifierStackDepth})`;
 }

@@ -1,7 +1,7 @@
 // Runs the C toolchain for generated code: clang for the eBPF object, gcc for
 // the coordinator. Argument arrays through execa, never a shell string.
 import { execa, ExecaError } from 'execa';
-import { BPF_CC, BPF_CFLAGS, CC, CFLAGS, LIBS } from '../toolchain-flags.js';
+import { BPF_CC, BPF_CFLAGS, BPF_TARGET_ARCH, CC, CFLAGS, LIBS } from '../toolchain-flags.js';
 
 export const INSTALL_HINT = 'apt-get install -y clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev';
 
@@ -39,7 +39,9 @@ export interface ToolchainOptions {
 /** clang -target bpf: `<name>.ebpf.c` → `<name>.ebpf.o`. */
 export async function buildBpfObject(source: string, object: string, options: ToolchainOptions = {}): Promise<void> {
   const clang = options.clang ?? BPF_CC;
-  const flags = [...BPF_CFLAGS, ...(await archIncludeFlags(options.cc)), ...(options.cflags ?? [])];
+  const targetArch = BPF_TARGET_ARCH[process.arch];
+  const archDefine = targetArch ? [`-D__TARGET_ARCH_${targetArch}`] : [];
+  const flags = [...BPF_CFLAGS, ...(await archIncludeFlags(options.cc)), ...archDefine, ...(options.cflags ?? [])];
   await run(clang, [...flags, '-c', source, '-o', object], `${clang} (eBPF object)`, options.cwd);
 }
 

@@ -19,6 +19,8 @@ export interface MapAccess {
   access: AccessKind;
   /** `m[k] += x`: done with an atomic instruction, so never a lost update. */
   atomic: boolean;
+  /** The access names one element (`m[k]`); false for iteration, submit and method calls. */
+  keyed: boolean;
   /** The key's value when it is a compile-time constant. */
   constantKey: string | null;
   location: SourceLocation;

@@ -99,6 +99,7 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
       function: fn.name,
       access,
       atomic,
+      keyed: key !== null,
       constantKey: key ? keyText(key) : null,
       location: { line: span.start.line, column: span.start.column },
     });
@@ -128,7 +129,15 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
         record(map, atomic || readsSameElement ? 'read-modify-write' : 'write', atomic, index.index, node.span);
         if (readsSameElement && !atomic) facts.lostUpdates.push({ map: map.name, location: node.span });
         walk(index.index, visitReads);
-        walk(node.value, visitReads);
+        // The read of the element itself is the "read" of this read-modify-write.
+        walk(node.value, (e) => {
+          const other = e.kind === 'IndexExpr' ? elementOf(e) : null;
+          if (other && `${other.map.name}[${expressionKey(other.index.index)}]` === elementKey) {
+            walk(other.index.index, visitReads);
+            return false;
+          }
+          return visitReads(e);
+        });
         return false;
       }
       case 'LetStmt': {
@@ -263,7 +272,15 @@ function mapReport(map: MapSymbol, accesses: MapAccess[]): MapReport {
 }
 
 function sharedWriterConflicts(map: MapSymbol, report: MapReport, notes: AnalysisNote[]): Conflict[] {
-  if (map.kind.isRingBuffer || map.kind.kind === 'prog_array' || report.writers.length < 2) return [];
+  if (map.kind.isRingBuffer || map.kind.kind === 'prog_array') return [];
+  if (report.writers.length < 2) {
+    const sharers = [...new Set(report.accesses.map((a) => accessorName(a.accessor)))];
+    if (sharers.length >= 2) {
+      const writer = report.writers.length === 1 ? `only ${report.writers[0]} writes it` : 'nothing writes it';
+      notes.push({ map: map.name, message: `Map '${map.name}' is shared by ${sharers.join(', ')}, but ${writer}: no write-write race` });
+    }
+    return [];
+  }
   const writes = report.accesses.filter((a) => WRITES.includes(a.access));
   const programs = report.writers.filter((w) => w !== 'userspace');
   if (programs.length === 0) return [];
@@ -351,7 +368,9 @@ function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
   const perCpu = PER_CPU_OF[map.kind.kind];
   const counterValue = map.value.kind === 'int';
   const kernelCounters = report.readModifyWriters.filter((w) => w !== 'userspace');
-  if (perCpu && counterValue && (kernelWriters.length >= 2 || kernelCounters.length > 0)) {
+  // A kernel program reading the value would see only its own CPU's copy; userspace reads sum the copies.
+  const kernelReaders = [...new Set(report.accesses.filter((a) => a.access === 'read' && a.accessor.kind === 'program').map((a) => accessorName(a.accessor)))];
+  if (perCpu && counterValue && (kernelWriters.length >= 2 || kernelCounters.length > 0) && kernelReaders.length === 0) {
     const between = kernelWriters.length >= 2 ? `between programs: ${kernelWriters.join(', ')}` : `in ${kernelCounters.join(', ')}`;
     suggestions.push({
       kind: 'per-cpu',
@@ -359,7 +378,7 @@ function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
       from: map.kind.kind,
       to: perCpu,
       message: `Consider using ${SOURCE_NAMES[perCpu]} for map '${map.name}' to reduce contention ${between}`,
-      reason: 'each CPU then updates its own copy without cache-line bouncing; readers sum the per-CPU values',
+      reason: 'each CPU then updates its own copy without cache-line bouncing; no kernel program reads the value, and userspace reads sum the per-CPU copies',
     });
   }
   const writesNewKeys = report.accesses.some((a) => (a.access === 'write' || a.access === 'read-modify-write') && a.constantKey === null && a.accessor.kind === 'program');
@@ -374,7 +393,7 @@ function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
       reason: `once ${map.maxEntries} keys are in, every new insert fails; an LruHash evicts the least recently used entry instead`,
     });
   }
-  const keys = report.accesses.map((a) => a.constantKey);
+  const keys = report.accesses.filter((a) => a.keyed).map((a) => a.constantKey);
   if (
     (map.kind.kind === 'hash_map' || map.kind.kind === 'percpu_hash') &&
     map.key?.kind === 'int' &&

@@ -16,6 +16,10 @@ export interface ProgramResources {
   estimatedInstructions: number;
   /** Counted in the built object (set by the driver after clang ran). */
   measuredInstructions: number | null;
+  /** Instructions the kernel verifier processed (all paths), when the object was verified. */
+  verifierProcessedInstructions: number | null;
+  /** Stack depth the kernel verifier reported, when the object was verified: cross-checks `stackBytes`. */
+  verifierStackDepth: number | null;
   /** Bytes of stack the program's locals need: address-taken and aggregate locals, helpers inlined. */
   stackBytes: number;
   /** The largest stack locals, for the report and for the over-limit error. */
@@ -60,6 +64,8 @@ export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
         program: main.program!.name,
         estimatedInstructions,
         measuredInstructions: null,
+        verifierProcessedInstructions: null,
+        verifierStackDepth: null,
         stackBytes,
         largestLocals: [...stackLocals].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, function: fn, bytes }) => ({ name, function: fn, bytes })),
         mapMemoryBytes,

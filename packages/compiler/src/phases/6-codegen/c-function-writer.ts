@@ -3,7 +3,7 @@
 // a packet is reached — comes from the `CTarget` each side provides.
 import { CONTEXT_FIELDS } from '../../language/context-members.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
-import type { IrExpr, IrFunction, IrLocal, IrStmt } from '../5-ir/ir.js';
+import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt } from '../5-ir/ir.js';
 import { typeOf } from '../5-ir/lower.js';
 import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
 import { cString, cType, declaration, zeroInitializer } from './c-types.js';
@@ -21,6 +21,8 @@ export class CFunctionWriter {
   private lines: string[] = [];
   private depth = 1;
   private lastLine = -1;
+  /** A line was emitted since the last `#line`: the next one needs the directive again. */
+  private emittedSinceDirective = false;
 
   constructor(
     private readonly fn: IrFunction,
@@ -38,6 +40,11 @@ export class CFunctionWriter {
   }
 
   emit(line: string): void {
+    // `#line N` only names the line right after it; every further C line of the
+    // same statement must repeat it, or clang numbers them N+1, N+2... and the
+    // verifier blames unrelated `.ks` lines.
+    if (this.emittedSinceDirective && this.lineFile !== null && this.lastLine >= 0) this.lines.push(`#line ${this.lastLine} ${cString(this.lineFile)}`);
+    this.emittedSinceDirective = true;
     this.lines.push(`${'    '.repeat(this.depth)}${line}`);
   }
 
@@ -62,6 +69,7 @@ export class CFunctionWriter {
   private lineDirective(line: number): void {
     if (this.lineFile === null || line === this.lastLine) return;
     this.lastLine = line;
+    this.emittedSinceDirective = false;
     this.lines.push(`#line ${line} ${cString(this.lineFile)}`);
   }
 
@@ -121,13 +129,24 @@ export class CFunctionWriter {
 
   declare(local: IrLocal, init: IrExpr | null): void {
     const decl = declaration(local.type, local.name);
-    if (init === null) {
+    if (init === null && local.addressTaken && local.type.kind === 'struct') {
+      // Padding bytes handed to a helper must be initialised, or the verifier refuses the read.
+      this.emit(`${decl};`);
+      this.emit(`__builtin_memset(&${local.name}, 0, sizeof(${local.name}));`);
+    } else if (init === null) {
       this.emit(`${decl} = ${local.type.kind === 'pointer' ? 'NULL' : zeroInitializer(local.type)};`);
     } else if (init.op === 'structLiteral' && local.addressTaken) {
       // Padding bytes handed to a helper must be initialised, or the verifier refuses the read.
       this.emit(`${decl};`);
       this.emit(`__builtin_memset(&${local.name}, 0, sizeof(${local.name}));`);
-      for (const field of init.fields) this.emit(`${local.name}.${field.name} = ${this.expr(field.value)};`);
+      for (const field of init.fields) {
+        const fieldType = typeOf(field.value);
+        if (fieldType.kind !== 'array') this.emit(`${local.name}.${field.name} = ${this.expr(field.value)};`);
+        // Arrays cannot be assigned in C: copy from a compound literal, unless the memset already zeroed them.
+        else if (field.value.op !== 'arrayRepeat' || !isZero(field.value.value)) {
+          this.emit(`__builtin_memcpy(${local.name}.${field.name}, (${declaration(fieldType, '')})${this.expr(field.value)}, sizeof(${local.name}.${field.name}));`);
+        }
+      }
     } else if (local.type.kind === 'array' && init.op !== 'arrayLiteral' && init.op !== 'arrayRepeat') {
       this.emit(`${decl} = {};`);
       const source = init.op === 'elementValue' ? `${init.ref.name}` : this.expr(init);
@@ -186,9 +205,8 @@ export class CFunctionWriter {
       case 'index':
         return `${this.operand(expr.array)}[${this.expr(expr.index)}]`;
       case 'elementValue': {
-        const access = expr.path.length > 0 ? `${expr.ref.name}->${expr.path.join('.')}` : `*${expr.ref.name}`;
         const zero = expr.type.kind === 'struct' ? `(${cType(expr.type)}){}` : zeroInitializer(expr.type);
-        return `(${expr.ref.name} ? ${access} : ${zero})`;
+        return `(${expr.ref.name} ? ${this.elementPlace(expr.ref.name, expr.path)} : ${zero})`;
       }
       case 'isNull':
         return `${expr.ref.name} ${expr.negate ? '!=' : '=='} NULL`;
@@ -203,6 +221,18 @@ export class CFunctionWriter {
       case 'zero':
         return expr.type.kind === 'pointer' ? 'NULL' : zeroInitializer(expr.type);
     }
+  }
+
+  /** The place `path` names inside the map element `ref` points to: `ref->a.b[i]`, `(*ref)[i]`, or `*ref` itself. */
+  elementPlace(ref: string, path: IrPathStep[]): string {
+    const [first, ...rest] = path;
+    if (!first) return `*${ref}`;
+    return ('field' in first ? `${ref}->${first.field}` : `(*${ref})[${this.expr(first.index)}]`) + this.pathSuffix(rest);
+  }
+
+  /** `.a.b[i]`: the rest of a path, applied to a value. */
+  pathSuffix(path: IrPathStep[]): string {
+    return path.map((step) => ('field' in step ? `.${step.field}` : `[${this.expr(step.index)}]`)).join('');
   }
 
   /** An operand of an operator: parenthesised unless it is atomic. */

@@ -1,0 +1,175 @@
+// The kernel verifier in the loop: every program of a built object is loaded
+// on its own (so one refusal does not hide the others' verdicts), and a
+// refusal is traced back to the `.ks` line through the object's line info.
+import { execa } from 'execa';
+import { verifierProbe } from './verifier-probe.js';
+
+/** log_level bits of BPF_PROG_LOAD. */
+const LOG_INSTRUCTIONS = 1;
+const LOG_STATS = 4;
+/** Raw log lines kept for `--verbose`. */
+const LOG_TAIL_LINES = 40;
+
+export interface SourcePoint {
+  /** The `.ks` file, or the generated C file when the instruction came from code outside any `.ks` statement. */
+  file: string;
+  line: number;
+  /** Null when only the line is known (a generated C line). */
+  column: number | null;
+}
+
+export interface VerifierRefusal {
+  /** The verifier's decisive message (the last thing it said before giving up). */
+  message: string;
+  /** The load's error code (negative errno). */
+  errno: number;
+  /** Instruction index in the program where the verifier stopped, when the log names one. */
+  instruction: number | null;
+  location: SourcePoint | null;
+  /** The last lines of the raw verifier log. */
+  logTail: string[];
+}
+
+export interface ProgramVerdict {
+  program: string;
+  accepted: boolean;
+  /** "processed N insns": instructions the verifier walked (all paths), not the program length. */
+  processedInstructions: number | null;
+  /** "stack depth N[+M...]": bytes of stack the verifier saw used, summed over subprograms. */
+  stackDepth: number | null;
+  refusal: VerifierRefusal | null;
+}
+
+export interface VerificationReport {
+  accepted: boolean;
+  programs: ProgramVerdict[];
+}
+
+export interface VerifyOptions {
+  /** The `.ks` path as the `#line` directives name it. */
+  filename: string;
+  /** The `.ks` text, for columns. */
+  source: string;
+}
+
+/** Loads each of `programs` from `object` into the kernel and reports the verifier's verdicts. Creates no pins. */
+export async function verifyObject(object: string, programs: string[], options: VerifyOptions): Promise<VerificationReport> {
+  const probe = await verifierProbe();
+  let lines: LineTable | null = null;
+  const verdicts: ProgramVerdict[] = [];
+  for (const program of programs) {
+    const first = await load(probe, object, program, LOG_STATS);
+    if (first.accepted) {
+      verdicts.push({ program, accepted: true, ...statistics(first.log), refusal: null });
+      continue;
+    }
+    // Refused: load again asking for the instruction trace that says where and why.
+    const traced = await load(probe, object, program, LOG_INSTRUCTIONS | LOG_STATS);
+    const log = traced.log || first.log;
+    lines ??= await lineTable(object);
+    const { message, instruction } = decisiveMessage(log);
+    verdicts.push({
+      program,
+      accepted: false,
+      ...statistics(log),
+      refusal: {
+        message,
+        errno: first.errno,
+        instruction,
+        location: instruction === null ? null : locate(lines, program, instruction, options),
+        logTail: log.trimEnd().split('\n').slice(-LOG_TAIL_LINES),
+      },
+    });
+  }
+  return { accepted: verdicts.every((v) => v.accepted), programs: verdicts };
+}
+
+async function load(probe: string, object: string, program: string, level: number): Promise<{ accepted: boolean; errno: number; log: string }> {
+  const result = await execa(probe, [object, program, String(level)], { reject: false, maxBuffer: 64 << 20 });
+  const [verdict, ...log] = result.stdout.split('\n');
+  const match = /^verdict (accepted|refused) (-?\d+)$/.exec(verdict ?? '');
+  if (result.exitCode !== 0 || !match) throw new Error(`verifier probe failed for ${program}: ${result.stderr || result.stdout}`);
+  return { accepted: match[1] === 'accepted', errno: Number(match[2]), log: log.join('\n') };
+}
+
+/** The figures the kernel prints with BPF_LOG_STATS. */
+export function statistics(log: string): { processedInstructions: number | null; stackDepth: number | null } {
+  const processed = /^processed (\d+) insns/m.exec(log);
+  const stack = /^stack depth ([\d+]+)/m.exec(log);
+  return {
+    processedInstructions: processed ? Number(processed[1]) : null,
+    stackDepth: stack ? stack[1]!.split('+').reduce((sum, n) => sum + Number(n), 0) : null,
+  };
+}
+
+const STATS_LINE = /^(verification time|stack depth|processed \d+ insns)/;
+/** An instruction as the verifier prints it: `17: (0f) r7 += r0`. */
+const INSTRUCTION_LINE = /^(\d+): \([0-9a-f]{2}\)/;
+
+/**
+ * The verifier's reason and the instruction it stopped at: the lines between the
+ * last instruction it printed and the statistics, or an `insn N` named in the message.
+ */
+export function decisiveMessage(log: string): { message: string; instruction: number | null } {
+  const lines = log.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- END'));
+  let end = lines.length;
+  while (end > 0 && STATS_LINE.test(lines[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && !INSTRUCTION_LINE.test(lines[start - 1]!) && !lines[start - 1]!.startsWith(';')) start--;
+  const reason = lines.slice(start, end).filter((l) => !/^(from \d+ to \d+|\d+: R\d|R\d+=)/.test(l));
+  const message = (reason.length > 0 ? reason : lines.slice(Math.max(0, end - 1), end)).join('; ');
+  const named = /\binsn (\d+)/.exec(message);
+  if (named) return { message, instruction: Number(named[1]) };
+  const last = start > 0 ? INSTRUCTION_LINE.exec(lines[start - 1]!) : null;
+  return { message, instruction: last ? Number(last[1]) : null };
+}
+
+/** Per program: instruction index → source file and line, from the DWARF line table (llvm-objdump -l). */
+type LineTable = Map<string, Map<number, { file: string; line: number }>>;
+
+async function lineTable(object: string): Promise<LineTable> {
+  const { stdout } = await execa('llvm-objdump', ['-d', '-l', '--no-show-raw-insn', object]);
+  const table: LineTable = new Map();
+  let current: Map<number, { file: string; line: number }> | null = null;
+  let start = 0;
+  let where: { file: string; line: number } | null = null;
+  for (const text of stdout.split('\n')) {
+    const symbol = /^([0-9a-f]+) <([^>]+)>:$/.exec(text);
+    // Branch targets (`<LBB0_6>:`) are labels inside the current function.
+    if (symbol && !/^(LBB|\.L)/.test(symbol[2]!)) {
+      current = new Map();
+      table.set(symbol[2]!, current);
+      start = parseInt(symbol[1]!, 16) / 8;
+      where = null;
+      continue;
+    }
+    const source = /^; (.+):(\d+)$/.exec(text);
+    if (source) {
+      where = { file: source[1]!, line: Number(source[2]) };
+      continue;
+    }
+    const insn = /^\s+(\d+):\t/.exec(text);
+    if (insn && current && where) current.set(Number(insn[1]) - start, where);
+  }
+  return table;
+}
+
+function locate(table: LineTable, program: string, instruction: number, options: VerifyOptions): SourcePoint | null {
+  const rows = table.get(program);
+  if (!rows) return null;
+  // An ld_imm64 takes two slots: walk back to the nearest instruction with a row.
+  let hit: { file: string; line: number } | undefined;
+  for (let i = instruction; i >= 0 && !hit; i--) hit = rows.get(i);
+  if (!hit) return null;
+  if (!isFile(hit.file, options.filename)) return { file: hit.file, line: hit.line, column: null };
+  // `#line` carries no column: point at the statement, which starts the line.
+  const text = options.source.split('\n')[hit.line - 1] ?? '';
+  const column = text.length - text.trimStart().length + 1;
+  return { file: options.filename, line: hit.line, column };
+}
+
+/** objdump joins the `#line` name with the compilation directory. */
+function isFile(path: string, filename: string): boolean {
+  const name = filename.replace(/^\.\//, '');
+  return path === filename || path.endsWith(`/${name}`);
+}
