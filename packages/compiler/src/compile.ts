@@ -80,7 +80,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     }
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
-    const programs = symbols.programs.map((p) => ({ name: p.name, kind: p.info.kind }));
+    const programs = symbols.programs.map((p) => ({ name: p.name, kind: p.info.kind, target: p.target }));
     const files: GeneratedFile[] = [
       { path: `${name}.ebpf.c`, contents: generateEbpfC(ir, { filename: options.filename, cFileName: `${name}.ebpf.c`, analysis, lineDirectives }) },
       { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives, programs }) },

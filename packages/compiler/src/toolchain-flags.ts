@@ -4,6 +4,27 @@
 export const BPF_CC = 'clang';
 export const CC = 'gcc';
 /** `-I/usr/include/<multiarch>` is added by the caller: clang -target bpf needs it for <asm/types.h>. */
-export const BPF_CFLAGS = ['-target', 'bpf', '-O2', '-Wall', '-Wextra', '-g'];
+/**
+ * `-mcpu=v3`: atomic `|=`, `&=`, `^=` on map elements need the BPF_ATOMIC ALU
+ * operations of ISA v3 (kernel 5.12+); without it clang cannot select them.
+ */
+export const BPF_CFLAGS = ['-target', 'bpf', '-mcpu=v3', '-O2', '-Wall', '-Wextra', '-g'];
 export const CFLAGS = ['-Wall', '-Wextra', '-O2'];
 export const LIBS = ['-lbpf', '-lelf', '-lz'];
+
+/**
+ * libbpf's bpf_tracing.h reads kprobe arguments per architecture and needs
+ * `-D__TARGET_ARCH_<arch>`: Node's `process.arch` → libbpf's arch name.
+ */
+export const BPF_TARGET_ARCH: Partial<Record<string, string>> = {
+  x64: 'x86',
+  arm64: 'arm64',
+  arm: 'arm',
+  s390x: 's390',
+  ppc64: 'powerpc',
+  riscv64: 'riscv',
+  loong64: 'loongarch',
+};
+
+/** The same mapping for the generated Makefile, from `uname -m`. */
+export const MAKE_TARGET_ARCH = "$(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/loongarch64/loongarch/' -e 's/armv.*/arm/')";

@@ -46,3 +46,31 @@ export const PROTOCOL_CONSTANTS: Record<string, { value: number; type: 'u16' | '
   IPPROTO_UDP: { value: 17, type: 'u8' },
   IPPROTO_ICMPV6: { value: 58, type: 'u8' },
 };
+
+/**
+ * C definitions for built-in headers whose UAPI header cannot be included
+ * under `clang -target bpf`: <linux/icmp.h> pulls in glibc headers. Emitted
+ * only when a program uses the type; layout and names as in the kernel.
+ */
+export const HEADER_C_DEFINITIONS: Partial<Record<string, string>> = {
+  'struct icmphdr': [
+    '/* struct icmphdr as in <linux/icmp.h>, which cannot be included with -target bpf. */',
+    'struct icmphdr {',
+    '    __u8 type;',
+    '    __u8 code;',
+    '    __sum16 checksum;',
+    '    union {',
+    '        struct {',
+    '            __be16 id;',
+    '            __be16 sequence;',
+    '        } echo;',
+    '        __be32 gateway;',
+    '        struct {',
+    '            __be16 __unused;',
+    '            __be16 mtu;',
+    '        } frag;',
+    '        __u8 reserved[4];',
+    '    } un;',
+    '};',
+  ].join('\n'),
+};

@@ -2,6 +2,7 @@
 // `const` values, enum values, config defaults.
 import type * as ast from '../1-parse/ast.js';
 import { CompileError } from '../../diagnostics/diagnostic.js';
+import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { lookup, type Scope } from './symbol-table.js';
 
 export type ConstValue = bigint | boolean;
@@ -17,6 +18,8 @@ export function evaluateConst(expr: ast.Expr, scope: Scope): ConstValue {
     case 'Identifier': {
       const constant = lookup(scope, 'consts', expr.name);
       if (constant) return constant.value;
+      const protocol = PROTOCOL_CONSTANTS[expr.name];
+      if (protocol) return BigInt(protocol.value);
       break;
     }
     case 'PathExpr': {

@@ -163,6 +163,7 @@ class FunctionChecker {
         const map = this.mapOf(stmt.target.object);
         if (!map) throw located('delete takes a map element: delete m[key];', stmt.target.span);
         if (map.kind.isArray) throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
+        this.system.resolutions.set(stmt.target.object, { kind: 'map', map });
         this.checkMapKey(map, stmt.target.index);
         this.system.types.set(stmt.target, map.value);
         return;
@@ -188,7 +189,7 @@ class FunctionChecker {
     const declared = stmt.type ? this.resolveType(stmt.type) : null;
     let type: Type;
     if (stmt.init.kind === 'MatchExpr') {
-      type = this.checkMatch(stmt.init, declared);
+      type = this.checkMatch(stmt.init, declared, true);
     } else {
       type = this.checkExpr(stmt.init, declared);
     }
@@ -232,6 +233,7 @@ class FunctionChecker {
       this.expect(valueType, integerView(targetType)!, stmt.value);
     }
     this.checkDivisor(stmt.op === '/=' ? '/' : stmt.op === '%=' ? '%' : null, stmt.value);
+    if (stmt.op === '/=' || stmt.op === '%=') this.refuseSignedDivision(stmt.op, targetType, stmt.span);
   }
 
   /** Type of an assignable place (`a[i]`, `m[k]`, `s.f`, `m[k].f`, `ctx.mark`). */
@@ -618,7 +620,19 @@ class FunctionChecker {
       throw located(`cannot compare ${left.name} with ${right.name}`, expr.span);
     }
     const type = this.unify(left, right, expr.left, expr.right);
+    if (op === '/' || op === '%') this.refuseSignedDivision(op, type, expr.span);
     return comparison ? BOOL : type;
+  }
+
+  /** clang 14 cannot emit BPF signed division (`sdiv`): refuse it here, with the fix, instead of letting clang crash. */
+  private refuseSignedDivision(op: '/' | '%' | '/=' | '%=', type: Type, span: ast.Span): void {
+    if (this.side !== 'kernel' || type.kind !== 'int' || !type.signed) return;
+    const unsigned = `u${type.size * 8}`;
+    throw located(
+      `'${op}' on signed ${typeName(type)} values is not available in eBPF programs: clang's BPF target has no signed division`,
+      span,
+      `help: divide unsigned values, e.g. \`(a as ${unsigned}) ${op.replace('=', '')} (b as ${unsigned})\`, and handle the sign yourself`,
+    );
   }
 
   private checkDivisor(op: '/' | '%' | null, divisor: ast.Expr): void {

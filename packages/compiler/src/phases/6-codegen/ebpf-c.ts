@@ -3,17 +3,19 @@
 import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../3-analyze/analysis.js';
-import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
+import type { IrFunction, IrPathStep, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
 import { cType, declaration } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { headerComment } from './header-comment.js';
+import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
 import { restoreLineMapping } from './line-directives.js';
 import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
 
+/** BPF has no atomic subtract: `-=` adds the negation. */
 const ATOMIC_BUILTINS: Partial<Record<string, string>> = {
   '+=': '__sync_fetch_and_add',
-  '-=': '__sync_fetch_and_sub',
+  '-=': '__sync_fetch_and_add',
   '|=': '__sync_fetch_and_or',
   '&=': '__sync_fetch_and_and',
   '^=': '__sync_fetch_and_xor',
@@ -36,16 +38,26 @@ const kernelTarget: CTarget = {
       case 'mapAtomic':
       case 'mapFieldStore': {
         const { map, key, ref, zero } = stmt;
-        const place = stmt.path.length > 0 ? `${ref.name}->${stmt.path.join('.')}` : `*${ref.name}`;
+        const place = writer.elementPlace(ref.name, stmt.path);
+        const address = stmt.path.length > 0 ? `&${place}` : ref.name;
         writer.emit(`${declaration(ref.type, ref.name)} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
-        writer.emit(`if (!${ref.name}) {`);
-        writer.indent(() => {
-          writer.emit(`${declaration(zero.type, zero.name)} = ${zero.type.kind === 'struct' || zero.type.kind === 'array' ? '{}' : '0'};`);
-          // BPF_NOEXIST: if another CPU inserted it meanwhile, keep theirs and update it below.
-          writer.emit(`bpf_map_update_elem(&${map.objectName}, &${key.name}, &${zero.name}, BPF_NOEXIST);`);
-          writer.emit(`${ref.name} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
-        });
-        writer.emit('}');
+        // Array maps hold every index: a failed lookup is an index out of range, nothing to insert.
+        if (!map.kind.isArray) {
+          writer.emit(`if (!${ref.name}) {`);
+          writer.indent(() => {
+            if (zero.type.kind === 'struct' || zero.type.kind === 'array') {
+              // memset, not `= {}`: padding bytes must be zero too, or the verifier refuses to read them.
+              writer.emit(`${declaration(zero.type, zero.name)};`);
+              writer.emit(`__builtin_memset(&${zero.name}, 0, sizeof(${zero.name}));`);
+            } else {
+              writer.emit(`${declaration(zero.type, zero.name)} = 0;`);
+            }
+            // BPF_NOEXIST: if another CPU inserted it meanwhile, keep theirs and update it below.
+            writer.emit(`bpf_map_update_elem(&${map.objectName}, &${key.name}, &${zero.name}, BPF_NOEXIST);`);
+            writer.emit(`${ref.name} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
+          });
+          writer.emit('}');
+        }
         writer.emit(`if (${ref.name})`);
         if (stmt.op === 'mapFieldStore') {
           writer.emit(`    ${place} = ${writer.expr(stmt.value)};`);
@@ -54,7 +66,8 @@ const kernelTarget: CTarget = {
           const builtin = ATOMIC_BUILTINS[stmt.operator];
           // BPF atomics exist for 32- and 64-bit words only.
           const atomic = builtin && (sizeOf(valueType) === 4 || sizeOf(valueType) === 8);
-          writer.emit(atomic ? `    ${builtin}(&${place}, ${writer.expr(stmt.operand)});` : `    ${place} ${stmt.operator} ${writer.expr(stmt.operand)};`);
+          const operand = stmt.operator === '-=' ? `-(${writer.expr(stmt.operand)})` : writer.expr(stmt.operand);
+          writer.emit(atomic ? `    ${builtin}(${address}, ${operand});` : `    ${place} ${stmt.operator} ${writer.expr(stmt.operand)};`);
         }
         return true;
       }
@@ -68,9 +81,10 @@ const kernelTarget: CTarget = {
         const offset = writer.expr(stmt.offset);
         if (copy) {
           writer.emit(`${declaration(copy.type, copy.name)};`);
-          writer.emit(`${ref.name} = bpf_skb_load_bytes(ctx, ${offset}, &${copy.name}, sizeof(${copy.name})) == 0 ? &${copy.name} : NULL;`);
+          // Relative to the network header: an AF_PACKET socket's skb->data starts at the MAC header, an AF_INET one's does not.
+          writer.emit(`${declaration(ref.type, ref.name)} = bpf_skb_load_bytes_relative(ctx, ${offset}, &${copy.name}, sizeof(${copy.name}), BPF_HDR_START_NET) == 0 ? &${copy.name} : NULL;`);
         } else {
-          writer.emit(`${ref.name} = ks_packet_view((void *)(long)ctx->data, (void *)(long)ctx->data_end, ${offset}, sizeof(*${ref.name}));`);
+          writer.emit(`${declaration(ref.type, ref.name)} = ks_packet_view((void *)(long)ctx->data, (void *)(long)ctx->data_end, ${offset}, sizeof(*${ref.name}));`);
         }
         return true;
       }
@@ -86,8 +100,12 @@ const kernelTarget: CTarget = {
 
 const TAIL_CALLS = 'ks_tail_calls';
 
-function fieldType(type: Type, path: string[]): Type {
-  return path.reduce<Type>((t, name) => (t.kind === 'struct' ? t.fields.find((f) => f.name === name)!.type : t), type);
+/** The type of the part of a `type` value that `path` names. */
+function fieldType(type: Type, path: IrPathStep[]): Type {
+  return path.reduce<Type>((t, step) => {
+    if ('field' in step) return t.kind === 'struct' ? t.fields.find((f) => f.name === step.field)!.type : t;
+    return t.kind === 'array' ? t.element : t;
+  }, type);
 }
 
 export interface EbpfCOptions {
@@ -101,6 +119,8 @@ export interface EbpfCOptions {
 
 export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
   const sections: string[] = [headerIncludes(ir, options)];
+  const headerDefinitions = usedHeaderDefinitions(ir.kernelFunctions);
+  if (headerDefinitions.length > 0) sections.push(headerDefinitions.join('\n\n'));
   if (ir.enums.length > 0) sections.push(ir.enums.map(enumDefinition).join('\n\n'));
   if (ir.structs.length > 0) sections.push(ir.structs.map(structDefinition).join('\n\n'));
   const maps = ir.maps.map(mapDefinition);
@@ -139,7 +159,8 @@ function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
     '#include <bpf/bpf_helpers.h>',
     '#include <bpf/bpf_endian.h>',
   ];
-  if (kinds.has('kprobe') || kinds.has('kretprobe')) includes.push('#include <bpf/bpf_tracing.h>');
+  // struct pt_regs comes from the UAPI <asm/ptrace.h>; bpf_tracing.h picks its registers by __TARGET_ARCH_*.
+  if (kinds.has('kprobe') || kinds.has('kretprobe')) includes.push('#include <asm/ptrace.h>', '#include <bpf/bpf_tracing.h>');
   return [headerComment('Enhanced Multi-Program eBPF System', options.filename, options.analysis), ...includes].join('\n');
 }
 
@@ -176,6 +197,18 @@ function configValue(value: bigint | boolean): string {
   return typeof value === 'boolean' ? String(value) : value > 0xffff_ffffn ? `${value}ULL` : String(value);
 }
 
+/** Definitions of the built-in header structs the kernel functions use and no includable header defines. */
+function usedHeaderDefinitions(functions: IrFunction[]): string[] {
+  const used = new Set<string>();
+  const visit = (type: Type): void => {
+    if (type.kind === 'pointer') visit(type.target);
+    else if (type.kind === 'array') visit(type.element);
+    else if (type.kind === 'struct') used.add(type.cName);
+  };
+  for (const fn of functions) for (const local of [...fn.params, ...fn.locals]) visit(local.type);
+  return [...used].sort().flatMap((cName) => HEADER_C_DEFINITIONS[cName] ?? []);
+}
+
 /** Small inline helpers, emitted only when some program uses them. */
 function preludeFor(functions: IrFunction[]): string {
   const bodies = functions.map((f) => f.body);
@@ -189,6 +222,9 @@ function preludeFor(functions: IrFunction[]): string {
         '/* A pointer to `size` bytes at `offset` into the packet, or NULL when the packet is shorter. */',
         'static __always_inline void *ks_packet_view(void *data, void *data_end, __u64 offset, __u64 size)',
         '{',
+        '    /* Bounds a variable offset for the verifier, which tracks packet offsets up to 0xffff. */',
+        '    if (offset > 0xffff - size)',
+        '        return NULL;',
         '    if (data + offset + size > data_end)',
         '        return NULL;',
         '    return data + offset;',

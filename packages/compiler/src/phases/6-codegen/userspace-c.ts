@@ -2,11 +2,13 @@
 // sets config, pins maps, loads, fills the tail-call table, runs the `.ks`
 // userspace main, and on exit or SIGINT/SIGTERM detaches and frees everything.
 import type { MapSymbol } from '../2-symbols/symbol-table.js';
-import { integerView, type Type } from '../2-symbols/types.js';
+import { integerView, roundUp, sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../3-analyze/analysis.js';
 import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
+import { attachFunctions, attachmentTable, type CoordinatorProgram } from './coordinator-attach.js';
+import { commandLineSection } from './coordinator-command-line.js';
 import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
 import { cString, cType, declaration } from './c-types.js';
 import { headerComment } from './header-comment.js';
@@ -36,7 +38,7 @@ const userspaceTarget: CTarget = {
       case 'mapFieldStore': {
         // Userspace works on a copy: read it (zero when absent), change it, write it back.
         const { map, key, zero: copy } = stmt;
-        const place = stmt.path.length > 0 ? `${copy.name}.${stmt.path.join('.')}` : copy.name;
+        const place = `${copy.name}${writer.pathSuffix(stmt.path)}`;
         writer.emit(`${declaration(copy.type, copy.name)} = ${copy.type.kind === 'struct' || copy.type.kind === 'array' ? '{0}' : '0'};`);
         writer.emit(`${map.objectName}_lookup(&${key.name}, &${copy.name});`);
         writer.emit(stmt.op === 'mapAtomic' ? `${place} ${stmt.operator} ${writer.expr(stmt.operand)};` : `${place} = ${writer.expr(stmt.value)};`);
@@ -58,7 +60,7 @@ const userspaceTarget: CTarget = {
         return true;
       }
       case 'poll': {
-        const call = `ring_buffer__poll(${ringBufferVariable(stmt.map, stmt.handler)}, ${writer.expr(stmt.timeout)})`;
+        const call = `ks_poll(${ringBufferVariable(stmt.map, stmt.handler)}, ${writer.expr(stmt.timeout)})`;
         writer.emit(stmt.result ? `${declaration(stmt.result.type, stmt.result.name)} = ${call};` : `${call};`);
         return true;
       }
@@ -78,7 +80,7 @@ export interface UserspaceCOptions {
   filename: string;
   analysis: SystemAnalysis;
   lineDirectives: boolean;
-  programs: { name: string; kind: string }[];
+  programs: CoordinatorProgram[];
 }
 
 export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): string {
@@ -89,11 +91,14 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
   const main = userFunctions.find((f) => f.name === 'main');
   // Static helpers are emitted only when called: gcc -Wall warns about unused ones.
   const calls = new Set(userFunctions.flatMap((f) => [...allExpressions(f.body)]).flatMap((e) => (e.op === 'call' ? [e.name] : [])));
+  const attaches = calls.has('ks_attach') || calls.has('ks_detach');
+  const mainTakesArguments = (main?.params.length ?? 0) > 0;
   const sections = [
     [
       headerComment('Userspace coordinator for the multi-program eBPF system', options.filename, options.analysis),
       '#include <arpa/inet.h>',
       '#include <errno.h>',
+      '#include <fcntl.h>',
       '#include <limits.h>',
       '#include <net/if.h>',
       '#include <signal.h>',
@@ -106,18 +111,22 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
       '#include <linux/bpf.h>',
       '#include <linux/types.h>',
       '#include <bpf/bpf.h>',
+      '#include <bpf/btf.h>',
       '#include <bpf/libbpf.h>',
     ].join('\n'),
     ...ir.enums.map(enumDefinition),
     ...ir.structs.map(structDefinition),
     ...(usesMinMax ? [MIN_MAX_MACROS] : []),
-    globals(ir, options, polls.map(([variable]) => variable), calls.has('ks_sleep_ms')),
+    globals(ir, polls.map(([variable]) => variable)),
+    ...(attaches ? [attachmentTable(options.programs)] : []),
     ...ir.maps.map(mapAccessors),
     ...polls.map(([variable, poll]) => ringBufferTrampoline(variable, poll)),
-    calls.has('ks_attach') || calls.has('ks_detach') ? attachFunctions(options, calls) : '',
+    attaches ? attachFunctions(options.programs, { attach: calls.has('ks_attach'), detach: calls.has('ks_detach') }) : '',
+    commandLineSection(options.name, ir.config, mainTakesArguments),
     loadFunction(ir, options),
     setupMapsFunction(ir, polls),
-    cleanupFunction(options, polls.map(([variable]) => variable)),
+    cleanupFunction(polls.map(([variable]) => variable), attaches),
+    waitFunctions(calls.has('ks_sleep_ms'), polls.length > 0),
     ...userFunctionPrototypes(userFunctions),
     ...userFunctions.map((fn) => new CFunctionWriter(fn, userspaceTarget, lineFile).write(functionSignature(fn, 'static '))),
     mainFunction(main ?? null, options),
@@ -125,28 +134,57 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
   return restoreLineMapping(`${sections.filter((s) => s.length > 0).join('\n\n')}\n`, `${options.name}.c`);
 }
 
-function globals(ir: IrSystem, options: UserspaceCOptions, ringBuffers: string[], sleeps: boolean): string {
+function globals(ir: IrSystem, ringBuffers: string[]): string {
   return [
     'static struct bpf_object *bpf_obj = NULL;',
-    `static struct bpf_link *links[${Math.max(1, options.programs.length)}];`,
     'static volatile sig_atomic_t exiting = 0;',
     ...ir.maps.map((m) => `static int ${m.objectName}_fd = -1;`),
     ...ringBuffers.map((rb) => `static struct ring_buffer *${rb} = NULL;`),
     '',
+    '/* The first SIGINT/SIGTERM asks for a clean exit (at the next sleep or poll, or when main returns); a second one kills. */',
     'static void handle_signal(int sig)',
     '{',
-    '    (void)sig;',
+    '    if (exiting) {',
+    '        signal(sig, SIG_DFL);',
+    '        raise(sig);',
+    '    }',
     '    exiting = 1;',
+    '}',
+  ].join('\n');
+}
+
+/** sleep(ms) and events.poll(...): where main waits, a signal ends the coordinator cleanly (exit status 0). */
+function waitFunctions(sleeps: boolean, polls: boolean): string {
+  if (!sleeps && !polls) return '';
+  return [
+    'static void exit_if_signalled(void)',
+    '{',
+    '    if (!exiting)',
+    '        return;',
+    '    cleanup();',
+    '    exit(0);',
     '}',
     ...(sleeps
       ? [
           '',
-          '/* sleep(ms): wakes early when a signal asks the coordinator to exit. */',
           'static void ks_sleep_ms(__u32 ms)',
           '{',
           '    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };',
           '    while (!exiting && nanosleep(&ts, &ts) != 0 && errno == EINTR)',
           '        ;',
+          '    exit_if_signalled();',
+          '}',
+        ]
+      : []),
+    ...(polls
+      ? [
+          '',
+          '/* Returns the number of records handled, or a negative errno. */',
+          'static int ks_poll(struct ring_buffer *ring_buffer, int timeout_ms)',
+          '{',
+          '    int handled = ring_buffer__poll(ring_buffer, timeout_ms);',
+          '    exit_if_signalled();',
+          '    return handled;',
           '}',
         ]
       : []),
@@ -171,23 +209,26 @@ function mapAccessors(map: MapSymbol): string {
       `{\n${guard}\n    return bpf_map_delete_elem(${fd}, key);\n}`,
     ].join('\n');
   }
-  const value = cType(map.value);
-  const sum = sumStatements(map.value, 'total', 'per_cpu[cpu]');
+  const slot = roundUp(sizeOf(map.value), 8);
+  const sum = sumStatements(map.value, 'total', 'one');
   return [
-    `/* ${map.name} is per-CPU: a read is the sum over CPUs, a write sets CPU 0 and zeroes the rest. */`,
+    `/* ${map.name} is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),`,
+    ' * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */',
     `int ${name}_lookup(void *key, void *value)`,
     '{',
     guard,
     '    int cpus = libbpf_num_possible_cpus();',
     '    if (cpus <= 0)',
     '        return cpus;',
-    `    ${value} per_cpu[cpus];`,
+    `    __u8 per_cpu[cpus * ${slot}];`,
     `    int err = bpf_map_lookup_elem(${fd}, key, per_cpu);`,
     '    if (err)',
     '        return err;',
-    `    ${value} total;`,
-    '    memset(&total, 0, sizeof(total));',
-    '    for (int cpu = 0; cpu < cpus; cpu++) {',
+    `    ${declaration(map.value, 'total')};`,
+    `    ${declaration(map.value, 'one')};`,
+    '    memcpy(&total, per_cpu, sizeof(total));',
+    '    for (int cpu = 1; cpu < cpus; cpu++) {',
+    `        memcpy(&one, per_cpu + cpu * ${slot}, sizeof(one));`,
     ...sum.map((l) => `        ${l}`),
     '    }',
     '    memcpy(value, &total, sizeof(total));',
@@ -200,9 +241,9 @@ function mapAccessors(map: MapSymbol): string {
     '    int cpus = libbpf_num_possible_cpus();',
     '    if (cpus <= 0)',
     '        return cpus;',
-    `    ${value} per_cpu[cpus];`,
+    `    __u8 per_cpu[cpus * ${slot}];`,
     '    memset(per_cpu, 0, sizeof(per_cpu));',
-    '    memcpy(&per_cpu[0], value, sizeof(per_cpu[0]));',
+    `    memcpy(per_cpu, value, ${sizeOf(map.value)});`,
     `    return bpf_map_update_elem(${fd}, key, per_cpu, flags);`,
     '}',
     '',
@@ -235,72 +276,6 @@ function ringBufferTrampoline(variable: string, poll: Extract<IrStmt, { op: 'pol
   ].join('\n');
 }
 
-function attachFunctions(options: UserspaceCOptions, calls: Set<string>): string {
-  const names = options.programs.map((p) => cString(p.name)).join(', ');
-  const attach = [
-    '/* attach(program, target): an interface name for xdp and tc; libbpf\'s section default otherwise. */',
-    'static int ks_attach(const char *program, const char *target)',
-    '{',
-    '    int index = program_index(program);',
-    '    struct bpf_program *prog = bpf_object__find_program_by_name(bpf_obj, program);',
-    '    if (index < 0 || !prog)',
-    '        return -ENOENT;',
-    '    if (links[index])',
-    '        return -EBUSY;',
-    '    struct bpf_link *link = NULL;',
-    '    enum bpf_prog_type type = bpf_program__type(prog);',
-    '    if (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS) {',
-    '        int ifindex = (int)if_nametoindex(target);',
-    '        if (ifindex == 0)',
-    '            return -errno;',
-    '        if (type == BPF_PROG_TYPE_XDP) {',
-    '            link = bpf_program__attach_xdp(prog, ifindex);',
-    '        } else {',
-    '            /* libbpf 1.1 has no tc links: attach through the clsact hook. */',
-    '            DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);',
-    '            DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog));',
-    '            int err = bpf_tc_hook_create(&hook);',
-    '            if (err && err != -EEXIST)',
-    '                return err;',
-    '            return bpf_tc_attach(&hook, &opts);',
-    '        }',
-    '    } else {',
-    '        link = bpf_program__attach(prog);',
-    '    }',
-    '    if (!link)',
-    '        return -errno;',
-    '    links[index] = link;',
-    '    return 0;',
-    '}',
-  ];
-  const detach = [
-    'static int ks_detach(const char *program)',
-    '{',
-    '    int index = program_index(program);',
-    '    if (index < 0 || !links[index])',
-    '        return -ENOENT;',
-    '    int err = bpf_link__destroy(links[index]);',
-    '    links[index] = NULL;',
-    '    return err;',
-    '}',
-  ];
-  const common = [
-    `static const char *program_names[] = { ${names} };`,
-    '',
-    'static int program_index(const char *program)',
-    '{',
-    `    for (int i = 0; i < ${options.programs.length}; i++)`,
-    '        if (strcmp(program_names[i], program) == 0)',
-    '            return i;',
-    '    return -1;',
-    '}',
-  ];
-  return [common, calls.has('ks_attach') ? attach : [], calls.has('ks_detach') ? detach : []]
-    .filter((part) => part.length > 0)
-    .map((part) => part.join('\n'))
-    .join('\n\n');
-}
-
 function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
   const pins = ir.maps.filter((m) => m.pinPath);
   const lines = [
@@ -331,6 +306,7 @@ function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
     '        fprintf(stderr, "Failed to open %s: %s\\n", path, strerror(-err));',
     '        return err;',
     '    }',
+    ...(ir.config.length > 0 ? ['    err = write_config();', '    if (err)', '        return err;'] : []),
   ];
   for (const map of pins) {
     lines.push(
@@ -386,15 +362,12 @@ function setupMapsFunction(ir: IrSystem, polls: (readonly [string, Extract<IrStm
   return lines.join('\n');
 }
 
-function cleanupFunction(options: UserspaceCOptions, ringBuffers: string[]): string {
+function cleanupFunction(ringBuffers: string[], attaches: boolean): string {
   return [
     'static void cleanup(void)',
     '{',
     ...ringBuffers.map((rb) => `    ring_buffer__free(${rb});`),
-    `    for (int i = 0; i < ${Math.max(1, options.programs.length)}; i++) {`,
-    '        bpf_link__destroy(links[i]);',
-    '        links[i] = NULL;',
-    '    }',
+    ...(attaches ? ['    detach_all();'] : []),
     '    bpf_object__close(bpf_obj);',
     '    bpf_obj = NULL;',
     '}',
@@ -411,15 +384,24 @@ function mainFunction(main: IrFunction | null, options: UserspaceCOptions): stri
     ? `    int ret = user_main(${main.params.map((p, i) => (i === 0 ? `(${cType(p.type)})argc` : `(${cType(p.type)})(unsigned long)argv`)).join(', ')});`
     : [
         `    printf("${options.name}: programs loaded; press Ctrl-C to unload\\n");`,
+        '    fflush(stdout);',
+        '    /* Signals stay blocked except inside sigsuspend, so none is lost between the test and the wait. */',
+        '    sigset_t stop_signals, unblocked;',
+        '    sigemptyset(&stop_signals);',
+        '    sigaddset(&stop_signals, SIGINT);',
+        '    sigaddset(&stop_signals, SIGTERM);',
+        '    sigprocmask(SIG_BLOCK, &stop_signals, &unblocked);',
         '    while (!exiting)',
-        '        pause();',
+        '        sigsuspend(&unblocked);',
         '    int ret = 0;',
       ].join('\n');
   return [
     'int main(int argc, char **argv)',
     '{',
-    ...(main && main.params.length >= 1 ? [] : ['    (void)argc;']),
-    ...(main && main.params.length >= 2 ? [] : ['    (void)argv;']),
+    '    /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */',
+    '    setvbuf(stdout, NULL, _IOLBF, 0);',
+    '    if (parse_arguments(&argc, argv) != 0)',
+    '        return 2;',
     '    struct sigaction action = { .sa_handler = handle_signal };',
     '    sigaction(SIGINT, &action, NULL);',
     '    sigaction(SIGTERM, &action, NULL);',

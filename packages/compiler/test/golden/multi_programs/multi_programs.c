@@ -5,6 +5,7 @@
 /* Suggestion: Consider using PercpuHash for map 'shared_counter' to reduce contention between programs: packet_counter, packet_filter */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <signal.h>
@@ -17,16 +18,20 @@
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 static struct bpf_object *bpf_obj = NULL;
-static struct bpf_link *links[2];
 static volatile sig_atomic_t exiting = 0;
 static int shared_counter_fd = -1;
 
+/* The first SIGINT/SIGTERM asks for a clean exit (at the next sleep or poll, or when main returns); a second one kills. */
 static void handle_signal(int sig)
 {
-    (void)sig;
+    if (exiting) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
     exiting = 1;
 }
 
@@ -49,6 +54,46 @@ int shared_counter_delete(void *key)
     if (shared_counter_fd < 0)
         return -1;
     return bpf_map_delete_elem(shared_counter_fd, key);
+}
+
+static void usage(FILE *out)
+{
+    fputs("Usage: multi_programs [--config NAME=VALUE]... [--] [ARGUMENT]...\n", out);
+    fputs("Loads the eBPF programs, runs the userspace main, and unloads everything on exit or SIGINT/SIGTERM.\n", out);
+    fputs("This system has no load-time config.\n", out);
+}
+
+/* Takes the coordinator's own options out of argv; the rest (after `--`, everything) goes to main. */
+static int parse_arguments(int *argc, char **argv)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *setting;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 == *argc) {
+                fprintf(stderr, "multi_programs: --config needs NAME=VALUE\n");
+                return -EINVAL;
+            }
+            setting = argv[++i];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            setting = argv[i] + 9;
+        } else if (strcmp(argv[i], "--") == 0) {
+            while (++i < *argc)
+                argv[kept++] = argv[i];
+            break;
+        } else {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        fprintf(stderr, "multi_programs: this system has no load-time config (--config %s)\n", setting);
+        return -EINVAL;
+    }
+    argv[kept] = NULL;
+    *argc = kept;
+    return 0;
 }
 
 /* The object is looked for next to this executable, so the coordinator runs from anywhere. */
@@ -100,10 +145,6 @@ static int setup_maps(void)
 
 static void cleanup(void)
 {
-    for (int i = 0; i < 2; i++) {
-        bpf_link__destroy(links[i]);
-        links[i] = NULL;
-    }
     bpf_object__close(bpf_obj);
     bpf_obj = NULL;
 }
@@ -114,19 +155,27 @@ static __s32 user_main(__u32 argc, __u64 argv)
     (void)argv;
 #line 23 "examples/multi_programs.ks"
     __u32 shared_counter_key = 1;
+#line 23 "examples/multi_programs.ks"
     __u32 shared_counter_value = 0;
+#line 23 "examples/multi_programs.ks"
     shared_counter_update(&shared_counter_key, &shared_counter_value, BPF_ANY);
 #line 24 "examples/multi_programs.ks"
     __u32 shared_counter_key_2 = 2;
+#line 24 "examples/multi_programs.ks"
     __u32 shared_counter_value_2 = 0;
+#line 24 "examples/multi_programs.ks"
     shared_counter_update(&shared_counter_key_2, &shared_counter_value_2, BPF_ANY);
 #line 25 "examples/multi_programs.ks"
     return 0;
 }
-#line 127 "multi_programs.c"
+#line 172 "multi_programs.c"
 
 int main(int argc, char **argv)
 {
+    /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (parse_arguments(&argc, argv) != 0)
+        return 2;
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
