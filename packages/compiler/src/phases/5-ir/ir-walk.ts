@@ -1,5 +1,5 @@
 // Iterating over IR trees: every statement, every expression.
-import type { IrExpr, IrLocal, IrStmt } from './ir.js';
+import type { IrExpr, IrLocal, IrPathStep, IrStmt } from './ir.js';
 
 export function* statements(body: IrStmt[]): Generator<IrStmt> {
   for (const stmt of body) {
@@ -55,6 +55,9 @@ export function* expressions(expr: IrExpr): Generator<IrExpr> {
     case 'arrayRepeat':
       yield* expressions(expr.value);
       break;
+    case 'elementValue':
+      for (const index of pathIndexes(expr.path)) yield* expressions(index);
+      break;
     default:
       break;
   }
@@ -76,9 +79,9 @@ export function stmtExpressions(stmt: IrStmt): IrExpr[] {
     case 'assign':
       return [stmt.target, stmt.value];
     case 'mapAtomic':
-      return [local(stmt.key), stmt.operand];
+      return [local(stmt.key), ...pathIndexes(stmt.path), stmt.operand];
     case 'mapFieldStore':
-      return [local(stmt.key), stmt.value];
+      return [local(stmt.key), ...pathIndexes(stmt.path), stmt.value];
     case 'packetView':
       return [stmt.offset];
     case 'if':
@@ -106,4 +109,9 @@ export const allStatements = statements;
 /** Every expression in `body`, nested ones included. */
 export function* allExpressions(body: IrStmt[]): Generator<IrExpr> {
   for (const stmt of statements(body)) for (const root of stmtExpressions(stmt)) yield* expressions(root);
+}
+
+/** The index expressions of a path into a map element. */
+function pathIndexes(path: IrPathStep[]): IrExpr[] {
+  return path.flatMap((step) => ('index' in step ? [step.index] : []));
 }

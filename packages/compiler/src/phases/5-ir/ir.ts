@@ -28,7 +28,7 @@ export type IrExpr =
   | { op: 'field'; object: IrExpr; field: string; type: Type; viaPointer: boolean }
   | { op: 'index'; array: IrExpr; index: IrExpr; type: Type }
   /** The element a lookup found, or the zero value when the key was absent. */
-  | { op: 'elementValue'; ref: IrLocal; path: string[]; type: Type }
+  | { op: 'elementValue'; ref: IrLocal; path: IrPathStep[]; type: Type }
   | { op: 'isNull'; ref: IrLocal; negate: boolean }
   /** Something read from the program context (`ctx.len()`, `ctx.arg(0)`...). */
   | { op: 'context'; access: ContextAccess; type: Type }
@@ -37,6 +37,9 @@ export type IrExpr =
   /** `[value; N]`. */
   | { op: 'arrayRepeat'; type: Extract<Type, { kind: 'array' }>; value: IrExpr }
   | { op: 'zero'; type: Type };
+
+/** A step from a map element to a part of it: `m[k].flows[i].bytes` is [flows, [i], bytes]. */
+export type IrPathStep = { field: string } | { index: IrExpr };
 
 export type ContextAccess =
   | { kind: 'field'; name: string }
@@ -62,12 +65,12 @@ export type IrStmt = Located &
      * `m[k].path op= operand`; atomic for 32/64-bit integers in the kernel. An
      * absent element is first inserted as `zero` (BPF_NOEXIST) and looked up again.
      */
-    | { op: 'mapAtomic'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: string[]; operator: ast.AssignOp; operand: IrExpr }
+    | { op: 'mapAtomic'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; operator: ast.AssignOp; operand: IrExpr }
     /** `m[k].path = value` in place, inserting a zero element first when absent. */
-    | { op: 'mapFieldStore'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: string[]; value: IrExpr }
+    | { op: 'mapFieldStore'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; value: IrExpr }
     | { op: 'ringSubmit'; map: MapSymbol; value: IrLocal; result: IrLocal | null }
     /**
-     * Packet view: `ref` points into the packet at `offset`, or is null when the
+     * Packet view: declares `ref`, pointing into the packet at `offset`, or null when the
      * packet is shorter. With `copy` (no direct packet access for this program
      * kind) the bytes are loaded into `copy` and `ref` points there.
      */

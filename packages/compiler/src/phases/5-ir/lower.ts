@@ -6,7 +6,7 @@ import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import type { FunctionSymbol, MapSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
 import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../4-typecheck/typed-system.js';
-import type { IrExpr, IrFunction, IrLocal, IrStmt, IrSystem } from './ir.js';
+import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt, IrSystem } from './ir.js';
 
 export function lowerSystem(typed: TypedSystem): IrSystem {
   const functions = typed.functions.map((fn) => new FunctionLowering(typed, fn).lower());
@@ -187,7 +187,6 @@ class FunctionLowering {
       }
     }
     if (init.kind === 'CallExpr' && this.isHeaderCall(init)) {
-      this.emit({ op: 'declare', local, init: null });
       this.emit({ op: 'packetView', ref: local, offset: this.lowerExpr(init.args[0]!), copy: this.packetCopy(local) });
       return;
     }
@@ -262,17 +261,27 @@ class FunctionLowering {
 
   // ---------- map helpers ----------
 
-  /** `m[k]`, `m[k].a.b` as an assignment target. */
-  private mapElementPlace(target: ast.Expr): { map: MapSymbol; index: ast.Expr; path: string[] } | null {
-    const path: string[] = [];
+  /** `m[k]`, `m[k].a.b`, `m[k].a[i]` as a place; null when the expression is not inside a map element. */
+  private mapElementPlace(target: ast.Expr): { map: MapSymbol; index: ast.Expr; path: IrPathStep[] } | null {
+    const steps: (string | ast.Expr)[] = [];
     let node = target;
-    while (node.kind === 'MemberExpr') {
-      path.unshift(node.property.name);
-      node = node.object;
+    for (;;) {
+      if (node.kind === 'MemberExpr') {
+        steps.unshift(node.property.name);
+        node = node.object;
+      } else if (node.kind === 'IndexExpr' && !this.mapOf(node.object)) {
+        steps.unshift(node.index);
+        node = node.object;
+      } else {
+        break;
+      }
     }
     if (node.kind !== 'IndexExpr') return null;
     const map = this.mapOf(node.object);
-    return map ? { map, index: node.index, path } : null;
+    if (!map) return null;
+    // Index expressions are lowered only once the place is known to be a map element.
+    const path = steps.map((step): IrPathStep => (typeof step === 'string' ? { field: step } : { index: this.lowerExpr(step) }));
+    return { map, index: node.index, path };
   }
 
   private lookup(map: MapSymbol, index: ast.Expr, refName = `${map.declName}_elem`): IrLocal {
@@ -296,6 +305,11 @@ class FunctionLowering {
     local.addressTaken = true;
     this.emit({ op: 'declare', local, init: value });
     return local;
+  }
+
+  /** `value` as a `type` operand: literals and values of another type get a cast. */
+  private inType(value: IrExpr, type: Type): IrExpr {
+    return value.op !== 'int' && sameType(typeOf(value), type) ? value : { op: 'cast', value, type };
   }
 
   /** Evaluate once: simple expressions stay, others go to a temporary. */
@@ -336,8 +350,8 @@ class FunctionLowering {
       case 'MemberExpr':
         return this.lowerMember(expr, type);
       case 'IndexExpr': {
-        const map = this.mapOf(expr.object);
-        if (map) return { op: 'elementValue', ref: this.lookup(map, expr.index), path: [], type };
+        const element = this.mapElementPlace(expr);
+        if (element) return { op: 'elementValue', ref: this.lookup(element.map, element.index), path: element.path, type };
         return { op: 'index', array: this.lowerExpr(expr.object), index: this.lowerExpr(expr.index), type };
       }
       case 'StructLiteral':
@@ -458,7 +472,8 @@ class FunctionLowering {
         return { op: 'call', name: this.fn.side === 'kernel' ? 'bpf_printk' : 'printf', args: expr.args.map((a) => this.lowerExpr(a)), type };
       case 'min':
       case 'max':
-        return { op: 'call', name: builtin.name === 'min' ? 'KS_MIN' : 'KS_MAX', args: expr.args.map((a) => this.lowerExpr(a)), type };
+        // Both arguments in the result type: C would compare a bare literal as int (-Wsign-compare).
+        return { op: 'call', name: builtin.name === 'min' ? 'KS_MIN' : 'KS_MAX', args: expr.args.map((a) => this.inType(this.lowerExpr(a), type)), type };
       case 'attach':
       case 'detach': {
         const program = (this.resolution(expr.args[0]!) as Extract<Resolution, { kind: 'program' }>).program;
@@ -477,7 +492,6 @@ class FunctionLowering {
     switch (method) {
       case 'header': {
         const ref = this.temporary('header', type);
-        this.emit({ op: 'declare', local: ref, init: null });
         this.emit({ op: 'packetView', ref, offset: this.lowerExpr(expr.args[0]!), copy: this.packetCopy(ref) });
         return { op: 'local', local: ref };
       }

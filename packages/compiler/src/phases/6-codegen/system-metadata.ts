@@ -1,7 +1,7 @@
 // Phase 6d: the typed description of the system for the JS module and runtime.
-import type { SystemMetadata } from '../../metadata.js';
+import type { MapMetadata, SystemMetadata } from '../../metadata.js';
 import type { SymbolTable } from '../2-symbols/symbol-table.js';
-import { describeType } from '../2-symbols/types.js';
+import { describeType, INT_TYPES } from '../2-symbols/types.js';
 import type { IrSystem } from '../5-ir/ir.js';
 
 export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem): SystemMetadata {
@@ -10,8 +10,8 @@ export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem):
     programs: Object.fromEntries(
       symbols.programs.map((p) => [p.name, { name: p.name, kind: p.info.kind, section: p.section, target: p.target }]),
     ),
-    maps: Object.fromEntries(
-      symbols.maps.map((m) => [
+    maps: Object.fromEntries([
+      ...symbols.maps.map((m): [string, MapMetadata] => [
         m.name,
         {
           name: m.name,
@@ -26,7 +26,9 @@ export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem):
           flags: m.flags,
         },
       ]),
-    ),
+      // The ProgArray the compiler adds for tail_call: loaders find it here to fill it.
+      ...(ir.tailCalls ? [[ir.tailCalls.map, tailCallMap(ir.tailCalls.map, ir.tailCalls.slots.length)] as [string, MapMetadata]] : []),
+    ]),
     config: Object.fromEntries(
       symbols.config.map((c) => [
         c.program ? `${c.program}::${c.name}` : c.name,
@@ -35,4 +37,9 @@ export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem):
     ),
     tailCalls: ir.tailCalls,
   };
+}
+
+function tailCallMap(name: string, slots: number): MapMetadata {
+  const u32 = describeType(INT_TYPES.u32);
+  return { name, objectName: name, kind: 'prog_array', bpfType: 'BPF_MAP_TYPE_PROG_ARRAY', key: u32, value: u32, maxEntries: slots, pinPath: null, scope: 'global', flags: [] };
 }
