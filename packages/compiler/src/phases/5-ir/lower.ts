@@ -280,7 +280,8 @@ class FunctionLowering {
     const map = this.mapOf(node.object);
     if (!map) return null;
     // Index expressions are lowered only once the place is known to be a map element.
-    const path = steps.map((step): IrPathStep => (typeof step === 'string' ? { field: step } : { index: this.lowerExpr(step) }));
+    // Indexes are evaluated once: the generated code range-checks them before use.
+    const path = steps.map((step): IrPathStep => (typeof step === 'string' ? { field: step } : { index: this.stable(this.lowerExpr(step), 'index') }));
     return { map, index: node.index, path };
   }
 
@@ -352,7 +353,8 @@ class FunctionLowering {
       case 'IndexExpr': {
         const element = this.mapElementPlace(expr);
         if (element) return { op: 'elementValue', ref: this.lookup(element.map, element.index), path: element.path, type };
-        return { op: 'index', array: this.lowerExpr(expr.object), index: this.lowerExpr(expr.index), type };
+        // The index is evaluated once: the generated code range-checks it before use.
+        return { op: 'index', array: this.lowerExpr(expr.object), index: this.stable(this.lowerExpr(expr.index), 'index'), type };
       }
       case 'StructLiteral':
         return { op: 'structLiteral', type: type as StructType, fields: expr.fields.map((f) => ({ name: f.name.name, value: this.lowerExpr(f.value) })) };

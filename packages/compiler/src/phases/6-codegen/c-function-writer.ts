@@ -79,13 +79,17 @@ export class CFunctionWriter {
     switch (stmt.op) {
       case 'declare':
         return this.declare(stmt.local, stmt.init);
-      case 'assign':
-        if (typeOf(stmt.value).kind === 'array') {
-          this.emit(`__builtin_memcpy(${this.expr(stmt.target)}, ${this.expr(stmt.value)}, ${sizeOf(typeOf(stmt.value))});`);
-          return;
-        }
-        this.emit(`${this.expr(stmt.target)} ${stmt.operator} ${this.expr(stmt.value)};`);
+      case 'assign': {
+        const target = this.place(stmt.target);
+        const assignment =
+          typeOf(stmt.value).kind === 'array'
+            ? `__builtin_memcpy(${target.text}, ${this.expr(stmt.value)}, ${sizeOf(typeOf(stmt.value))});`
+            : `${target.text} ${stmt.operator} ${this.expr(stmt.value)};`;
+        // A write through an index out of range does nothing.
+        if (target.guards.length > 0) this.emit(`if (${target.guards.join(' && ')})`);
+        this.emit(target.guards.length > 0 ? `    ${assignment}` : assignment);
         return;
+      }
       case 'if':
         return this.ifChain(stmt);
       case 'forRange': {
@@ -201,12 +205,15 @@ export class CFunctionWriter {
       case 'call':
         return `${this.target.call(expr.name)}(${expr.args.map((a) => this.expr(a)).join(', ')})`;
       case 'field':
-        return `${this.operand(expr.object)}${expr.viaPointer ? '->' : '.'}${expr.field}`;
-      case 'index':
-        return `${this.operand(expr.array)}[${this.expr(expr.index)}]`;
+      case 'index': {
+        // A read through an index out of range is the zero value. Arrays have no zero rvalue: the verifier checks those.
+        const { text, guards } = this.place(expr);
+        return guards.length === 0 || expr.type.kind === 'array' ? text : `(${guards.join(' && ')} ? ${text} : ${zeroValue(expr.type)})`;
+      }
       case 'elementValue': {
-        const zero = expr.type.kind === 'struct' ? `(${cType(expr.type)}){}` : zeroInitializer(expr.type);
-        return `(${expr.ref.name} ? ${this.elementPlace(expr.ref.name, expr.path)} : ${zero})`;
+        const element = (expr.ref.type as Extract<Type, { kind: 'pointer' }>).target;
+        const present = [expr.ref.name, ...this.pathGuards(expr.path, element)].join(' && ');
+        return `(${present} ? ${this.elementPlace(expr.ref.name, expr.path)} : ${zeroValue(expr.type)})`;
       }
       case 'isNull':
         return `${expr.ref.name} ${expr.negate ? '!=' : '=='} NULL`;
@@ -228,6 +235,45 @@ export class CFunctionWriter {
     const [first, ...rest] = path;
     if (!first) return `*${ref}`;
     return ('field' in first ? `${ref}->${first.field}` : `(*${ref})[${this.expr(first.index)}]`) + this.pathSuffix(rest);
+  }
+
+  /** Range checks for the variable indexes of `path` into a value of `type`. */
+  pathGuards(path: IrPathStep[], type: Type): string[] {
+    const guards: string[] = [];
+    let current = type;
+    for (const step of path) {
+      if ('field' in step) {
+        if (current.kind === 'struct') current = current.fields.find((f) => f.name === step.field)!.type;
+      } else if (current.kind === 'array') {
+        const guard = this.indexGuard(step.index, current.length);
+        if (guard) guards.push(guard);
+        current = current.element;
+      }
+    }
+    return guards;
+  }
+
+  /** `i < N` for an index the type checker could not check (it is not a constant); null when the index type cannot exceed it. */
+  private indexGuard(index: IrExpr, length: number): string | null {
+    if (index.op === 'int') return null;
+    const type = typeOf(index);
+    if (type.kind === 'int' && !type.signed) return 1n << BigInt(type.size * 8) <= BigInt(length) ? null : `${this.operand(index)} < ${length}`;
+    return `(__u64)${this.operand(index)} < ${length}`;
+  }
+
+  /** An element or field chain (`a[i].b[j]`) as C text, with the range checks of its variable indexes. */
+  private place(expr: IrExpr): { text: string; guards: string[] } {
+    if (expr.op === 'index') {
+      const array = this.place(expr.array);
+      const arrayType = typeOf(expr.array);
+      const guard = arrayType.kind === 'array' ? this.indexGuard(expr.index, arrayType.length) : null;
+      return { text: `${array.text}[${this.expr(expr.index)}]`, guards: guard ? [...array.guards, guard] : array.guards };
+    }
+    if (expr.op === 'field') {
+      const object = this.place(expr.object);
+      return { text: `${object.text}${expr.viaPointer ? '->' : '.'}${expr.field}`, guards: object.guards };
+    }
+    return { text: this.operand(expr), guards: [] };
   }
 
   /** `.a.b[i]`: the rest of a path, applied to a value. */
@@ -266,6 +312,11 @@ function unusedParams(fn: IrFunction): IrLocal[] {
   for (const expr of allExpressions(fn.body)) if (expr.op === 'local') used.add(expr.local);
   const readsContext = [...allExpressions(fn.body)].some((e) => e.op === 'context') || [...allStatements(fn.body)].some((s) => s.op === 'packetView' || s.op === 'tailCall');
   return fn.params.filter((p, i) => !used.has(p) && !(i === 0 && p.type.kind === 'context' && readsContext));
+}
+
+/** The zero value as an expression (a compound literal for structs). */
+function zeroValue(type: Type): string {
+  return type.kind === 'struct' ? `(${cType(type)}){}` : zeroInitializer(type);
 }
 
 function isZero(expr: IrExpr): boolean {

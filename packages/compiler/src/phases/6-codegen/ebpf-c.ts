@@ -58,7 +58,8 @@ const kernelTarget: CTarget = {
           });
           writer.emit('}');
         }
-        writer.emit(`if (${ref.name})`);
+        // An index out of range in the path: nothing is written.
+        writer.emit(`if (${[ref.name, ...writer.pathGuards(stmt.path, map.value)].join(' && ')})`);
         if (stmt.op === 'mapFieldStore') {
           writer.emit(`    ${place} = ${writer.expr(stmt.value)};`);
         } else {
