@@ -9,5 +9,8 @@ cd "$repo_root"
 
 bash scripts/setup.sh
 
+printf '==> pnpm typecheck\n'
+pnpm typecheck
+
 printf '==> pnpm test\n'
 exec pnpm test "$@"

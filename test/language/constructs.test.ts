@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethIpv4Udp } from '../helpers/kernel.js';
 import { load, type LoadedSystem, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildSource, type BuiltExample } from './build-example.js';
+import { buildSystem, type BuiltSystem } from '../helpers/build.js';
 
 const XDP_PASS = 2;
 
 describeKernel('language constructs in the kernel (test/language/programs/constructs.ks)', () => {
-  let built: BuiltExample;
+  let built: BuiltSystem;
   let system: LoadedSystem;
   let out: MapHandle<number, bigint>;
   beforeAll(async () => {
     const source = await readFile(join(import.meta.dirname, 'programs', 'constructs.ks'), 'utf8');
-    built = await buildSource(source, 'test/language/programs/constructs.ks');
+    built = await buildSystem(source, 'test/language/programs/constructs.ks');
     system = load({ metadata: built.metadata, object: built.object });
     out = system.maps.out as MapHandle<number, bigint>;
     for (const program of ['types_and_literals', 'map_semantics', 'statements']) {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, dumpMap, ethArp, ethIpv4Tcp, ethIpv4Udp, ethIpv6, loadAll, testRun, truncated, withPinDir } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 const TC_ACT_OK = 0;
 type FlowKey = { saddr: number; daddr: number; sport: number; dport: number; protocol: number };
@@ -13,7 +13,7 @@ type FlowStats = { packets: bigint; bytes: bigint; first_seen_ns: bigint; last_s
 const ipKey = (address: string) => Buffer.from(address.split('.').map(Number)).readUInt32LE(0);
 
 describeKernel('examples/flow_table.ks (tc, struct keys and values)', () => {
-  let built: BuiltExample;
+  let built: BuiltSystem;
   beforeAll(async () => {
     built = await buildExample('flow_table');
   });

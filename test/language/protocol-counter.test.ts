@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethArp, ethIpv4Tcp, ethIpv4Udp, ethIpv6, truncated } from '../helpers/kernel.js';
 import { load, type LoadedSystem, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 const XDP_PASS = 2;
 const Proto = { Tcp: 0, Udp: 1, Icmp: 2, Other: 3, NotIp: 4, Malformed: 5 };
 
 describeKernel('examples/protocol_counter.ks (xdp, per-CPU counts by protocol)', () => {
-  let built: BuiltExample;
+  let built: BuiltSystem;
   let system: LoadedSystem;
   beforeAll(async () => {
     built = await buildExample('protocol_counter');

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethArp, ethIpv4Udp, truncated } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 const XDP_DROP = 1;
 const XDP_PASS = 2;
 
 describeKernel('examples/rate_limiter.ks (xdp token bucket per source IP in an LruHash)', () => {
-  let built: BuiltExample;
+  let built: BuiltSystem;
   beforeAll(async () => {
     built = await buildExample('rate_limiter');
   });

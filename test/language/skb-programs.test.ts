@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethArp, ethIpv4Tcp, ethIpv4Udp, ethIpv6, truncated } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 const ETH_HLEN = 14;
 
 describeKernel('skb examples: socket_filter and cgroup_skb', () => {
-  const built: Record<string, BuiltExample> = {};
+  const built: Record<string, BuiltSystem> = {};
   beforeAll(async () => {
     for (const name of ['udp_socket_filter', 'port_guard']) built[name] = await buildExample(name);
   });

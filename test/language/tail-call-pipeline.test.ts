@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethArp, ethIpv4Udp, ethIpv6, loadAll, testRun, truncated, withPinDir } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 const XDP_ABORTED = 0;
 const XDP_DROP = 1;
@@ -10,7 +10,7 @@ const XDP_PASS = 2;
 const Seen = { Ipv4: 0, Ipv6: 1, Other: 2 };
 
 describeKernel('examples/tail_call_pipeline.ks (xdp tail calls through ks_tail_calls)', () => {
-  let built: BuiltExample;
+  let built: BuiltSystem;
   beforeAll(async () => {
     built = await buildExample('tail_call_pipeline');
   });

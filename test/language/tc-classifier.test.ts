@@ -1,7 +1,7 @@
 // examples/tc_classifier.ks: enum + match classification that writes skb->mark.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, dumpMap, ethArp, ethIpv4Tcp, ethIpv4Udp, loadAll, withPinDir } from '../helpers/kernel.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 import { testRunSkb } from './skb-test-run.js';
 
 const TC_ACT_OK = 0;
@@ -9,7 +9,7 @@ const TAG = 0x4b530000;
 const TrafficClass = { Bulk: 0, Interactive: 1, Dns: 2, Web: 3 };
 
 describeKernel('examples/tc_classifier.ks (tc egress, sets skb->mark)', () => {
-  let built: BuiltExample;
+  let built: BuiltSystem;
   beforeAll(async () => {
     built = await buildExample('tc_classifier');
   });

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, loadAll, withPinDir } from '../helpers/kernel.js';
 import { load, type MapHandle, type RingBufferHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 /** `process.ppid` is a getter that calls getppid(2) each time it is read. */
 function callGetppid(times: number): void {
@@ -17,7 +17,7 @@ function callGetppid(times: number): void {
 const NR_GETPPID_X86_64 = 110n;
 
 describeKernel('tracing examples: tracepoint, ring buffer, raw tracepoint, kprobe', () => {
-  const built: Record<string, BuiltExample> = {};
+  const built: Record<string, BuiltSystem> = {};
   beforeAll(async () => {
     // Tracepoint attach resolves event ids through tracefs.
     if (!existsSync('/sys/kernel/tracing/events')) await execa('mount', ['-t', 'tracefs', 'tracefs', '/sys/kernel/tracing']);

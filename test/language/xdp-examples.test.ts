@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethArp, ethIpv4Tcp, ethIpv4Udp, ethIpv6, truncated } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
-import { buildExample, type BuiltExample } from './build-example.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 
 const XDP_DROP = 1;
 const XDP_PASS = 2;
@@ -13,7 +13,7 @@ const ETH_HLEN = 14;
 const ipKey = (address: string) => Buffer.from(address.split('.').map(Number)).readUInt32LE(0);
 
 describeKernel('xdp examples: LPM blocklist, per-CPU stats, config threshold, enum classifier', () => {
-  const built: Record<string, BuiltExample> = {};
+  const built: Record<string, BuiltSystem> = {};
   beforeAll(async () => {
     for (const name of ['ip_blocklist', 'cpu_stats', 'size_filter', 'packet_classifier']) built[name] = await buildExample(name);
   });

@@ -3,7 +3,7 @@
 // unknown names or bad values stop the coordinator with a clear message.
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildSystem, type BuiltSystem } from '../helpers/coordinator.js';
+import { buildSystem, type BuiltSystem } from '../helpers/build.js';
 import { describeKernel } from '../helpers/kernel.js';
 
 // The tracepoint fires on the coordinator's own sleep(): it copies the config it sees into a map.
@@ -42,7 +42,7 @@ userspace {
 describeKernel('generated coordinator: --config', () => {
   let system: BuiltSystem;
   beforeAll(async () => {
-    system = await buildSystem(SOURCE, 'configured.ks');
+    system = await buildSystem(SOURCE, 'configured.ks', { coordinator: true });
   });
   afterAll(() => system?.cleanup());
 

@@ -5,7 +5,8 @@
 // coordinator without main that waits for a signal.
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { buildSystem, startCoordinator } from '../helpers/coordinator.js';
+import { buildSystem } from '../helpers/build.js';
+import { startCoordinator } from '../helpers/coordinator.js';
 import { describeKernel, withNetns } from '../helpers/kernel.js';
 
 const MAP_ACCESS = `
@@ -94,7 +95,7 @@ program count : xdp {
 
 describeKernel('generated coordinator: userspace statements', () => {
   it('reads, writes and iterates maps through fds; exits with main\'s return value', async () => {
-    const system = await buildSystem(MAP_ACCESS, 'map_access.ks');
+    const system = await buildSystem(MAP_ACCESS, 'map_access.ks', { coordinator: true });
     try {
       const result = await execa(system.coordinator, ['one', 'two'], { reject: false });
       expect(result.exitCode).toBe(7);
@@ -113,7 +114,7 @@ describeKernel('generated coordinator: userspace statements', () => {
   });
 
   it('attach/detach a tc program: the filter and clsact qdisc come and go; -EBUSY and -ENOENT on repeats', async () => {
-    const system = await buildSystem(TC_ATTACH, 'tc_attach.ks');
+    const system = await buildSystem(TC_ATTACH, 'tc_attach.ks', { coordinator: true });
     try {
       await withNetns(async (ns) => {
         const filters = async () => (await execa('tc', ['-n', ns.name, 'filter', 'show', 'dev', 'veth0', 'ingress'])).stdout;
@@ -139,7 +140,7 @@ describeKernel('generated coordinator: userspace statements', () => {
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)('without main: loads, waits, and exits 0 on %s', async (signal) => {
-    const system = await buildSystem(NO_MAIN, 'no_main.ks');
+    const system = await buildSystem(NO_MAIN, 'no_main.ks', { coordinator: true });
     try {
       const coordinator = startCoordinator(system.coordinator);
       try {

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildExampleSystem, type BuiltSystem } from '../helpers/coordinator.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
 import { describeKernel, dumpMap, ethIpv4Udp, testRun, withPinDir } from '../helpers/kernel.js';
 
 /** The pin directory named in examples/map_admin.ks. */
@@ -17,7 +17,7 @@ const XDP_PASS = 2;
 describeKernel('examples/map_admin.ks: userspace administers a pinned LPM blocklist', () => {
   let system: BuiltSystem;
   beforeAll(async () => {
-    system = await buildExampleSystem('map_admin');
+    system = await buildExample('map_admin', { coordinator: true });
     await rm(PIN_DIR, { recursive: true, force: true });
   });
   afterAll(async () => {

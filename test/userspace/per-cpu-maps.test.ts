@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { buildSystem } from '../helpers/coordinator.js';
+import { buildSystem } from '../helpers/build.js';
 import { describeKernel, dumpMap, ethIpv4Udp, withPinDir } from '../helpers/kernel.js';
 
 // `hits` has u32 values: the kernel still copies them in 8-byte slots per CPU.
@@ -42,7 +42,7 @@ async function runOnCpu(cpu: number, program: string, packetFile: string, repeat
 describeKernel('generated coordinator: per-CPU maps', () => {
   it('reads the sum over CPUs of values written on different CPUs, and writes CPU 0', async () => {
     await withPinDir(async (pinDir) => {
-      const system = await buildSystem(source(pinDir), 'per_cpu.ks');
+      const system = await buildSystem(source(pinDir), 'per_cpu.ks', { coordinator: true });
       try {
         // First run: creates and pins the maps (all zero).
         expect((await execa(system.coordinator)).stdout).toContain('hits=0 packets=0 bytes=0');

@@ -2,7 +2,8 @@
 // getppid() into a ring buffer, and the generated coordinator's poll handler
 // prints each one and tallies it per process in a hash map.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildExampleSystem, startCoordinator, type BuiltSystem } from '../helpers/coordinator.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
+import { startCoordinator } from '../helpers/coordinator.js';
 import { describeKernel } from '../helpers/kernel.js';
 
 const CALLS = 3;
@@ -10,7 +11,7 @@ const CALLS = 3;
 describeKernel('examples/ringbuf_events.ks: ring buffer events read by the generated coordinator', () => {
   let system: BuiltSystem;
   beforeAll(async () => {
-    system = await buildExampleSystem('ringbuf_events');
+    system = await buildExample('ringbuf_events', { coordinator: true });
   });
   afterAll(() => system?.cleanup());
 

@@ -4,7 +4,8 @@
 // them, and SIGTERM leaves the interface as it was.
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildExampleSystem, startCoordinator, type BuiltSystem } from '../helpers/coordinator.js';
+import { buildExample, type BuiltSystem } from '../helpers/build.js';
+import { startCoordinator } from '../helpers/coordinator.js';
 import { describeKernel, withNetns, type Netns } from '../helpers/kernel.js';
 
 const DATAGRAMS = 10;
@@ -46,7 +47,7 @@ async function interfaceState(ns: string) {
 describeKernel('examples/xdp_stats_reporter.ks: generated coordinator on a veth pair', () => {
   let system: BuiltSystem;
   beforeAll(async () => {
-    system = await buildExampleSystem('xdp_stats_reporter');
+    system = await buildExample('xdp_stats_reporter', { coordinator: true });
   });
   afterAll(() => system?.cleanup());
 

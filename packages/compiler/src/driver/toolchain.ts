@@ -48,7 +48,7 @@ export async function buildBpfObject(source: string, object: string, options: To
 /** gcc: the userspace coordinator, linked against libbpf. */
 export async function buildCoordinator(source: string, binary: string, options: ToolchainOptions = {}): Promise<void> {
   const cc = options.cc ?? CC;
-  await run(cc, [...CFLAGS, '-o', binary, source, ...LIBS], `${cc} (coordinator)`, options.cwd);
+  await run(cc, [...CFLAGS, ...(options.cflags ?? []), '-o', binary, source, ...LIBS], `${cc} (coordinator)`, options.cwd);
 }
 
 /** Version line of a tool, for cache keys. */
