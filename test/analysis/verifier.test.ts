@@ -59,19 +59,25 @@ describeKernel('kernel verifier in the loop', () => {
     expect(verdict!.processedInstructions).toBeGreaterThan(1_000_000);
   });
 
-  it('reports an unchecked array index at its statement, with a code frame and a hint', async () => {
-    const run = await kernelscript(['verify', 'unchecked_index.ks']);
+  it('reports a context field this program kind may not read at its statement, with a code frame and a hint', async () => {
+    const run = await kernelscript(['verify', 'devmap_only_field.ks']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("unchecked_index.ks:9:5: error: the kernel verifier refused program 'pick': invalid unbounded variable-offset read from stack");
-    expect(run.stderr).toContain('9 |     if table[slot] == 3 {');
-    expect(run.stderr).toContain('help: check the index against the array length first');
+    expect(run.stderr).toContain("devmap_only_field.ks:6:5: error: the kernel verifier refused program 'pick': invalid bpf_context access off=20 size=4");
+    expect(run.stderr).toContain('6 |     if ctx.egress_ifindex == queue {');
+    expect(run.stderr).toContain('help: this context field cannot be read by this program kind');
     expect(run.stderr).not.toContain('verifier log (tail)');
-    expect(run.stdout).toContain('✗ pick: refused — invalid unbounded variable-offset read from stack R2 (unchecked_index.ks:9:5)');
+    expect(run.stdout).toContain('✗ pick: refused — invalid bpf_context access off=20 size=4 (devmap_only_field.ks:6:5)');
     expect(run.stdout).toContain('Verifier compatible: ❌ No (the kernel verifier refused: pick)');
   });
 
+  it('an index computed at run time is range-checked by the generated code, so the verifier accepts it', async () => {
+    const { exitCode, report } = await verifyJson('unchecked_index.ks');
+    expect(exitCode).toBe(0);
+    expect(report.verification!.programs.map((p) => [p.program, p.accepted])).toEqual([['pick', true]]);
+  });
+
   it('--verbose adds the tail of the raw verifier log', async () => {
-    const run = await kernelscript(['verify', 'unchecked_index.ks', '--verbose']);
+    const run = await kernelscript(['verify', 'devmap_only_field.ks', '--verbose']);
     expect(run.stderr).toContain('verifier log (tail):');
     expect(run.stderr).toMatch(/\| processed \d+ insns/);
   });
@@ -80,7 +86,7 @@ describeKernel('kernel verifier in the loop', () => {
     const { report } = await verifyJson('two_verdicts.ks');
     expect(report.verification!.programs.map((p) => [p.program, p.accepted, p.refusal?.location ?? null])).toEqual([
       ['fine', true, null],
-      ['pick', false, { file: 'two_verdicts.ks', line: 13, column: 5 }],
+      ['pick', false, { file: 'two_verdicts.ks', line: 10, column: 5 }],
     ]);
   });
 

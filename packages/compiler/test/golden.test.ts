@@ -76,10 +76,14 @@ describe('resource figures follow the code', () => {
     compile(`map<u64, u64> big : HashMap(100);\nprogram p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n${body}\n    return XDP_PASS;\n  }\n}\n`, { filename: 'p.ks' }).resources!
       .programs[0]!;
 
-  it('stack grows with the locals whose address is taken', () => {
+  it('stack grows with the locals whose address is taken; one statement\'s temporaries reuse another\'s slots', () => {
     expect(plan('').stackBytes).toBe(0);
+    // key + value of one update
     expect(plan('    big[1] = 2;').stackBytes).toBe(16);
-    expect(plan('    big[1] = 2;\n    big[3] = 4;').stackBytes).toBe(32);
+    // each statement's key and value live in its own C block
+    expect(plan('    big[1] = 2;\n    big[3] = 4;').stackBytes).toBe(16);
+    // a local passed by address lives for the rest of the block, beside the statement temporaries
+    expect(plan('    let k: u64 = 1;\n    big[k] = 2;\n    big[3] = 4;').stackBytes).toBe(8 + 16);
   });
 
   it('instruction estimate grows with the statements', () => {

@@ -1,25 +1,26 @@
 // Iterating over IR trees: every statement, every expression.
 import type { IrExpr, IrLocal, IrPathStep, IrStmt } from './ir.js';
 
+/** The statement lists nested in `stmt`: branches, loop bodies, scopes. */
+export function childBodies(stmt: IrStmt): IrStmt[][] {
+  switch (stmt.op) {
+    case 'if':
+      return [stmt.then, stmt.otherwise];
+    case 'forRange':
+    case 'iterate':
+    case 'scope':
+      return [stmt.body];
+    case 'while':
+      return [stmt.head, stmt.body];
+    default:
+      return [];
+  }
+}
+
 export function* statements(body: IrStmt[]): Generator<IrStmt> {
   for (const stmt of body) {
     yield stmt;
-    switch (stmt.op) {
-      case 'if':
-        yield* statements(stmt.then);
-        yield* statements(stmt.otherwise);
-        break;
-      case 'forRange':
-      case 'iterate':
-        yield* statements(stmt.body);
-        break;
-      case 'while':
-        yield* statements(stmt.head);
-        yield* statements(stmt.body);
-        break;
-      default:
-        break;
-    }
+    for (const child of childBodies(stmt)) yield* statements(child);
   }
 }
 

@@ -76,6 +76,8 @@ export type IrStmt = Located &
      */
     | { op: 'packetView'; ref: IrLocal; offset: IrExpr; copy: IrLocal | null }
     | { op: 'if'; condition: IrExpr; then: IrStmt[]; otherwise: IrStmt[] }
+    /** One source statement's expansion whose stack temporaries live only for that statement (a C block). */
+    | { op: 'scope'; body: IrStmt[] }
     | { op: 'forRange'; variable: IrLocal; start: IrExpr; end: IrExpr; body: IrStmt[] }
     /** `while (1) { head...; if (!condition) break; body }` when the condition needs statements. */
     | { op: 'while'; head: IrStmt[]; condition: IrExpr; body: IrStmt[] }

@@ -7,6 +7,7 @@ import type { FunctionSymbol, MapSymbol, SymbolTable } from '../2-symbols/symbol
 import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
 import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../4-typecheck/typed-system.js';
 import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt, IrSystem } from './ir.js';
+import { declaredOnStack } from './stack-slots.js';
 
 export function lowerSystem(typed: TypedSystem): IrSystem {
   const functions = typed.functions.map((fn) => new FunctionLowering(typed, fn).lower());
@@ -103,7 +104,21 @@ class FunctionLowering {
     return this.collect(() => statements.forEach((s) => this.lowerStmt(s)));
   }
 
+  /**
+   * A statement whose expansion declares stack temporaries (map keys and
+   * values...) becomes a C block of its own, so clang can give the next
+   * statement's temporaries the same stack slots. `let` stays unscoped: the
+   * variable it declares lives on in the enclosing block.
+   */
   private lowerStmt(stmt: ast.Stmt): void {
+    if (stmt.kind === 'LetStmt' || stmt.kind === 'Block') return this.lowerStmtHere(stmt);
+    const expansion = this.collect(() => this.lowerStmtHere(stmt));
+    const temporaries = expansion.some((s) => declaredOnStack(s).some((local) => local.role === 'temporary'));
+    if (temporaries) this.out.push({ op: 'scope', body: expansion, line: stmt.span.start.line });
+    else this.out.push(...expansion);
+  }
+
+  private lowerStmtHere(stmt: ast.Stmt): void {
     this.line = stmt.span.start.line;
     switch (stmt.kind) {
       case 'LetStmt':

@@ -1,9 +1,10 @@
 // Phase 5b: resource planning. Every figure is computed from the IR of the
 // code a program really runs (helpers are inlined into each program).
 import type { MapSymbol } from '../2-symbols/symbol-table.js';
-import { alignOf, roundUp, sizeOf } from '../2-symbols/types.js';
-import type { IrExpr, IrFunction, IrLocal, IrStmt, IrSystem } from './ir.js';
+import { roundUp, sizeOf } from '../2-symbols/types.js';
+import type { IrExpr, IrFunction, IrStmt, IrSystem } from './ir.js';
 import { allExpressions, allStatements } from './ir-walk.js';
+import { livesOnStack, stackNeed } from './stack-slots.js';
 
 /** The eBPF stack of one program, in bytes. */
 export const BPF_STACK_LIMIT = 512;
@@ -52,11 +53,8 @@ export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
     .filter((f) => f.program)
     .map((main) => {
       const reached = reachableFunctions(main, byName);
-      const stackLocals = reached.flatMap((fn) => fn.locals.filter(onStack).map((local) => ({ name: local.name, function: fn.name, bytes: sizeOf(local.type), align: alignOf(local.type) })));
-      const stackBytes = roundUp(
-        stackLocals.reduce((offset, local) => roundUp(offset, local.align) + local.bytes, 0),
-        8,
-      );
+      const stackLocals = reached.flatMap((fn) => fn.locals.filter(livesOnStack).map((local) => ({ name: local.name, function: fn.name, bytes: sizeOf(local.type) })));
+      const stackBytes = programStack(main, byName);
       const usedMaps = new Set(reached.flatMap((fn) => mapsUsed(fn.body)));
       const mapMemoryBytes = maps.filter((m) => usedMaps.has(m.map)).reduce((sum, m) => sum + m.bytes, 0);
       const estimatedInstructions = functionCost(main, byName);
@@ -89,10 +87,14 @@ function mapResources(map: MapSymbol, cpus: number): MapResources {
   return { map: map.name, bytes: (keySize + valueSize) * map.maxEntries, perCpu: map.kind.perCpu };
 }
 
-/** Locals that live on the BPF stack: their address is taken, or they are aggregates. */
-function onStack(local: IrLocal): boolean {
-  if (local.role === 'param') return false;
-  return local.addressTaken || local.type.kind === 'struct' || local.type.kind === 'array';
+/** Stack of a program: its main with every helper inlined where it is called. */
+function programStack(main: IrFunction, byName: Map<string, IrFunction>): number {
+  const need = (fn: IrFunction, calling: string[]): number =>
+    stackNeed(fn.body, (name) => {
+      const callee = byName.get(name);
+      return callee && !calling.includes(name) ? need(callee, [...calling, name]) : 0;
+    });
+  return need(main, [main.cName]);
 }
 
 function reachableFunctions(main: IrFunction, byName: Map<string, IrFunction>): IrFunction[] {
@@ -190,6 +192,8 @@ function functionCost(fn: IrFunction, byName: Map<string, IrFunction>, stack: st
         return MAP_CALL(1, 2);
       case 'packetView':
         return exprCost(stmt.offset) + (stmt.copy ? MAP_CALL(1, 2) + 2 : 5);
+      case 'scope':
+        return block(stmt.body);
       case 'if':
         return exprCost(stmt.condition) + 1 + block(stmt.then) + block(stmt.otherwise) + (stmt.otherwise.length > 0 ? 1 : 0);
       case 'forRange':

@@ -42,8 +42,10 @@ export class CFunctionWriter {
   emit(line: string): void {
     // `#line N` only names the line right after it; every further C line of the
     // same statement must repeat it, or clang numbers them N+1, N+2... and the
-    // verifier blames unrelated `.ks` lines.
-    if (this.emittedSinceDirective && this.lineFile !== null && this.lastLine >= 0) this.lines.push(`#line ${this.lastLine} ${cString(this.lineFile)}`);
+    // verifier blames unrelated `.ks` lines. A lone brace generates no code and
+    // needs none. The file name, once given, carries over.
+    const codeLess = line === '{' || line === '}';
+    if (this.emittedSinceDirective && !codeLess && this.lineFile !== null && this.lastLine >= 0) this.lines.push(`#line ${this.lastLine}`);
     this.emittedSinceDirective = true;
     this.lines.push(`${'    '.repeat(this.depth)}${line}`);
   }
@@ -68,9 +70,9 @@ export class CFunctionWriter {
   /** One `#line` per source statement, so clang and the verifier point at the `.ks` file. */
   private lineDirective(line: number): void {
     if (this.lineFile === null || line === this.lastLine) return;
+    this.lines.push(this.lastLine < 0 ? `#line ${line} ${cString(this.lineFile)}` : `#line ${line}`);
     this.lastLine = line;
     this.emittedSinceDirective = false;
-    this.lines.push(`#line ${line} ${cString(this.lineFile)}`);
   }
 
   private stmt(stmt: IrStmt): void {
@@ -92,6 +94,11 @@ export class CFunctionWriter {
       }
       case 'if':
         return this.ifChain(stmt);
+      case 'scope':
+        this.emit('{');
+        this.nested(stmt.body);
+        this.emit('}');
+        return;
       case 'forRange': {
         const v = stmt.variable;
         this.emit(`for (${declaration(v.type, v.name)} = ${this.expr(stmt.start)}; ${v.name} < ${this.expr(stmt.end)}; ${v.name}++) {`);

@@ -154,21 +154,27 @@ static __s32 user_main(__u32 argc, __u64 argv)
     (void)argc;
     (void)argv;
 #line 23 "examples/multi_programs.ks"
-    __u32 shared_counter_key = 1;
-#line 23 "examples/multi_programs.ks"
-    __u32 shared_counter_value = 0;
-#line 23 "examples/multi_programs.ks"
-    shared_counter_update(&shared_counter_key, &shared_counter_value, BPF_ANY);
-#line 24 "examples/multi_programs.ks"
-    __u32 shared_counter_key_2 = 2;
-#line 24 "examples/multi_programs.ks"
-    __u32 shared_counter_value_2 = 0;
-#line 24 "examples/multi_programs.ks"
-    shared_counter_update(&shared_counter_key_2, &shared_counter_value_2, BPF_ANY);
-#line 25 "examples/multi_programs.ks"
+    {
+#line 23
+        __u32 shared_counter_key = 1;
+#line 23
+        __u32 shared_counter_value = 0;
+#line 23
+        shared_counter_update(&shared_counter_key, &shared_counter_value, BPF_ANY);
+    }
+#line 24
+    {
+#line 24
+        __u32 shared_counter_key_2 = 2;
+#line 24
+        __u32 shared_counter_value_2 = 0;
+#line 24
+        shared_counter_update(&shared_counter_key_2, &shared_counter_value_2, BPF_ANY);
+    }
+#line 25
     return 0;
 }
-#line 172 "multi_programs.c"
+#line 178 "multi_programs.c"
 
 int main(int argc, char **argv)
 {

@@ -27,29 +27,35 @@ int packet_counter(struct xdp_md *ctx)
 {
     (void)ctx;
 #line 8 "examples/multi_programs.ks"
-    __u32 shared_counter_key = 1;
-#line 8 "examples/multi_programs.ks"
-    __u32 shared_counter_value = 100;
-#line 8 "examples/multi_programs.ks"
-    bpf_map_update_elem(&shared_counter, &shared_counter_key, &shared_counter_value, BPF_ANY);
-#line 9 "examples/multi_programs.ks"
+    {
+#line 8
+        __u32 shared_counter_key = 1;
+#line 8
+        __u32 shared_counter_value = 100;
+#line 8
+        bpf_map_update_elem(&shared_counter, &shared_counter_key, &shared_counter_value, BPF_ANY);
+    }
+#line 9
     return XDP_PASS;
 }
-#line 39 "multi_programs.ebpf.c"
+#line 42 "multi_programs.ebpf.c"
 
 SEC("tc")
 int packet_filter(struct __sk_buff *ctx)
 {
     (void)ctx;
 #line 16 "examples/multi_programs.ks"
-    __u32 shared_counter_key = 2;
-#line 16 "examples/multi_programs.ks"
-    __u32 shared_counter_value = 200;
-#line 16 "examples/multi_programs.ks"
-    bpf_map_update_elem(&shared_counter, &shared_counter_key, &shared_counter_value, BPF_ANY);
-#line 17 "examples/multi_programs.ks"
+    {
+#line 16
+        __u32 shared_counter_key = 2;
+#line 16
+        __u32 shared_counter_value = 200;
+#line 16
+        bpf_map_update_elem(&shared_counter, &shared_counter_key, &shared_counter_value, BPF_ANY);
+    }
+#line 17
     return TC_ACT_OK;
 }
-#line 54 "multi_programs.ebpf.c"
+#line 60 "multi_programs.ebpf.c"
 
 char LICENSE[] SEC("license") = "GPL";
