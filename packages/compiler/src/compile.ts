@@ -7,6 +7,7 @@ import { analyzeSystem } from './phases/3-analyze/analyze.js';
 import type { SystemAnalysis } from './phases/3-analyze/analysis.js';
 import { typecheckSystem } from './phases/4-typecheck/typecheck.js';
 import { lowerSystem } from './phases/5-ir/lower.js';
+import { OPTIMIZATION_KINDS, optimizeSystem, type OptimizationKind, type OptimizationReport } from './phases/5-ir/optimize/index.js';
 import { BPF_STACK_LIMIT, planResources, type ResourcePlan } from './phases/5-ir/resources.js';
 import { generateEbpfC } from './phases/6-codegen/ebpf-c.js';
 import { generateMakefile } from './phases/6-codegen/makefile.js';
@@ -22,6 +23,14 @@ export interface CompileOptions {
   cpus?: number;
   /** Emit `#line` directives pointing at the `.ks` source (default true). */
   lineDirectives?: boolean;
+  /**
+   * Run the optimiser (docs/analysis.md, "Optimiser"): true for every
+   * transformation, or only the listed kinds. Off by default; off, the output
+   * is exactly what it is without this option.
+   */
+  optimize?: boolean | readonly OptimizationKind[];
+  /** With `optimize`: fold `config` reads into their defaults and remove the load-time globals (they can no longer be set). */
+  freezeConfig?: boolean;
 }
 
 export interface GeneratedFile {
@@ -39,6 +48,8 @@ export interface CompileResult {
   resources: ResourcePlan | null;
   metadata: SystemMetadata | null;
   files: GeneratedFile[];
+  /** What `optimize` changed; null when it was off. */
+  optimization: OptimizationReport | null;
 }
 
 export function systemName(filename: string): string {
@@ -58,6 +69,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     resources: null,
     metadata: null,
     files: [],
+    optimization: null,
   });
   try {
     const ast = parse(source);
@@ -66,7 +78,8 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     const analysis = analyzeSystem(symbols, diagnostics);
     const typed = typecheckSystem(symbols, diagnostics);
     if (diagnostics.hasErrors) return failed(analysis);
-    const ir = lowerSystem(typed);
+    const optimized = options.optimize ? optimizeSystem(lowerSystem(typed), symbols, analysis, optimizationKinds(options)) : null;
+    const ir = optimized?.ir ?? lowerSystem(typed);
     const resources = planResources(ir, options.cpus ?? 1);
     for (const program of resources.programs) {
       if (program.stackBytes <= BPF_STACK_LIMIT) continue;
@@ -86,7 +99,8 @@ export function compile(source: string, options: CompileOptions): CompileResult 
       { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives, programs }) },
       { path: 'Makefile', contents: generateMakefile(name) },
     ];
-    return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata: buildMetadata(name, symbols, ir), files };
+    const metadata = buildMetadata(name, optimized?.symbols ?? symbols, ir);
+    return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata, files, optimization: optimized?.report ?? null };
   } catch (error) {
     if (error instanceof CompileError) {
       diagnostics.items.push(error.diagnostic);
@@ -96,6 +110,12 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     }
     return failed();
   }
+}
+
+/** The kinds `options` turns on; `config-fold` only with `freezeConfig`. */
+function optimizationKinds(options: CompileOptions): OptimizationKind[] {
+  const asked = options.optimize === true ? OPTIMIZATION_KINDS : options.optimize || [];
+  return asked.filter((kind) => kind !== 'config-fold' || options.freezeConfig === true);
 }
 
 export type { Span };

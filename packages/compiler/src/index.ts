@@ -5,6 +5,8 @@ export { formatDiagnostic, type FormatOptions } from './diagnostics/format.js';
 export type * from './metadata.js';
 export type * from './phases/3-analyze/analysis.js';
 export type { ResourcePlan, ProgramResources, MapResources } from './phases/5-ir/resources.js';
+export { OPTIMIZATION_KINDS } from './phases/5-ir/optimize/optimization.js';
+export type * from './phases/5-ir/optimize/optimization.js';
 export type { Span, Position } from './phases/1-parse/ast.js';
 export { generateJsModule, type JsModuleInput } from './phases/6-codegen/js-module.js';
 export { generateDts, type DtsInput } from './phases/6-codegen/dts.js';

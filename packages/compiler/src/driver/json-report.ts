@@ -2,6 +2,7 @@
 // @kernelscript/compiler (SystemAnalysis, ResourcePlan, Diagnostic).
 import type { CompileResult } from '../compile.js';
 import type { SystemAnalysis } from '../phases/3-analyze/analysis.js';
+import type { OptimizationReport } from '../phases/5-ir/optimize/optimization.js';
 import type { ResourcePlan } from '../phases/5-ir/resources.js';
 import { measuredPlan, type BuildFigures } from './build-figures.js';
 import type { VerificationReport } from './verify.js';
@@ -25,6 +26,8 @@ export interface JsonReport {
   resources: ResourcePlan | null;
   /** The kernel verifier's verdicts (`verify`, `build --verify`), else null. */
   verification: VerificationReport | null;
+  /** `--optimize`: what the optimiser changed, with instruction counts measured after a build (estimated before); else null. */
+  optimization: OptimizationReport | null;
   outputDirectory: string | null;
 }
 
@@ -45,6 +48,7 @@ export function jsonReport(file: string, result: CompileResult, outputDirectory:
     analysis: result.analysis,
     resources,
     verification: figures?.verification ?? null,
+    optimization: figures?.optimization ?? result.optimization,
     outputDirectory,
   };
 }

@@ -5,6 +5,7 @@ import type { CompileResult } from '../compile.js';
 import { BPF_INSN_LIMIT, BPF_STACK_LIMIT, type ProgramResources } from '../phases/5-ir/resources.js';
 import { measuredPlan, type BuildFigures } from './build-figures.js';
 import type { Colors } from './colors.js';
+import { optimizationLines } from './optimization-report.js';
 
 export function formatReport(result: CompileResult, colors: Colors, figures: BuildFigures | null = null): string {
   const { analysis } = result;
@@ -32,6 +33,8 @@ export function formatReport(result: CompileResult, colors: Colors, figures: Bui
     lines.push('', colors.cyan('💡 Optimization opportunities:'));
     for (const s of analysis.suggestions) lines.push(`  - ${s.message}`, colors.dim(`    (${s.reason})`));
   }
+  const optimization = figures?.optimization ?? result.optimization;
+  if (optimization) lines.push(...optimizationLines(optimization, colors));
   const verification = figures?.verification ?? null;
   if (verification) {
     lines.push('', colors.bold('🔍 Kernel verifier:'));

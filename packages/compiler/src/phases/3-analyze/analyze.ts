@@ -351,7 +351,8 @@ function lostUpdateConflicts(
   return conflicts;
 }
 
-const PER_CPU_OF: Partial<Record<MapSymbol['kind']['kind'], 'percpu_hash' | 'percpu_array' | 'lru_percpu_hash'>> = {
+/** The per-CPU kind of each map kind that has one (the optimiser converts to it too). */
+export const PER_CPU_OF: Partial<Record<MapSymbol['kind']['kind'], 'percpu_hash' | 'percpu_array' | 'lru_percpu_hash'>> = {
   hash_map: 'percpu_hash',
   array: 'percpu_array',
   lru_hash: 'lru_percpu_hash',

@@ -1,0 +1,69 @@
+// Which locals a statement reads, defines, or mentions at all: what the
+// dead-branch pass needs to remove locals that only removed code used (clang
+// -Wall -Werror refuses an unused variable).
+import type { IrExpr, IrLocal, IrStmt } from '../ir.js';
+import { expressions, stmtExpressions } from '../ir-walk.js';
+
+/** Locals whose value `stmt` reads. A plain or compound assignment to a local is not a read of it (C's "set but not used"). */
+export function readLocals(stmt: IrStmt): IrLocal[] {
+  if (stmt.op === 'assign' && stmt.target.op === 'local') return localsIn([stmt.value]);
+  return localsIn(stmtExpressions(stmt));
+}
+
+/** The local `stmt` only defines: removable with the statement when nothing reads it and the statement has no other effect. */
+export function definedLocal(stmt: IrStmt): IrLocal | null {
+  switch (stmt.op) {
+    case 'declare':
+      return stmt.local;
+    case 'assign':
+      return stmt.target.op === 'local' ? stmt.target.local : null;
+    case 'mapLookup':
+    case 'packetView':
+      return stmt.ref;
+    default:
+      return null;
+  }
+}
+
+/** Every local `stmt` names (not counting nested statements). */
+export function mentionedLocals(stmt: IrStmt): IrLocal[] {
+  const own: (IrLocal | null)[] = (() => {
+    switch (stmt.op) {
+      case 'declare':
+        return [stmt.local];
+      case 'mapLookup':
+        return [stmt.key, stmt.ref];
+      case 'mapUpdate':
+        return [stmt.key, stmt.value];
+      case 'mapDelete':
+        return [stmt.key];
+      case 'mapAtomic':
+      case 'mapFieldStore':
+        return [stmt.key, stmt.ref, stmt.zero];
+      case 'ringSubmit':
+        return [stmt.value, stmt.result];
+      case 'packetView':
+        return [stmt.ref, stmt.copy];
+      case 'forRange':
+        return [stmt.variable];
+      case 'iterate':
+        return [stmt.key, stmt.value];
+      case 'poll':
+        return [stmt.result];
+      default:
+        return [];
+    }
+  })();
+  return [...own.filter((l): l is IrLocal => l !== null), ...localsIn(stmtExpressions(stmt))];
+}
+
+/** Whether evaluating `expr` can have an effect beyond its value (calls can write maps or print). */
+export function hasEffects(expr: IrExpr): boolean {
+  return [...expressions(expr)].some((e) => e.op === 'call');
+}
+
+function localsIn(roots: IrExpr[]): IrLocal[] {
+  return roots.flatMap((root) =>
+    [...expressions(root)].flatMap((e) => (e.op === 'local' ? [e.local] : e.op === 'elementValue' || e.op === 'isNull' ? [e.ref] : [])),
+  );
+}
