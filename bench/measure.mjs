@@ -9,8 +9,13 @@ export async function medianMs(fn, { warmup = 20, iterations = 100 } = {}) {
     await fn();
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  return median(samples);
+}
+
+/** The middle value of `samples` (the upper middle for an even count). */
+export function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Prints rows as an aligned table. */

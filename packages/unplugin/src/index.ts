@@ -2,15 +2,29 @@
 // unplugin supports. One factory; src/<bundler>.ts only pick its adapter.
 import { readFile } from 'node:fs/promises';
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
-import { compileModule } from './core/compile-module.js';
-import { writeDeclaration } from './core/declarations.js';
+import { writeDeclaration } from '@kernelscript/compiler/driver';
+import { compileModule, type CompiledModule } from './core/compile-module.js';
+import { ModuleMemo } from './core/module-memo.js';
 import { resolveOptions, type Options } from './core/options.js';
 import { verifyInKernel } from './core/verify.js';
 
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
   const options = resolveOptions(rawOptions);
+  const memo = new ModuleMemo();
   // Vite's dev server has no output directory to emit assets into.
   let viteDevServer = false;
+
+  /** Compiles, verifies and declares a `.ks` whose content this build has not seen yet. */
+  async function compileChanged(path: string, source: string, warn: (message: string) => void): Promise<CompiledModule> {
+    const module = await compileModule(path, source, options);
+    if (options.verify) {
+      const skipped = await verifyInKernel(path, source, module);
+      if (skipped !== null) warn(`kernelscript: verify skipped for ${module.name}: ${skipped}`);
+    }
+    if (options.dtsForm !== null) await writeDeclaration(path, module, options.dtsForm);
+    memo.set(path, source, module);
+    return module;
+  }
 
   return {
     name: 'unplugin-kernelscript',
@@ -18,13 +32,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     loadInclude: (id) => options.filter(stripQuery(id)),
     async load(id) {
       const path = stripQuery(id);
-      const module = await compileModule(path, await readFile(path, 'utf8'), options);
+      // Rollup and Vite watch a loaded id already; webpack, rspack and esbuild learn of the file here.
+      this.addWatchFile(path);
+      const source = await readFile(path, 'utf8');
+      const module = memo.get(path, source) ?? (await compileChanged(path, source, (message) => this.warn(message)));
       for (const warning of module.warnings) this.warn(warning);
-      if (options.verify) {
-        const skipped = await verifyInKernel(module);
-        if (skipped !== null) this.warn(`kernelscript: verify skipped for ${module.name}: ${skipped}`);
-      }
-      if (options.dtsForm !== null) await writeDeclaration(path, module.dts, options.dtsForm);
       if (!viteDevServer) {
         this.emitFile({ type: 'asset', fileName: module.objectFileName, source: module.object });
         if (options.emitSources) {
@@ -49,6 +61,7 @@ export default KernelScript;
 export type { DtsForm, Options } from './core/options.js';
 export { KernelScriptError } from './core/diagnostics.js';
 export { clangInvocations } from './core/toolchain.js';
+export { moduleCompilations } from './core/compile-module.js';
 
 /** Vite and webpack may append `?query` to module ids; the file is what precedes it. */
 function stripQuery(id: string): string {

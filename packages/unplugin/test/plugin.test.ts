@@ -1,14 +1,18 @@
 // The plugin core through a real in-process Rollup build: the module it
 // produces, the asset, the declaration files, the cache, and the errors.
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { rollup, type OutputAsset, type OutputChunk } from 'rollup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeKernel } from '../../../test/helpers/kernel.js';
+import { createLimit } from '../src/core/concurrency.js';
 import { clangInvocations, type Options } from '../src/index.js';
 import KernelScript from '../src/rollup.js';
 
-const COUNTER = join(import.meta.dirname, '../../../examples/rollup-app/src/counter.ks');
+const REPO = join(import.meta.dirname, '../../..');
+const COUNTER = join(REPO, 'examples/rollup-app/src/counter.ks');
 
 let dir: string;
 beforeEach(async () => {
@@ -76,6 +80,46 @@ describe('declaration files', () => {
   });
 });
 
+describe('declaration files, without a bundler', () => {
+  it('`kernelscript types` writes exactly the file the plugin writes', async () => {
+    await build();
+    const path = join(dir, 'counter.d.ks.ts');
+    const fromPlugin = await readFile(path, 'utf8');
+    await rm(path);
+    const run = await execa(process.execPath, [join(REPO, 'packages/compiler/bin/kernelscript.js'), 'types', '*.ks'], { cwd: dir });
+    expect(run.stdout).toContain('wrote counter.d.ks.ts');
+    expect(await readFile(path, 'utf8')).toBe(fromPlugin);
+  });
+});
+
+describe('the ambient fallback, for dts: false', () => {
+  it('types every .ks import through unplugin-kernelscript/client', async () => {
+    await mkdir(join(dir, 'node_modules/@kernelscript'), { recursive: true });
+    await symlink(join(REPO, 'packages/runtime'), join(dir, 'node_modules/@kernelscript/runtime'));
+    await symlink(join(REPO, 'packages/unplugin'), join(dir, 'node_modules/unplugin-kernelscript'));
+    await writeFile(
+      join(dir, 'main.ts'),
+      [
+        "import { load } from '@kernelscript/runtime';",
+        "import counter, { programs } from './counter.ks';",
+        'export const kind: string = programs.count!.kind;',
+        'export const system = load(counter);',
+        '',
+      ].join('\n'),
+    );
+    const tsc = (types: string[]) =>
+      writeFile(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types }, files: ['main.ts'] }),
+      ).then(() => execa(join(REPO, 'node_modules/.bin/tsc'), ['--noEmit', '-p', dir], { cwd: dir, reject: false }));
+    const withFallback = await tsc(['unplugin-kernelscript/client']);
+    expect(withFallback.stdout).toBe('');
+    expect(withFallback.exitCode).toBe(0);
+    // Without it (and without a declaration file) the import has no type at all.
+    expect((await tsc([])).stdout).toContain("main.ts(2,35): error TS2307: Cannot find module './counter.ks'");
+  }, 60_000);
+});
+
 describe('the object cache', () => {
   it('runs clang once for a cold build and zero times for a warm one', async () => {
     const cold = clangInvocations();
@@ -121,4 +165,43 @@ describe('errors', () => {
       "'kernelscript-no-such-clang' was not found. Install the toolchain (as root): apt-get install -y clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev",
     );
   });
+});
+
+describe('parallel clang', () => {
+  it('runs at most `concurrency` tasks at a time, and all of them', async () => {
+    const limit = createLimit(2);
+    let running = 0;
+    let peak = 0;
+    const task = async (n: number) => {
+      peak = Math.max(peak, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      running--;
+      return n;
+    };
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((n) => limit(() => task(n))))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(peak).toBe(2);
+  });
+});
+
+describeKernel('verify: the kernel verifier at build time', () => {
+  it('passes an object the verifier accepts, without a warning', async () => {
+    const warnings: string[] = [];
+    await build({ verify: true }, warnings);
+    expect(warnings).toEqual([]);
+  });
+
+  it('fails the build with the located refusal when the verifier refuses the object', async () => {
+    // A loop bounded by a map value: the verifier gives up after 1M instructions, somewhere in the loop (lines 10-12).
+    await cp(join(REPO, 'test/analysis/fixtures/unprovable_loop.ks'), join(dir, 'counter.ks'));
+    const error = await build({ verify: true }).then(
+      () => null,
+      (caught: Error & { loc?: { line: number } }) => caught,
+    );
+    expect(error?.message).toMatch(/counter\.ks:1[0-2]:\d+: error: the kernel verifier refused program 'spin': BPF program is too large/);
+    expect(error?.message).toMatch(/\n1[0-2] \| {4,6}\S/);
+    expect(error?.message).toContain('help: the verifier could not prove the loop ends');
+    expect(error?.loc).toMatchObject({ file: join(dir, 'counter.ks'), line: expect.any(Number) });
+    expect(error?.loc?.line).toBeGreaterThanOrEqual(10);
+    expect(error?.loc?.line).toBeLessThanOrEqual(12);
+  }, 60_000);
 });

@@ -7,13 +7,16 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { cac } from 'cac';
-import { compile, type CompileResult } from '../compile.js';
+import { compile, type CompileOptions, type CompileResult } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { colorsFor, type Colors } from './colors.js';
 import { jsonReport } from './json-report.js';
 import type { BuildFigures } from './build-figures.js';
+import { measureOptimization } from './optimization-figures.js';
 import { formatReport } from './report.js';
 import { buildBpfObject, buildCoordinator, countInstructions, ToolchainError } from './toolchain.js';
+import { typesCommand } from './types-command.js';
+import { DTS_FORMS, type DtsForm } from './declarations.js';
 import { refusalDiagnostic } from './verify-diagnostics.js';
 import { verifyObject } from './verify.js';
 import { writeOutputDirectory } from './write-output.js';
@@ -33,6 +36,10 @@ interface CommonOptions {
   verify?: boolean;
   /** Show the tail of the raw verifier log under a refusal. */
   verbose?: boolean;
+  /** Run the optimiser (per-CPU counters, constant folding, dead branches). */
+  optimize?: boolean;
+  /** With --optimize: fold config into its defaults and drop the load-time settings. */
+  freezeConfig?: boolean;
 }
 
 /** compile: write the project; build: also run clang and gcc; verify: build the object in a scratch directory and load it into the verifier. */
@@ -50,7 +57,9 @@ export async function main(argv: string[], io: { stdout: NodeJS.WriteStream; std
       .option('--json', 'Print the analysis as JSON')
       .option('--quiet', 'Print only errors')
       .option('--no-color', 'Never colour the output')
-      .option('--verbose', 'Show the tail of the raw verifier log when the verifier refuses a program');
+      .option('--verbose', 'Show the tail of the raw verifier log when the verifier refuses a program')
+      .option('--optimize', 'Optimize: per-CPU counter maps, constant folding, dead-branch removal (listed in the report)')
+      .option('--freeze-config', 'With --optimize: fold config into its defaults; config can then no longer be set at load time');
 
   withCommon(cli.command('[file]', 'Compile FILE.ks to eBPF C, a userspace coordinator and a Makefile'))
     .example('kernelscript examples/multi_programs.ks')
@@ -69,11 +78,23 @@ export async function main(argv: string[], io: { stdout: NodeJS.WriteStream; std
     .action((file: string, options: CommonOptions) => {
       run = () => compileCommand(file, { ...options, verify: true }, 'verify', io, false);
     });
+  cli
+    .command('types <...globs>', 'Write the TypeScript declaration file beside every matching .ks (what unplugin-kernelscript writes), only when it changed')
+    .option('--dts <form>', "Which file: 'd.ks.ts' (counter.d.ks.ts, allowArbitraryExtensions) or 'ks.d.ts' (counter.ks.d.ts)", { default: 'd.ks.ts' })
+    .option('--quiet', 'Print only errors')
+    .example("kernelscript types 'src/**/*.ks'")
+    .example('kernelscript types src --dts ks.d.ts')
+    .action((globs: string[], options: { dts: string; quiet?: boolean }) => {
+      if (!DTS_FORMS.includes(options.dts as DtsForm)) throw new UsageError(`--dts must be one of ${DTS_FORMS.join(', ')}, got '${options.dts}'`);
+      run = () => typesCommand(globs, { dts: options.dts as DtsForm, quiet: options.quiet === true }, io);
+    });
   cli.help();
   cli.version(version);
 
   try {
-    const parsed = cli.parse(['node', 'kernelscript', ...argv], { run: false });
+    // cac hands its parser the camelCase name of a dashed boolean flag, so `--freeze-config FILE` would take FILE as the flag's value.
+    const args = argv.map((arg) => (arg === '--freeze-config' ? '--freezeConfig' : arg));
+    const parsed = cli.parse(['node', 'kernelscript', ...args], { run: false });
     if (parsed.options.help || parsed.options.version) return EXIT_OK;
     if (!cli.matchedCommand) throw new UsageError(`unknown command '${argv[0]}'`);
     await cli.runMatchedCommand();
@@ -99,7 +120,9 @@ async function compileCommand(file: string | undefined, options: CommonOptions, 
   const colorEnabled = options.color !== false;
   const out = colorsFor(io.stdout, colorEnabled);
   const err = colorsFor(io.stderr, colorEnabled);
-  const result = compile(source, { filename: file, cpus: availableParallelism() });
+  if (options.freezeConfig && !options.optimize) throw new UsageError('--freeze-config needs --optimize');
+  const compileOptions = { filename: file, cpus: availableParallelism(), optimize: options.optimize === true, freezeConfig: options.freezeConfig === true };
+  const result = compile(source, compileOptions);
   const printDiagnostics = () => {
     for (const d of result.diagnostics) {
       if (options.quiet && d.severity !== 'error') continue;
@@ -117,8 +140,8 @@ async function compileCommand(file: string | undefined, options: CommonOptions, 
   const directory = options.output ?? result.name;
   let figures: BuildFigures | null = null;
   try {
-    if (!writeOutput) figures = await withScratchDirectory((scratch) => buildAndMeasure(result, scratch, mode, { file, source }, options, out, io));
-    else await writeOutputDirectory(directory, result.files, mode !== 'compile' ? async (staging) => void (figures = await buildAndMeasure(result, staging, mode, { file, source }, options, out, io)) : undefined);
+    if (!writeOutput) figures = await withScratchDirectory((scratch) => buildAndMeasure(result, scratch, mode, { file, source, compileOptions }, options, out, io));
+    else await writeOutputDirectory(directory, result.files, mode !== 'compile' ? async (staging) => void (figures = await buildAndMeasure(result, staging, mode, { file, source, compileOptions }, options, out, io)) : undefined);
   } catch (error) {
     if (!(error instanceof ToolchainError)) throw error;
     io.stderr.write(`${err.red('kernelscript: build failed:')} ${error.message}\n${err.dim('nothing was written')}\n`);
@@ -150,7 +173,7 @@ async function buildAndMeasure(
   result: CompileResult,
   dir: string,
   mode: Mode,
-  input: { file: string; source: string },
+  input: { file: string; source: string; compileOptions: CompileOptions },
   options: CommonOptions,
   colors: Colors,
   io: { stdout: NodeJS.WriteStream },
@@ -168,10 +191,12 @@ async function buildAndMeasure(
     await buildCoordinator(join(dir, `${result.name}.c`), join(dir, result.name));
   }
   const instructions = await countInstructions(object);
-  if (mode !== 'verify') return { instructions, verification: null };
+  if (result.optimization && result.optimization.applied.length > 0) say(`clang: measuring ${result.optimization.applied.length} optimization step(s)`);
+  const optimization = await measureOptimization(input.source, input.compileOptions, result, instructions);
+  if (mode !== 'verify') return { instructions, verification: null, optimization };
   say(`verifier: loading ${result.analysis!.programs.length} program(s) into the kernel`);
   const verification = await verifyObject(object, result.analysis!.programs.map((p) => p.name), { filename: input.file, source: input.source });
-  return { instructions, verification };
+  return { instructions, verification, optimization };
 }
 
 async function withScratchDirectory<T>(body: (dir: string) => Promise<T>): Promise<T> {

@@ -7,3 +7,5 @@ export { formatReport } from './report.js';
 export { jsonReport, type JsonReport, type JsonDiagnostic } from './json-report.js';
 export { verifyObject, type VerificationReport, type ProgramVerdict, type VerifierRefusal, type VerifyOptions } from './verify.js';
 export { measuredPlan, type BuildFigures } from './build-figures.js';
+export { refusalDiagnostic } from './verify-diagnostics.js';
+export { declarationPath, writeDeclaration, DTS_FORMS, type DtsForm } from './declarations.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
-import { compile, generateDts, generateJsModule, type GeneratedFile, type SystemMetadata } from '@kernelscript/compiler';
+import { compile, generateJsModule, type GeneratedFile, type SystemAnalysis, type SystemMetadata } from '@kernelscript/compiler';
 import { compileError, formatWarnings, KernelScriptError } from './diagnostics.js';
 import { ObjectCache } from './object-cache.js';
 import type { ResolvedOptions } from './options.js';
@@ -12,11 +12,12 @@ import { buildObject, clangIdentity, objectFlags } from './toolchain.js';
 export interface CompiledModule {
   /** The system's name (`counter` for `counter.ks`). */
   name: string;
+  /** The `.ks` path as diagnostics name it: relative to the project when inside it. */
+  filename: string;
   /** The ES module the import becomes. */
   code: string;
-  /** The declaration file text for it. */
-  dts: string;
   metadata: SystemMetadata;
+  analysis: SystemAnalysis;
   object: Uint8Array;
   /** `<name>-<hash>.bpf.o`: the asset name, changing whenever the object does. */
   objectFileName: string;
@@ -26,7 +27,15 @@ export interface CompiledModule {
   warnings: string[];
 }
 
+let compilations = 0;
+
+/** How many times this process has compiled a `.ks` module (KernelScript to C, cached object or not). */
+export function moduleCompilations(): number {
+  return compilations;
+}
+
 export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {
+  compilations++;
   // Diagnostics and #line directives name the file relative to the project, as the user sees it.
   const fromProject = relative(process.cwd(), id);
   const displayName = fromProject.startsWith('..') || isAbsolute(fromProject) ? id : fromProject;
@@ -41,7 +50,7 @@ export async function compileModule(id: string, source: string, options: Resolve
   const cache = new ObjectCache(options.cacheDir);
   // The generated C stands for the source and the compiler version; the rest decides what clang makes of it.
   const key = ObjectCache.key([cSource, await clangIdentity(options.clang), options.cc, ...objectFlags(options)]);
-  let object = await cache.get(key);
+  let object = cache.get(key);
   if (object === null) {
     object = await buildObject(result.name, cSource, options);
     await cache.set(key, object);
@@ -50,9 +59,10 @@ export async function compileModule(id: string, source: string, options: Resolve
   const input = { filename: displayName, metadata: result.metadata, analysis: result.analysis };
   return {
     name: result.name,
+    filename: displayName,
     code: generateJsModule({ ...input, object }),
-    dts: generateDts(input),
     metadata: result.metadata,
+    analysis: result.analysis,
     object,
     objectFileName: `${result.name}-${createHash('sha256').update(object).digest('hex').slice(0, 8)}.bpf.o`,
     sources: result.files,

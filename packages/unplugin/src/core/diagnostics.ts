@@ -17,7 +17,7 @@ export class KernelScriptError extends Error {
   }
 }
 
-/** Every error diagnostic of a file, formatted `file.ks:L:C: error: …` with its code frame. */
+/** Every error diagnostic of a file (the compiler's or the verifier's), formatted `file.ks:L:C: error: …` with its code frame. */
 export function compileError(id: string, displayName: string, source: string, diagnostics: Diagnostic[]): KernelScriptError {
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   const first = errors[0]?.span;

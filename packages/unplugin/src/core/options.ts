@@ -1,9 +1,9 @@
 // The plugin's options, their defaults, and the resolved form the core uses.
 import { resolve } from 'node:path';
 import { createFilter, type FilterPattern } from '@rollup/pluginutils';
+import type { DtsForm } from '@kernelscript/compiler/driver';
 
-/** Which declaration files to write beside each `.ks` file. */
-export type DtsForm = 'd.ks.ts' | 'ks.d.ts';
+export type { DtsForm };
 
 export interface Options {
   /** Files to compile. Default `**\/*.ks`. */
@@ -31,7 +31,10 @@ export interface Options {
   cacheDir?: string;
   /** Also emit the generated C and Makefile as assets under `kernelscript/<name>/`. Default false. */
   emitSources?: boolean;
-  /** Load every built object into the kernel verifier at build time when running as root. Default false. */
+  /**
+   * Load every program of each built object into the kernel verifier at build time. A refusal fails
+   * the build with the `.ks` line it traces to. Needs root; otherwise a warning says it was skipped. Default false.
+   */
   verify?: boolean;
   /** Treat KernelScript warnings as errors. Default false. */
   failOnWarnings?: boolean;

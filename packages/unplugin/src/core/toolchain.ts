@@ -1,8 +1,8 @@
 // clang for the eBPF object, through the compiler's driver (argument arrays
 // via execa, the project's BPF flags), at most one per CPU at a time. Counts
 // its runs so tests can prove the cache skips them.
-import { constants } from 'node:fs';
-import { access, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, realpathSync, statSync } from 'node:fs';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { buildBpfObject, INSTALL_HINT, ToolchainError } from '@kernelscript/compiler/driver';
@@ -23,13 +23,39 @@ export function clangInvocations(): number {
  * clang fails here, with the install hint.
  */
 export async function clangIdentity(clang: string): Promise<string> {
-  const path = clang.includes('/') ? clang : await findOnPath(clang);
-  const real = path === null ? null : await realpath(path).catch(() => null);
+  const path = clang.includes('/') ? clang : await onPath(clang);
+  // Synchronous: two metadata syscalls, where the promise forms cost a thread-pool round trip each on every module.
+  const real = path === null ? null : realpathOrNull(path);
   if (real === null) {
     throw new ToolchainError(`${clang} (eBPF object)`, '', `'${clang}' was not found. Install the toolchain (as root): ${INSTALL_HINT}`);
   }
-  const info = await stat(real);
+  const info = statSync(real);
   return `${real}:${info.size}:${info.mtimeMs}`;
+}
+
+function realpathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * PATH lookups, once per command and PATH: probing every PATH directory was most
+ * of a warm module's cost. The realpath and stat above still run every time, so
+ * an upgraded clang changes the cache key even in a long watch session.
+ */
+const pathLookups = new Map<string, string>();
+
+async function onPath(command: string): Promise<string | null> {
+  const key = `${command}\0${process.env.PATH ?? ''}`;
+  const known = pathLookups.get(key);
+  if (known !== undefined) return known;
+  const found = await findOnPath(command);
+  // A missing command is looked up again next time: it may be installed while a watch session runs.
+  if (found !== null) pathLookups.set(key, found);
+  return found;
 }
 
 async function findOnPath(command: string): Promise<string | null> {

@@ -1,22 +1,26 @@
-// `verify`: loads each built object into the kernel at build time, so a
-// verifier refusal fails the build instead of the deployment. Needs root (or
-// CAP_BPF) and the optional @kernelscript/runtime peer.
-import { mkdtemp, rm } from 'node:fs/promises';
+// `verify`: loads every program of each built object into the kernel verifier
+// at build time (the compiler's probe: no pins, one program at a time), so a
+// refusal fails the build — at the `.ks` line it traces to — instead of the
+// deployment. Needs root (or CAP_BPF).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { refusalDiagnostic, verifyObject } from '@kernelscript/compiler/driver';
 import type { CompiledModule } from './compile-module.js';
+import { compileError } from './diagnostics.js';
 
-const BPFFS = '/sys/fs/bpf';
-
-/** Returns why verification was skipped, or null when the kernel accepted the object. Throws on refusal. */
-export async function verifyInKernel(module: CompiledModule): Promise<string | null> {
+/** Returns why verification was skipped, or null when the kernel accepted every program. Throws on a refusal. */
+export async function verifyInKernel(id: string, source: string, module: CompiledModule): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'not running as root';
-  const runtime = await import('@kernelscript/runtime').catch(() => null);
-  if (runtime === null) return '@kernelscript/runtime is not installed';
-  // Pins go to a throwaway bpffs directory, never to the paths the system declares.
-  const pinRoot = await mkdtemp(`${BPFFS}/kernelscript-verify-`);
+  const dir = await mkdtemp(join(tmpdir(), 'kernelscript-verify-'));
   try {
-    runtime.load({ metadata: module.metadata, object: module.object }, { pinRoot }).close();
-    return null;
+    const object = join(dir, `${module.name}.ebpf.o`);
+    await writeFile(object, module.object);
+    const report = await verifyObject(object, Object.keys(module.metadata.programs), { filename: module.filename, source });
+    const refused = report.programs.filter((verdict) => !verdict.accepted);
+    if (refused.length === 0) return null;
+    throw compileError(id, module.filename, source, refused.map(refusalDiagnostic));
   } finally {
-    await rm(pinRoot, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }

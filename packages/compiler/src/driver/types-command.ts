@@ -1,0 +1,47 @@
+// `kernelscript types <glob...>`: writes the declaration file beside every
+// matching `.ks` — the same file unplugin-kernelscript writes — so a project
+// can run `tsc --noEmit` in CI without running its bundler first.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { glob } from 'tinyglobby';
+import { compile } from '../compile.js';
+import { formatDiagnostic } from '../diagnostics/format.js';
+import { declarationPath, writeDeclaration, type DtsForm } from './declarations.js';
+
+export interface TypesOptions {
+  dts: DtsForm;
+  /** Print only errors. */
+  quiet: boolean;
+}
+
+/** Returns the exit code: 0 when every file compiled, 1 when one did not or nothing matched. */
+export async function typesCommand(patterns: string[], options: TypesOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  // A directory stands for the .ks files under it; dependencies' .ks files are not the project's to write beside.
+  const files = (await glob(patterns, { onlyFiles: true, ignore: ['**/node_modules/**'] })).filter((file) => file.endsWith('.ks')).sort();
+  if (files.length === 0) {
+    io.stderr.write(`kernelscript types: no .ks file matches ${patterns.map((pattern) => `'${pattern}'`).join(' ')}\n`);
+    return 1;
+  }
+  let failed = 0;
+  let written = 0;
+  for (const file of files) {
+    const source = await readFile(file, 'utf8');
+    const result = compile(source, { filename: file, cpus: availableParallelism() });
+    for (const diagnostic of result.diagnostics) {
+      if (options.quiet && diagnostic.severity !== 'error') continue;
+      io.stderr.write(`${formatDiagnostic(diagnostic, file, source)}\n`);
+    }
+    if (!result.ok || result.metadata === null || result.analysis === null) {
+      failed++;
+      continue;
+    }
+    if (await writeDeclaration(file, { filename: file, metadata: result.metadata, analysis: result.analysis }, options.dts)) {
+      written++;
+      if (!options.quiet) io.stdout.write(`wrote ${declarationPath(file, options.dts)}\n`);
+    }
+  }
+  if (!options.quiet) {
+    io.stdout.write(`kernelscript types: ${files.length - failed} declaration file(s), ${written} written, ${files.length - failed - written} unchanged${failed > 0 ? `; ${failed} file(s) did not compile` : ''}\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
