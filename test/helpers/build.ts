@@ -2,9 +2,9 @@
 // generated files, and build them as the Makefile does (relative paths from the
 // output directory, so `#line` names the .ks file): the eBPF object with clang
 // -Werror and, when asked, the coordinator with gcc -Werror.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { compile, formatDiagnostic, type CompileResult, type SystemMetadata } from '../../packages/compiler/src/index.js';
 import { buildBpfObject, buildCoordinator } from '../../packages/compiler/src/driver/toolchain.js';
 
@@ -45,6 +45,13 @@ export async function buildSystem(source: string, filename: string, options: Bui
   const dir = await mkdtemp(join(tmpdir(), 'ks-build-'));
   try {
     for (const file of result.files) await writeFile(join(dir, file.path), file.contents);
+    // clang reads each `#line` file to put its source text into BTF line info (the
+    // verifier prints it): place the .ks where that path resolves, as it does for
+    // `kernelscript build` run next to the source.
+    if (!isAbsolute(filename) && !filename.startsWith('..')) {
+      await mkdir(dirname(join(dir, filename)), { recursive: true });
+      await writeFile(join(dir, filename), source);
+    }
     const contents = (path: string) => result.files.find((f) => f.path === path)!.contents;
     const object = join(dir, `${result.name}.ebpf.o`);
     const coordinator = join(dir, result.name);

@@ -6,6 +6,7 @@ import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt } from '../5-ir/ir.js';
 import { typeOf } from '../5-ir/lower.js';
 import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+import { overflowingConstant } from '../5-ir/wrapped-constant.js';
 import { cString, cType, declaration, zeroInitializer } from './c-types.js';
 
 /** How one side of the system reaches maps, the packet and its other resources. */
@@ -21,8 +22,6 @@ export class CFunctionWriter {
   private lines: string[] = [];
   private depth = 1;
   private lastLine = -1;
-  /** A line was emitted since the last `#line`: the next one needs the directive again. */
-  private emittedSinceDirective = false;
 
   constructor(
     private readonly fn: IrFunction,
@@ -32,7 +31,10 @@ export class CFunctionWriter {
   ) {}
 
   write(signature: string): string {
-    this.lines = [`${signature}`, '{'];
+    // BTF line info names the file holding the function's signature: map it to the .ks too.
+    this.lines = this.lineFile === null ? [] : [`#line ${this.fn.line} ${cString(this.lineFile)}`];
+    this.lastLine = this.lineFile === null ? -1 : this.fn.line;
+    this.lines.push(signature, '{');
     for (const param of unusedParams(this.fn)) this.emit(`(void)${param.name};`);
     this.block(this.fn.body);
     this.lines.push('}');
@@ -40,13 +42,11 @@ export class CFunctionWriter {
   }
 
   emit(line: string): void {
-    // `#line N` only names the line right after it; every further C line of the
-    // same statement must repeat it, or clang numbers them N+1, N+2... and the
-    // verifier blames unrelated `.ks` lines. A lone brace generates no code and
-    // needs none. The file name, once given, carries over.
-    const codeLess = line === '{' || line === '}';
-    if (this.emittedSinceDirective && !codeLess && this.lineFile !== null && this.lastLine >= 0) this.lines.push(`#line ${this.lastLine}`);
-    this.emittedSinceDirective = true;
+    // `#line N` only names the physical line right after it, so every C line of
+    // a statement that generates code gets its own directive, or clang would
+    // number them N+1, N+2... and the verifier would blame unrelated `.ks` lines.
+    // Lone braces generate no code and need none.
+    if (this.lineFile !== null && this.lastLine >= 0 && line !== '{' && line !== '}') this.lines.push(`#line ${this.lastLine}`);
     this.lines.push(`${'    '.repeat(this.depth)}${line}`);
   }
 
@@ -67,12 +67,9 @@ export class CFunctionWriter {
     this.depth--;
   }
 
-  /** One `#line` per source statement, so clang and the verifier point at the `.ks` file. */
+  /** Statements from here on come from `.ks` line `line`. */
   private lineDirective(line: number): void {
-    if (this.lineFile === null || line === this.lastLine) return;
-    this.lines.push(this.lastLine < 0 ? `#line ${line} ${cString(this.lineFile)}` : `#line ${line}`);
-    this.lastLine = line;
-    this.emittedSinceDirective = false;
+    if (this.lineFile !== null) this.lastLine = line;
   }
 
   private stmt(stmt: IrStmt): void {
@@ -204,9 +201,16 @@ export class CFunctionWriter {
       case 'symbol':
         return expr.name;
       case 'unary':
-        return `${expr.operator}${this.operand(expr.operand)}`;
-      case 'binary':
-        return `${this.operand(expr.left)} ${expr.operator} ${this.operand(expr.right)}`;
+      case 'binary': {
+        const constant = overflowingConstant(expr);
+        if (constant !== null) return intLiteral(constant, expr.type);
+        const text =
+          expr.op === 'unary'
+            ? `${expr.operator}${this.operand(expr.operand)}`
+            : `${this.shiftedOperand(expr) ?? this.operand(expr.left)} ${expr.operator} ${this.operand(expr.right)}`;
+        // C computes 8- and 16-bit values as int: cast back so the result wraps as in KernelScript.
+        return WRAPPING_OPERATORS.has(expr.operator) && isNarrowInt(expr.type) ? `(${cType(expr.type)})(${text})` : text;
+      }
       case 'cast':
         return `(${cType(expr.type)})${this.operand(expr.value)}`;
       case 'call':
@@ -288,9 +292,19 @@ export class CFunctionWriter {
     return path.map((step) => ('field' in step ? `.${step.field}` : `[${this.expr(step.index)}]`)).join('');
   }
 
+  /** A literal shifted left keeps its type in C (`1ULL << n`, `1U << n`): a plain `1` would be shifted as an int. */
+  private shiftedOperand(expr: Extract<IrExpr, { op: 'binary' }>): string | null {
+    if (expr.operator !== '<<' || expr.left.op !== 'int' || expr.left.type.kind !== 'int' || expr.left.value < 0n) return null;
+    const { size, signed } = expr.left.type;
+    if (size < 4) return null;
+    return `${expr.left.value}${signed ? '' : 'U'}${size === 8 ? 'LL' : ''}`;
+  }
+
   /** An operand of an operator: parenthesised unless it is atomic. */
   private operand(expr: IrExpr): string {
     const text = this.expr(expr);
+    const constant = expr.op === 'unary' || expr.op === 'binary' ? overflowingConstant(expr) : null;
+    if (constant !== null) return constant < 0n ? `(${text})` : text;
     return expr.op === 'binary' || expr.op === 'cast' || expr.op === 'isNull' || (expr.op === 'int' && expr.value < 0n) ? `(${text})` : text;
   }
 
@@ -330,8 +344,17 @@ function isZero(expr: IrExpr): boolean {
   return (expr.op === 'int' && expr.value === 0n) || (expr.op === 'bool' && !expr.value);
 }
 
+/** Operators whose exact result can leave the range of an 8- or 16-bit type. */
+const WRAPPING_OPERATORS: ReadonlySet<string> = new Set(['+', '-', '*', '<<', '~']);
+
+function isNarrowInt(type: Type): boolean {
+  return type.kind === 'int' && type.size < 4;
+}
+
 function intLiteral(value: bigint, type: Type): string {
   const wide = type.kind === 'int' && type.size === 8;
+  // C has no literal for the smallest i64: 9223372036854775808 does not fit a signed type.
+  if (value === -(1n << 63n)) return '(-9223372036854775807LL - 1)';
   if (value < 0n) return wide && value < -0x8000_0000n ? `${value}LL` : `${value}`;
   if (value > 0xffff_ffffn) return `${value}ULL`;
   if (wide && value > 0x7fff_ffffn) return `${value}ULL`;

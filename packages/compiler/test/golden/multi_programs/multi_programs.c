@@ -149,11 +149,13 @@ static void cleanup(void)
     bpf_obj = NULL;
 }
 
+#line 22 "examples/multi_programs.ks"
 static __s32 user_main(__u32 argc, __u64 argv)
 {
+#line 22
     (void)argc;
+#line 22
     (void)argv;
-#line 23 "examples/multi_programs.ks"
     {
 #line 23
         __u32 shared_counter_key = 1;
@@ -162,7 +164,6 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 23
         shared_counter_update(&shared_counter_key, &shared_counter_value, BPF_ANY);
     }
-#line 24
     {
 #line 24
         __u32 shared_counter_key_2 = 2;
@@ -174,7 +175,7 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 25
     return 0;
 }
-#line 178 "multi_programs.c"
+#line 179 "multi_programs.c"
 
 int main(int argc, char **argv)
 {

@@ -23,10 +23,11 @@ struct {
 } shared_counter SEC(".maps");
 
 SEC("xdp")
+#line 7 "examples/multi_programs.ks"
 int packet_counter(struct xdp_md *ctx)
 {
+#line 7
     (void)ctx;
-#line 8 "examples/multi_programs.ks"
     {
 #line 8
         __u32 shared_counter_key = 1;
@@ -38,13 +39,14 @@ int packet_counter(struct xdp_md *ctx)
 #line 9
     return XDP_PASS;
 }
-#line 42 "multi_programs.ebpf.c"
+#line 43 "multi_programs.ebpf.c"
 
 SEC("tc")
+#line 15 "examples/multi_programs.ks"
 int packet_filter(struct __sk_buff *ctx)
 {
+#line 15
     (void)ctx;
-#line 16 "examples/multi_programs.ks"
     {
 #line 16
         __u32 shared_counter_key = 2;
@@ -56,6 +58,6 @@ int packet_filter(struct __sk_buff *ctx)
 #line 17
     return TC_ACT_OK;
 }
-#line 60 "multi_programs.ebpf.c"
+#line 62 "multi_programs.ebpf.c"
 
 char LICENSE[] SEC("license") = "GPL";
