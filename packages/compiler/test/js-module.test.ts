@@ -124,7 +124,7 @@ describe('generateDts', () => {
     expect(dts).toContain('readonly kind: "xdp";');
     expect(dts).toContain('readonly default: 10n;');
     expect(dts).toContain('export declare const object: Uint8Array;');
-    expect(dts).toMatch(/declare const system: \{\n {2}readonly metadata: typeof metadata;[^}]*readonly object: typeof object;\n\};\nexport default system;\n$/);
+    expect(dts).toMatch(/declare const system: \{\n {2}readonly metadata: typeof metadata;[^}]*readonly object: typeof object;\n {2}readonly "~maps"\?: Maps;\n {2}readonly "~config"\?: Config;\n\};\nexport default system;\n$/);
   });
 
   it('needs no runtime types when the system has no maps', () => {

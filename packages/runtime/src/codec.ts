@@ -77,6 +77,29 @@ export function decode(type: TypeDescriptor, buffer: Buffer, offset = 0): Kernel
   }
 }
 
+/**
+ * A decoder specialised for `type` once, for hot paths (batch reads): the
+ * switch over the descriptor runs at creation, not per value.
+ */
+export function decoder(type: TypeDescriptor): (buffer: Buffer, offset: number) => KernelValue {
+  switch (type.kind) {
+    case 'int':
+      if (type.size === 8) return type.signed ? (b, o) => b.readBigInt64LE(o) : (b, o) => b.readBigUInt64LE(o);
+      if (type.size === 4) return type.signed ? (b, o) => b.readInt32LE(o) : (b, o) => b.readUInt32LE(o);
+      return (b, o) => readInt(b, o, type.size, type.signed);
+    case 'struct': {
+      const fields = type.fields.map((field) => ({ name: field.name, offset: field.offset, read: decoder(field.type) }));
+      return (b, o) => {
+        const value: Record<string, KernelValue> = {};
+        for (const field of fields) value[field.name] = field.read(b, o + field.offset);
+        return value;
+      };
+    }
+    default:
+      return (b, o) => decode(type, b, o);
+  }
+}
+
 function checkInt(value: unknown, size: number, signed: boolean, name: string, path: string): number | bigint {
   const bits = BigInt(size * 8);
   const min = signed ? -(1n << (bits - 1n)) : 0n;

@@ -12,26 +12,35 @@ const RODATA_SECTION = '.rodata';
 
 export type ConfigValues = Record<string, number | bigint | boolean>;
 
-/** Writes `values` (config name → value) into the `.rodata` initial value of an opened, not yet loaded object. */
-export function applyConfig(object: BpfObject, declared: Record<string, ConfigMetadata>, values: ConfigValues): void {
-  const names = Object.keys(values);
-  if (names.length === 0) return;
-  for (const name of names) {
+/**
+ * Writes every declared config value — its default from the metadata, or the
+ * override from `overrides` — into the `.rodata` initial value of an opened,
+ * not yet loaded object, and returns the values written. Writing the defaults
+ * too (rather than trusting the object's) keeps the metadata and the object
+ * from silently disagreeing.
+ */
+export function applyConfig(object: BpfObject, declared: Record<string, ConfigMetadata>, overrides: ConfigValues): ConfigValues {
+  for (const name of Object.keys(overrides)) {
     if (!(name in declared)) throw new TypeError(`unknown config '${name}' (declared: ${Object.keys(declared).join(', ') || 'none'})`);
   }
+  const values: ConfigValues = Object.fromEntries(
+    Object.entries(declared).map(([name, config]) => [name, overrides[name] ?? config.default]),
+  );
+  if (Object.keys(values).length === 0) return values;
 
   const rodata = findRodataMap(object);
   const size = [0];
   const initial = checkPointer<bigint>(`reading ${RODATA_SECTION}`, () => lib.bpf_map__initial_value(rodata, size) as bigint | null);
   const bytes = Buffer.from(koffi.view(initial, size[0]));
   const offsets = rodataOffsets(object);
-  for (const name of names) {
+  for (const [name, value] of Object.entries(values)) {
     const config = declared[name];
     const offset = offsets.get(config.symbol);
     if (offset === undefined) throw new Error(`config '${name}': symbol '${config.symbol}' is not in the object's ${RODATA_SECTION}`);
-    encodeInto(config.type, values[name], bytes, offset, `config '${name}'`);
+    encodeInto(config.type, value, bytes, offset, `config '${name}'`);
   }
   check(`setting ${RODATA_SECTION}`, () => lib.bpf_map__set_initial_value(rodata, bytes, bytes.length) as number);
+  return values;
 }
 
 /** libbpf names the section's map `<object name prefix>.rodata`. */

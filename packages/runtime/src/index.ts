@@ -6,4 +6,6 @@ export type { Attachment, AttachTarget } from './attach.js';
 export type { ConfigValues } from './config.js';
 export type { KernelValue } from './codec.js';
 export { BpfError } from './errors.js';
+export type { SourceLine, VerifierRefusal } from './verifier-log.js';
+export type { VerifierLogLevel } from './verifier-log-capture.js';
 export type * from './metadata.js';

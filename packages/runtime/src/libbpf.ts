@@ -5,6 +5,7 @@
 // turn both into BpfError.
 import koffi from 'koffi';
 import { BpfError } from './errors.js';
+import { verifierRefusal } from './verifier-log.js';
 
 const libbpf = koffi.load('libbpf.so.1');
 const libc = koffi.load('libc.so.6');
@@ -87,6 +88,8 @@ export const lib = {
   bpf_map__set_initial_value: libbpf.func('int bpf_map__set_initial_value(void *map, const void *data, size_t size)'),
 
   bpf_program__fd: libbpf.func('int bpf_program__fd(void *prog)'),
+  bpf_program__set_log_level: libbpf.func('int bpf_program__set_log_level(void *prog, uint32_t log_level)'),
+  bpf_program__set_log_buf: libbpf.func('int bpf_program__set_log_buf(void *prog, void *log_buf, size_t log_size)'),
   bpf_program__attach: libbpf.func('void *bpf_program__attach(void *prog)'),
   bpf_program__attach_xdp: libbpf.func('void *bpf_program__attach_xdp(void *prog, int ifindex)'),
   bpf_program__attach_tracepoint: libbpf.func(
@@ -170,9 +173,10 @@ function describeErrno(errno: number): string {
   return buffer.toString('utf8', 0, buffer.indexOf(0));
 }
 
-/** A BpfError for `errno` (positive), carrying what libbpf logged during the operation. */
+/** A BpfError for `errno` (positive), carrying what libbpf logged during the operation (and the verifier's refusal in it). */
 export function bpfError(operation: string, errno: number): BpfError {
-  return new BpfError(operation, errno, describeErrno(errno), takeLog());
+  const log = takeLog();
+  return new BpfError(operation, errno, describeErrno(errno), log, verifierRefusal(log));
 }
 
 /** Runs a libbpf call returning 0 or a negative errno; throws BpfError on failure, returns the result otherwise. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import koffi from 'koffi';
 import { applyConfig, type ConfigValues } from './config.js';
+import { captureVerifierLogs, type VerifierLogLevel } from './verifier-log-capture.js';
 import { bpfObjectOpenOpts, check, checkPointer, lib, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
 import { Lifetime } from './lifetime.js';
 import { MapHandle } from './map.js';
@@ -11,41 +12,64 @@ import type { MapMetadata, SystemMetadata } from './metadata.js';
 import { ProgramHandle } from './program.js';
 import { RingBufferHandle } from './ringbuf.js';
 
-/** What a compiled `.ks` file gives the runtime: its metadata and its eBPF object (bytes or a file path). */
-export interface KernelModule {
-  metadata: SystemMetadata;
-  object: Uint8Array | string;
-}
-
-export interface LoadOptions {
-  /** Config values by name; unnamed ones keep their declared defaults. */
-  config?: ConfigValues;
-  /** Replaces the `/sys/fs/bpf` prefix of every map pin path (e.g. a per-test directory). */
-  pinRoot?: string;
-}
-
 /** A map as load() exposes it: key/value maps and ring buffers (tail-call tables are filled by load() and not exposed). */
 export type SystemMap = MapHandle<any, any> | RingBufferHandle<any>;
+
+/**
+ * What a compiled `.ks` file gives the runtime: its metadata and its eBPF
+ * object (bytes or a file path). The module a `.ks` import becomes declares
+ * the two type-only members, so `load(module)` knows its maps and config
+ * without type arguments; they never exist at run time.
+ */
+export interface KernelModule<Maps extends Record<string, SystemMap> = Record<string, SystemMap>, Config extends ConfigValues = ConfigValues> {
+  metadata: SystemMetadata;
+  object: Uint8Array | string;
+  readonly '~maps'?: Maps;
+  readonly '~config'?: Config;
+}
+
+export interface LoadOptions<Config extends ConfigValues = ConfigValues> {
+  /** Config values by name; unnamed ones keep the defaults the metadata declares. */
+  config?: Config;
+  /** Replaces the `/sys/fs/bpf` prefix of every map pin path (e.g. a per-test directory). */
+  pinRoot?: string;
+  /**
+   * Keep each program's verifier log of a successful load in `program.verifierLog`:
+   * `'stats'` (BPF_LOG_STATS: instructions processed, stack depth) or
+   * `'instructions'` (also every instruction and register state; can be megabytes).
+   * A refused program's log is always in the BpfError.
+   */
+  verifierLog?: VerifierLogLevel;
+}
 
 /**
  * A loaded system. `Maps` types the maps by name; the module generated for a
  * `.ks` file supplies it. Without it, narrow with `instanceof MapHandle` /
  * `instanceof RingBufferHandle`.
  */
-export interface LoadedSystem<Maps extends Record<string, SystemMap> = Record<string, SystemMap>> {
+export interface LoadedSystem<Maps extends Record<string, SystemMap> = Record<string, SystemMap>, Config extends ConfigValues = ConfigValues> {
   maps: Maps;
   programs: Record<string, ProgramHandle>;
-  /** Detaches every program and unloads the object (pinned maps stay pinned). Idempotent. */
+  /** The config values the programs were loaded with: the declared defaults with the overrides applied. */
+  config: Readonly<Required<Config>>;
+  /** Detaches every program, frees ring buffers and closes every fd (pinned maps stay pinned). Idempotent. */
   close(): void;
   [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const DEFAULT_PIN_ROOT = '/sys/fs/bpf';
 
-export function load<Maps extends Record<string, SystemMap> = Record<string, SystemMap>>(
-  module: KernelModule,
-  options: LoadOptions = {},
-): LoadedSystem<Maps> {
+/**
+ * Opens, configures and loads a compiled system: sets config and pin paths,
+ * verifies every program, fills the tail-call table. Synchronous (libbpf
+ * blocks while the kernel verifies); `await load(…)` works too.
+ */
+export function load<Maps extends Record<string, SystemMap> = Record<string, SystemMap>, Config extends ConfigValues = ConfigValues>(
+  // The plain KernelModule lets `load<Maps>(module)` name the types of a module that does not declare them.
+  module: KernelModule<Maps, Config> | KernelModule,
+  options: LoadOptions<Config> = {},
+): LoadedSystem<Maps, Config> {
   const { metadata } = module;
   const objectBytes = typeof module.object === 'string' ? readFileSync(module.object) : Buffer.from(module.object);
   // libbpf reads the ELF bytes only during open (it copies instructions, BTF and data out of them).
@@ -77,7 +101,7 @@ export function load<Maps extends Record<string, SystemMap> = Record<string, Sys
       // With a pin path set before load, libbpf reuses an existing pin or pins the new map there.
       check(`setting the pin path of map '${map.name}'`, () => lib.bpf_map__set_pin_path(objectMaps[map.name], pinPath) as number);
     }
-    applyConfig(object, metadata.config, options.config ?? {});
+    const config = applyConfig(object, metadata.config, options.config ?? {});
     const objectPrograms = Object.fromEntries(
       Object.values(metadata.programs).map((program) => [
         program.name,
@@ -86,11 +110,12 @@ export function load<Maps extends Record<string, SystemMap> = Record<string, Sys
         ),
       ]),
     );
+    const logs = options.verifierLog ? captureVerifierLogs(objectPrograms, options.verifierLog) : null;
 
     check(`loading '${metadata.name}'`, () => lib.bpf_object__load(object) as number);
 
     for (const program of Object.values(metadata.programs)) {
-      programs[program.name] = new ProgramHandle(program, objectPrograms[program.name], lifetime);
+      programs[program.name] = new ProgramHandle(program, objectPrograms[program.name], lifetime, logs?.read(program.name) ?? '');
     }
     fillTailCalls(metadata, objectMaps, programs);
     const possibleCpus = check('counting possible CPUs', () => lib.libbpf_num_possible_cpus() as number);
@@ -100,7 +125,14 @@ export function load<Maps extends Record<string, SystemMap> = Record<string, Sys
       if (map.kind === 'ring_buffer') maps[map.name] = new RingBufferHandle(map, fd, lifetime);
       else if (map.kind !== 'prog_array') maps[map.name] = new MapHandle(map, fd, possibleCpus, lifetime);
     }
-    return { maps: maps as Maps, programs, close, [Symbol.dispose]: close };
+    return {
+      maps: maps as Maps,
+      programs,
+      config: Object.freeze(config) as Readonly<Required<Config>>,
+      close,
+      [Symbol.dispose]: close,
+      [Symbol.asyncDispose]: async () => close(),
+    };
   } catch (error) {
     close();
     throw error;

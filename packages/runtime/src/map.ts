@@ -1,13 +1,13 @@
 // Typed access to one loaded BPF map through its file descriptor.
-import { decode, encode, encodeInto, type KernelValue } from './codec.js';
+import { decode, decoder, encode, encodeInto, type KernelValue } from './codec.js';
 import { bpfError, bpfMapBatchOpts, check, lib } from './libbpf.js';
 import type { Lifetime } from './lifetime.js';
 import type { MapKind, MapMetadata, TypeDescriptor } from './metadata.js';
 
 const ENOENT = 2;
 const BATCH_UNSUPPORTED = new Set([22 /* EINVAL */, 95 /* EOPNOTSUPP */, 524 /* ENOTSUPP */]);
-/** Elements per BPF_MAP_*_BATCH call. */
-const BATCH_SIZE = 256;
+/** Elements per BPF_MAP_*_BATCH call (fewer calls; the kernel's per-element cost dominates beyond this). */
+const BATCH_SIZE = 1024;
 
 const UPDATE_FLAGS = { any: 0n, noexist: 1n, exist: 2n } as const;
 export type UpdateFlag = keyof typeof UPDATE_FLAGS;
@@ -30,6 +30,10 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   /** Per-CPU maps hold one 8-byte-aligned slot per possible CPU. */
   private readonly valueSlotSize: number;
   private readonly valueBufferSize: number;
+  private readonly decodeKey: (buffer: Buffer, offset: number) => KernelValue;
+  private readonly lookupKey: Buffer;
+  private readonly lookupValue: Buffer;
+  private readonly decodeValue: (buffer: Buffer, offset: number) => KernelValue;
 
   constructor(
     metadata: MapMetadata,
@@ -47,23 +51,32 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
     this.possibleCpus = this.perCpu ? possibleCpus : 1;
     this.valueSlotSize = this.perCpu ? roundUp(metadata.value.size, 8) : metadata.value.size;
     this.valueBufferSize = this.valueSlotSize * this.possibleCpus;
+    this.decodeKey = decoder(metadata.key);
+    this.lookupKey = Buffer.alloc(metadata.key.size);
+    this.lookupValue = Buffer.alloc(this.valueBufferSize);
+    this.decodeValue = decoder(metadata.value);
   }
 
   /** The value at `key`, or undefined when absent. Per-CPU maps: the sum over CPUs (see getPerCpu). */
   get(key: K): V | undefined {
-    const values = this.getPerCpu(key);
-    if (values === undefined) return undefined;
-    return (this.perCpu ? sumOverCpus(this.valueType, values as KernelValue[], this.name) : values[0]) as V;
+    if (!this.lookup(key)) return undefined;
+    return (this.perCpu ? sumOverCpus(this.valueType, this.decodeValues(this.lookupValue, 0) as KernelValue[], this.name) : this.decodeValue(this.lookupValue, 0)) as V;
   }
 
   /** One value per possible CPU (a single-element array for ordinary maps), or undefined when absent. */
   getPerCpu(key: K): V[] | undefined {
-    const keyBuffer = this.encodeKey(key);
-    const valueBuffer = Buffer.alloc(this.valueBufferSize);
-    const result = lib.bpf_map_lookup_elem(this.fd, keyBuffer, valueBuffer) as number;
-    if (result === -ENOENT) return undefined;
+    return this.lookup(key) ? this.decodeValues(this.lookupValue, 0) : undefined;
+  }
+
+  /** Looks `key` up into lookupValue; false when absent. The key and value buffers are reused: calls are synchronous. */
+  private lookup(key: K): boolean {
+    this.lifetime.assertOpen();
+    this.lookupKey.fill(0);
+    encodeInto(this.keyType, key, this.lookupKey, 0, `key of map '${this.name}'`);
+    const result = lib.bpf_map_lookup_elem(this.fd, this.lookupKey, this.lookupValue) as number;
+    if (result === -ENOENT) return false;
     if (result < 0) throw bpfError(`lookup in map '${this.name}'`, -result);
-    return this.decodeValues(valueBuffer, 0);
+    return true;
   }
 
   has(key: K): boolean {
@@ -152,9 +165,11 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
         throw bpfError(`batch lookup in map '${this.name}'`, -result);
       }
       for (let index = 0; index < count[0]; index++) {
-        const key = decode(this.keyType, keys, index * this.keyType.size) as K;
-        const perCpu = this.decodeValues(values, index * this.valueBufferSize);
-        entries.push([key, (this.perCpu ? sumOverCpus(this.valueType, perCpu as KernelValue[], this.name) : perCpu[0]) as V]);
+        const key = this.decodeKey(keys, index * this.keyType.size) as K;
+        const value = this.perCpu
+          ? sumOverCpus(this.valueType, this.decodeValues(values, index * this.valueBufferSize) as KernelValue[], this.name)
+          : this.decodeValue(values, index * this.valueBufferSize);
+        entries.push([key, value as V]);
       }
       if (result === -ENOENT) return entries;
       inBatch = Buffer.from(outBatch);
@@ -197,7 +212,9 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   }
 
   private decodeValues(buffer: Buffer, offset: number): V[] {
-    return Array.from({ length: this.possibleCpus }, (_, cpu) => decode(this.valueType, buffer, offset + cpu * this.valueSlotSize) as V);
+    const values: V[] = [];
+    for (let cpu = 0; cpu < this.possibleCpus; cpu++) values.push(this.decodeValue(buffer, offset + cpu * this.valueSlotSize) as V);
+    return values;
   }
 
   /** Raw keys via BPF_MAP_GET_NEXT_KEY, starting from NULL (the first key). */

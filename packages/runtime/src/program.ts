@@ -8,6 +8,12 @@ import type { ProgramKind, ProgramMetadata } from './metadata.js';
 export interface TestRunOptions {
   /** How many times the kernel runs the program; durationNs is the average. Default 1. */
   repeat?: number;
+  /**
+   * The program's context going in (e.g. a `struct __sk_buff` for tc and
+   * socket_filter, 192 bytes on current kernels); what the program left in it
+   * comes back as `ctxOut`. Without it the kernel builds the context itself.
+   */
+  ctx?: Uint8Array;
 }
 
 export interface TestRunResult {
@@ -17,6 +23,8 @@ export interface TestRunResult {
   durationNs: number;
   /** The packet after the program ran (it may have been rewritten, grown or shrunk). */
   dataOut: Buffer;
+  /** The context after the run, when `ctx` was given (e.g. the `mark` a tc program set). */
+  ctxOut: Buffer | null;
 }
 
 /** Room for programs that grow the packet (bpf_xdp_adjust_head/tail). */
@@ -28,13 +36,17 @@ export class ProgramHandle {
   readonly fd: number;
   private readonly program: BpfProgram;
   private readonly metadata: ProgramMetadata;
+  /** The verifier's log of this program's load, when load() was asked for it (`verifierLog`); otherwise empty. */
+  readonly verifierLog: string;
   private readonly attachments: Attachment[] = [];
 
   constructor(
     metadata: ProgramMetadata,
     program: BpfProgram,
     private readonly lifetime: Lifetime,
+    verifierLog = '',
   ) {
+    this.verifierLog = verifierLog;
     this.name = metadata.name;
     this.kind = metadata.kind;
     this.metadata = metadata;
@@ -50,16 +62,19 @@ export class ProgramHandle {
     if (!Number.isInteger(repeat) || repeat < 1) throw new TypeError(`testRun of '${this.name}': repeat must be a positive integer`);
     const dataIn = Buffer.from(data);
     const dataOut = Buffer.alloc(dataIn.length + DATA_OUT_HEADROOM);
+    if (options.ctx !== undefined && !(options.ctx instanceof Uint8Array)) throw new TypeError(`testRun of '${this.name}': ctx must be a Uint8Array`);
+    const ctxIn = options.ctx === undefined ? null : Buffer.from(options.ctx);
+    const ctxOut = ctxIn === null ? null : Buffer.alloc(ctxIn.length);
     const runOptions = {
       sz: bpfTestRunOpts.size,
       data_in: koffi.address(dataIn),
       data_out: koffi.address(dataOut),
       data_size_in: dataIn.length,
       data_size_out: dataOut.length,
-      ctx_in: null,
-      ctx_out: null,
-      ctx_size_in: 0,
-      ctx_size_out: 0,
+      ctx_in: ctxIn === null ? null : koffi.address(ctxIn),
+      ctx_out: ctxOut === null ? null : koffi.address(ctxOut),
+      ctx_size_in: ctxIn?.length ?? 0,
+      ctx_size_out: ctxOut?.length ?? 0,
       retval: 0,
       repeat,
       duration: 0,
@@ -72,6 +87,7 @@ export class ProgramHandle {
       retval: runOptions.retval,
       durationNs: runOptions.duration,
       dataOut: Buffer.from(dataOut.subarray(0, runOptions.data_size_out)),
+      ctxOut: ctxOut === null ? null : Buffer.from(ctxOut.subarray(0, runOptions.ctx_size_out)),
     };
   }
 

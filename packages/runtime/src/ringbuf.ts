@@ -44,7 +44,16 @@ export class RingBufferHandle<E = KernelValue> {
   }
 
   /** Streams records as they arrive until the loop breaks or the system closes. One iteration at a time. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<E> {
+  [Symbol.asyncIterator](): AsyncGenerator<E> {
+    return this.stream();
+  }
+
+  /**
+   * Streams records as they arrive until the loop breaks, `signal` aborts or
+   * the system closes. One iteration at a time per ring buffer.
+   */
+  async *stream(options: { signal?: AbortSignal } = {}): AsyncGenerator<E> {
+    const { signal } = options;
     if (this.endIteration !== null) throw new Error(`ring buffer '${this.name}' is already being iterated`);
     const reader = this.open();
     const epollFd = check(`getting the epoll fd of ring buffer '${this.name}'`, () => lib.ring_buffer__epoll_fd(reader.ringBuffer) as number);
@@ -58,8 +67,11 @@ export class RingBufferHandle<E = KernelValue> {
       poll.close();
       wake();
     };
+    const onAbort = (): void => wake();
+    signal?.addEventListener('abort', onAbort);
+    const stopped = (): boolean => this.lifetime.isClosed || signal?.aborted === true;
     try {
-      while (!this.lifetime.isClosed) {
+      while (!stopped()) {
         check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
         const records = reader.queue.splice(0) as E[];
         if (records.length > 0) {
@@ -73,6 +85,7 @@ export class RingBufferHandle<E = KernelValue> {
         if (!this.lifetime.isClosed) poll.stop();
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       poll.close();
       this.endIteration = null;
     }

@@ -305,11 +305,27 @@ describeKernel('runtime: load and use systems through libbpf', () => {
     expect(() => system.programs.count_packets.testRun(packet)).toThrow(/closed/);
   });
 
-  it('leaves the fd count and koffi callbacks unchanged after opening and closing 1000 times', () => {
+  it('closes with Symbol.dispose and Symbol.asyncDispose (using / await using)', async () => {
+    let packets: MapHandle<number, bigint>;
+    {
+      using system = load<CounterMaps>(counter);
+      packets = system.maps.packets;
+      packets.set(1, 1n);
+    }
+    expect(() => packets.get(1)).toThrow(/closed/);
+    {
+      await using system = load<CounterMaps>(counter);
+      packets = system.maps.packets;
+      packets.set(1, 1n);
+    }
+    expect(() => packets.get(1)).toThrow(/closed/);
+  });
+
+  it('leaves the fd count and koffi callbacks unchanged after opening and closing 10,000 times', () => {
     load<GetppidMaps>(tracepoint).close(); // warm-up: libbpf and koffi open a few long-lived fds once
     const before = openFdCount();
     const callbacksBefore = koffi.stats().callbacks;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 10_000; i++) {
       using system = load<CounterMaps>(counter);
       system.maps.packets.set(1, 1n);
       using withRingBuffer = load<GetppidMaps>(tracepoint);
@@ -317,7 +333,7 @@ describeKernel('runtime: load and use systems through libbpf', () => {
     }
     expect(openFdCount()).toBe(before);
     expect(koffi.stats().callbacks).toBe(callbacksBefore);
-  });
+  }, 30_000);
 });
 
 function catchError(body: () => unknown): unknown {

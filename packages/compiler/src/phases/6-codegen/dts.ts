@@ -13,6 +13,11 @@ export interface DtsInput {
   analysis: SystemAnalysis;
 }
 
+const TYPE_ONLY_MEMBERS: Member[] = [
+  { name: '~maps', type: 'Maps', optional: true, readonly: true },
+  { name: '~config', type: 'Config', optional: true, readonly: true },
+];
+
 /** Arrays up to this length become tuples (the runtime wants exactly N elements); longer ones `T[]`. */
 const MAX_TUPLE_LENGTH = 16;
 
@@ -46,7 +51,8 @@ export function generateDts(input: DtsInput): string {
     `export declare const analysis: ${printLiteral(input.analysis as unknown as LiteralData, 'type')};`,
     '/** The compiled eBPF object (ELF bytes), inlined so it resolves the same from every bundler\'s output. */\nexport declare const object: Uint8Array;',
     [
-      `declare const system: ${objectType(SYSTEM_EXPORTS.map((name) => ({ name, type: `typeof ${name}`, readonly: true })))};`,
+      // The `~` members are type-only (absent at run time): they let `load(system)` infer Maps and Config.
+      `declare const system: ${objectType([...SYSTEM_EXPORTS.map((name) => ({ name, type: `typeof ${name}`, readonly: true })), ...TYPE_ONLY_MEMBERS])};`,
       'export default system;',
     ].join('\n'),
   ];

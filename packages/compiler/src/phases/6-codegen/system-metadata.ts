@@ -1,5 +1,5 @@
 // Phase 6d: the typed description of the system for the JS module and runtime.
-import type { MapMetadata, SystemMetadata } from '../../metadata.js';
+import type { ConfigMetadata, MapMetadata, SystemMetadata, TypeDescriptor } from '../../metadata.js';
 import type { SymbolTable } from '../2-symbols/symbol-table.js';
 import { describeType, INT_TYPES } from '../2-symbols/types.js';
 import type { IrSystem } from '../5-ir/ir.js';
@@ -30,13 +30,19 @@ export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem):
       ...(ir.tailCalls ? [[ir.tailCalls.map, tailCallMap(ir.tailCalls.map, ir.tailCalls.slots.length)] as [string, MapMetadata]] : []),
     ]),
     config: Object.fromEntries(
-      symbols.config.map((c) => [
-        c.program ? `${c.program}::${c.name}` : c.name,
-        { name: c.name, program: c.program, symbol: c.cName, type: describeType(c.type), default: c.defaultValue },
-      ]),
+      symbols.config.map((c) => {
+        const type = describeType(c.type);
+        return [c.program ? `${c.program}::${c.name}` : c.name, { name: c.name, program: c.program, symbol: c.cName, type, default: jsValue(c.defaultValue, type) }];
+      }),
     ),
     tailCalls: ir.tailCalls,
   };
+}
+
+/** A default in the runtime's JS form: bigint only for 64-bit integers, number for smaller ones and enums (as in the `.d.ts` Config type). */
+function jsValue(value: bigint | boolean, type: TypeDescriptor): ConfigMetadata['default'] {
+  if (typeof value === 'boolean' || (type.kind === 'int' && type.size === 8)) return value;
+  return Number(value);
 }
 
 function tailCallMap(name: string, slots: number): MapMetadata {
