@@ -134,7 +134,17 @@ describe('the object cache', () => {
   it('rebuilds when an option that changes the object changes', async () => {
     await build();
     const before = clangInvocations();
-    await build({ optimize: 1 });
+    await build({ cflags: ['-Werror'] });
+    expect(clangInvocations() - before).toBe(1);
+  });
+
+  it('optimize runs the compiler\'s optimiser: the counter map becomes per-CPU', async () => {
+    const plain = await build();
+    expect(plain.chunk.code).toContain('BPF_MAP_TYPE_HASH');
+    expect(plain.chunk.code).not.toContain('BPF_MAP_TYPE_PERCPU_HASH');
+    const before = clangInvocations();
+    const optimized = await build({ optimize: true });
+    expect(optimized.chunk.code).toContain('BPF_MAP_TYPE_PERCPU_HASH');
     expect(clangInvocations() - before).toBe(1);
   });
 });

@@ -39,7 +39,7 @@ export async function compileModule(id: string, source: string, options: Resolve
   // Diagnostics and #line directives name the file relative to the project, as the user sees it.
   const fromProject = relative(process.cwd(), id);
   const displayName = fromProject.startsWith('..') || isAbsolute(fromProject) ? id : fromProject;
-  const result = compile(source, { filename: displayName, cpus: availableParallelism() });
+  const result = compile(source, { filename: displayName, cpus: availableParallelism(), optimize: options.optimize });
   if (!result.ok || result.metadata === null || result.analysis === null) throw compileError(id, displayName, source, result.diagnostics);
   const warnings = formatWarnings(displayName, source, result.diagnostics);
   if (options.failOnWarnings && warnings.length > 0) {

@@ -16,8 +16,8 @@ export interface Options {
   cc?: string;
   /** Extra clang flags for the eBPF object, after the project's own (e.g. `['-Werror']`). */
   cflags?: string[];
-  /** clang optimisation level for the eBPF object. Default 2; the verifier rejects most programs built with less than 1. */
-  optimize?: 1 | 2 | 3;
+  /** Run the compiler's optimiser (`kernelscript --optimize`): per-CPU counters, constant folding, dead branches. Default false. */
+  optimize?: boolean;
   /**
    * Write a declaration file beside every `.ks` file (only when its content changed).
    * `true` (default) = `'d.ks.ts'`: `x.d.ks.ts`, TypeScript's `allowArbitraryExtensions`
@@ -45,7 +45,7 @@ export interface ResolvedOptions {
   clang: string;
   cc: string;
   cflags: string[];
-  optimize: 1 | 2 | 3;
+  optimize: boolean;
   dtsForm: DtsForm | null;
   cacheDir: string;
   emitSources: boolean;
@@ -60,7 +60,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     clang: options.clang ?? 'clang',
     cc: options.cc ?? 'gcc',
     cflags: options.cflags ?? [],
-    optimize: options.optimize ?? 2,
+    optimize: options.optimize ?? false,
     dtsForm: dts === true ? 'd.ks.ts' : dts === false ? null : dts,
     cacheDir: resolve(options.cacheDir ?? 'node_modules/.cache/kernelscript'),
     emitSources: options.emitSources ?? false,

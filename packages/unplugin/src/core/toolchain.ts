@@ -73,7 +73,7 @@ async function findOnPath(command: string): Promise<string | null> {
 
 /** The flags that decide the object's bytes beyond the C source: part of the cache key. */
 export function objectFlags(options: ResolvedOptions): string[] {
-  return [`-O${options.optimize}`, ...options.cflags];
+  return options.cflags;
 }
 
 /** Compiles generated eBPF C to an object and returns its bytes. */
