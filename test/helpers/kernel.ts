@@ -242,6 +242,42 @@ export async function withNetns<T>(body: (ns: Netns) => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * Moves veth1 of `ns` into a second namespace (`<ns>-peer`, deleted afterwards),
+ * so traffic sent from the peer to veth0's address really crosses the pair —
+ * within one namespace it would go through lo.
+ */
+export async function withPeerNamespace<T>(ns: Netns, body: (peer: string) => Promise<T>): Promise<T> {
+  const peer = `${ns.name}-peer`;
+  await execa('ip', ['netns', 'add', peer]);
+  try {
+    await execa('ip', ['-n', ns.name, 'link', 'set', 'veth1', 'netns', peer]);
+    await execa('ip', ['-n', peer, 'addr', 'add', `${ns.veths[1].address}/30`, 'dev', 'veth1']);
+    await execa('ip', ['-n', peer, 'link', 'set', 'veth1', 'up']);
+    return await body(peer);
+  } finally {
+    await execa('ip', ['netns', 'del', peer], { reject: false });
+  }
+}
+
+/**
+ * From inside `namespace`, sends `count` UDP datagrams of `payload` bytes to
+ * `address`:9999 with Node's dgram (ping is not installed on these machines),
+ * then, with `tcpSyn`, one TCP connection attempt to port 9 (a SYN, answered by RST).
+ */
+export async function sendUdp(namespace: string, address: string, options: { count: number; payload: number; tcpSyn?: boolean }): Promise<void> {
+  const script = `
+    const socket = require('node:dgram').createSocket('udp4');
+    let sent = 0;
+    const next = () => {
+      if (sent++ < ${options.count}) return socket.send(Buffer.alloc(${options.payload}), 9999, '${address}', next);
+      socket.close();
+      if (${options.tcpSyn === true}) require('node:net').connect(9, '${address}').on('error', () => {});
+    };
+    next();`;
+  await execa('ip', ['netns', 'exec', namespace, process.execPath, '-e', script]);
+}
+
 /** Runs a command inside the namespace (`ip netns exec`). Rejects on non-zero exit. */
 export function execInNetns(ns: Netns | string, command: string, args: string[] = []) {
   const name = typeof ns === 'string' ? ns : ns.name;

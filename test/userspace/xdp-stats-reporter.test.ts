@@ -6,36 +6,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildExample, type BuiltSystem } from '../helpers/build.js';
 import { startCoordinator } from '../helpers/coordinator.js';
-import { describeKernel, withNetns, type Netns } from '../helpers/kernel.js';
+import { describeKernel, sendUdp, withNetns, withPeerNamespace } from '../helpers/kernel.js';
 
 const DATAGRAMS = 10;
 const PAYLOAD = 100;
 /** Ethernet 14 + IPv4 20 + UDP 8 + payload: what XDP sees of each datagram. */
 const FRAME_BYTES = 14 + 20 + 8 + PAYLOAD;
-
-/** Moves veth1 into a second namespace, so traffic to veth0's address really crosses the pair (within one namespace it would go through lo). */
-async function withPeerNamespace<T>(ns: Netns, body: (peer: string) => Promise<T>): Promise<T> {
-  const peer = `${ns.name}-peer`;
-  await execa('ip', ['netns', 'add', peer]);
-  try {
-    await execa('ip', ['-n', ns.name, 'link', 'set', 'veth1', 'netns', peer]);
-    await execa('ip', ['-n', peer, 'addr', 'add', `${ns.veths[1].address}/30`, 'dev', 'veth1']);
-    await execa('ip', ['-n', peer, 'link', 'set', 'veth1', 'up']);
-    return await body(peer);
-  } finally {
-    await execa('ip', ['netns', 'del', peer], { reject: false });
-  }
-}
-
-/** Sends UDP datagrams from inside `namespace` with Node's dgram (no ping on these machines). */
-async function sendUdp(namespace: string, address: string, count: number, payload: number): Promise<void> {
-  const script = `
-    const socket = require('node:dgram').createSocket('udp4');
-    let sent = 0;
-    const next = () => (sent++ < ${count} ? socket.send(Buffer.alloc(${payload}), 9999, '${address}', next) : socket.close());
-    next();`;
-  await execa('ip', ['netns', 'exec', namespace, process.execPath, '-e', script]);
-}
 
 async function interfaceState(ns: string) {
   const link = (await execa('ip', ['-n', ns, '-d', 'link', 'show', 'veth0'])).stdout;
@@ -59,7 +35,7 @@ describeKernel('examples/xdp_stats_reporter.ks: generated coordinator on a veth 
           await coordinator.waitFor(/attached to veth0/);
           expect(await interfaceState(ns.name)).toEqual({ xdp: true, clsact: true, egressFilter: true });
 
-          await sendUdp(peer, ns.veths[0].address, DATAGRAMS, PAYLOAD);
+          await sendUdp(peer, ns.veths[0].address, { count: DATAGRAMS, payload: PAYLOAD });
           const report = await coordinator.waitFor(new RegExp(`udp: ${DATAGRAMS} packets, (\\d+) bytes\\n  icmp: \\d+ packets, \\d+ bytes\\n  egress: (\\d+) packets`));
           expect(Number(report[1])).toBe(DATAGRAMS * FRAME_BYTES);
           // veth0 answers: at least the ARP reply leaves through the tc egress hook.

@@ -6,39 +6,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { startCoordinator } from '../../../test/helpers/coordinator.js';
-import { describeKernel, withNetns, type Netns } from '../../../test/helpers/kernel.js';
+import { describeKernel, sendUdp, withNetns, withPeerNamespace } from '../../../test/helpers/kernel.js';
 
 const EXAMPLE = join(import.meta.dirname, '../../../examples/node-counter');
 const CLI = join(EXAMPLE, 'dist/main.js');
 const DATAGRAMS = 10;
-
-/** Moves veth1 into a second namespace, so traffic to veth0's address really crosses the pair. */
-async function withPeerNamespace<T>(ns: Netns, body: (peer: string) => Promise<T>): Promise<T> {
-  const peer = `${ns.name}-peer`;
-  await execa('ip', ['netns', 'add', peer]);
-  try {
-    await execa('ip', ['-n', ns.name, 'link', 'set', 'veth1', 'netns', peer]);
-    await execa('ip', ['-n', peer, 'addr', 'add', `${ns.veths[1].address}/30`, 'dev', 'veth1']);
-    await execa('ip', ['-n', peer, 'link', 'set', 'veth1', 'up']);
-    return await body(peer);
-  } finally {
-    await execa('ip', ['netns', 'del', peer], { reject: false });
-  }
-}
-
-/** From inside `namespace`: `count` UDP datagrams, then one TCP connection attempt (a SYN, answered by RST). */
-async function sendTraffic(namespace: string, address: string, count: number): Promise<void> {
-  const script = `
-    const socket = require('node:dgram').createSocket('udp4');
-    let sent = 0;
-    const next = () => {
-      if (sent++ < ${count}) return socket.send(Buffer.alloc(32), 9999, '${address}', next);
-      socket.close();
-      require('node:net').connect(9, '${address}').on('error', () => {});
-    };
-    next();`;
-  await execa('ip', ['netns', 'exec', namespace, process.execPath, '-e', script]);
-}
 
 async function hasXdp(ns: string): Promise<boolean> {
   return /prog\/xdp/.test((await execa('ip', ['-n', ns, '-d', 'link', 'show', 'veth0'])).stdout);
@@ -58,7 +30,7 @@ describeKernel('examples/node-counter: a bundled Node CLI counting packets per p
         try {
           await cli.waitFor(/attached to veth0\n/);
           expect(await hasXdp(ns.name)).toBe(true);
-          await sendTraffic(peer, ns.veths[0].address, DATAGRAMS);
+          await sendUdp(peer, ns.veths[0].address, { count: DATAGRAMS, payload: 32, tcpSyn: true });
           const [, tcp, other] = await cli.waitFor(new RegExp(`tcp=(\\d+) udp=${DATAGRAMS} icmp=0 other=(\\d+)\\n`));
           expect(Number(tcp)).toBe(1); // the SYN; the RST goes the other way
           expect(Number(other)).toBeGreaterThan(0); // ARP, before the first datagram
