@@ -1,33 +1,8 @@
 // Cross-program conflicts: for every kind, a program that must be flagged and a
 // near-identical one that must not (with the info note that says why).
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
 import type { MapAccess, SystemAnalysis } from '../../src/index.js';
-
-function analyze(source: string): SystemAnalysis {
-  const result = compile(source, { filename: 'case.ks' });
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  expect(errors.map((e) => `${e.span?.start.line}:${e.span?.start.column} ${e.message}`)).toEqual([]);
-  return result.analysis!;
-}
-
-/** Two programs, each with the statement given for it, on one global map. */
-function twoPrograms(map: string, xdpBody: string, tcBody: string, userspace = ''): string {
-  return `${map}
-program a : xdp {
-  fn main(ctx: XdpContext) -> XdpAction {
-    ${xdpBody}
-    return XDP_PASS;
-  }
-}
-program b : tc {
-  fn main(ctx: TcContext) -> TcAction {
-    ${tcBody}
-    return TC_ACT_OK;
-  }
-}
-${userspace}`;
-}
+import { analyze, twoPrograms } from './two-programs.js';
 
 const HASH = 'map<u32, u64> m : HashMap(1024);';
 const kinds = (a: SystemAnalysis) => a.conflicts.map((c) => c.kind);

@@ -1,24 +1,12 @@
 // Map-kind suggestions, each with its reason: one program that earns it and a
 // near-identical one that must not.
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compile.js';
 import type { Suggestion } from '../../src/index.js';
+import { analyze, twoPrograms } from './two-programs.js';
 
 function suggestions(map: string, xdpBody: string, tcBody = ''): Suggestion[] {
-  const source = `${map}
-program a : xdp {
-  fn main(ctx: XdpContext) -> XdpAction {
-    ${xdpBody}
-    return XDP_PASS;
-  }
-}
-program b : tc {
-  fn main(ctx: TcContext) -> TcAction {
-    ${tcBody}
-    return TC_ACT_OK;
-  }
-}
-userspace {
+  // Userspace iterates the map: a reader that only sums.
+  const userspace = `userspace {
   fn main(argc: u32, argv: u64) -> i32 {
     for (k, v) in m {
       print("%u", k);
@@ -26,9 +14,7 @@ userspace {
     return 0;
   }
 }`;
-  const result = compile(source, { filename: 'case.ks' });
-  expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
-  return result.analysis!.suggestions;
+  return analyze(twoPrograms(map, xdpBody, tcBody, userspace)).suggestions;
 }
 
 const BIG_HASH = 'map<u32, u64> m : HashMap(4096);';
