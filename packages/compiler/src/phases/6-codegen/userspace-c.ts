@@ -211,16 +211,14 @@ function mapAccessors(map: MapSymbol): string {
   }
   const slot = roundUp(sizeOf(map.value), 8);
   const sum = sumStatements(map.value, 'total', 'one');
+  // Both directions go through a buffer of one slot per possible CPU.
+  const perCpuBuffer = [guard, '    int cpus = libbpf_num_possible_cpus();', '    if (cpus <= 0)', '        return cpus;', `    __u8 per_cpu[cpus * ${slot}];`];
   return [
     `/* ${map.name} is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),`,
     ' * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */',
     `int ${name}_lookup(void *key, void *value)`,
     '{',
-    guard,
-    '    int cpus = libbpf_num_possible_cpus();',
-    '    if (cpus <= 0)',
-    '        return cpus;',
-    `    __u8 per_cpu[cpus * ${slot}];`,
+    ...perCpuBuffer,
     `    int err = bpf_map_lookup_elem(${fd}, key, per_cpu);`,
     '    if (err)',
     '        return err;',
@@ -237,11 +235,7 @@ function mapAccessors(map: MapSymbol): string {
     '',
     `int ${name}_update(void *key, void *value, __u64 flags)`,
     '{',
-    guard,
-    '    int cpus = libbpf_num_possible_cpus();',
-    '    if (cpus <= 0)',
-    '        return cpus;',
-    `    __u8 per_cpu[cpus * ${slot}];`,
+    ...perCpuBuffer,
     '    memset(per_cpu, 0, sizeof(per_cpu));',
     `    memcpy(per_cpu, value, ${sizeOf(map.value)});`,
     `    return bpf_map_update_elem(${fd}, key, per_cpu, flags);`,
