@@ -46,6 +46,8 @@ describe('the module a .ks import becomes', () => {
     const object = assets[0]!.source as Uint8Array;
     expect(Buffer.from(object.subarray(0, 4)).toString('latin1')).toBe('\x7fELF');
     expect(chunk.code).toContain(Buffer.from(object).toString('base64'));
+    // BTF line info carries the .ks source text, which the verifier prints with its messages.
+    expect(Buffer.from(object).toString('latin1')).toContain('packets[0] += 1;');
   });
 
   it('emits the generated C with emitSources', async () => {

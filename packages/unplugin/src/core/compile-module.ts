@@ -48,11 +48,12 @@ export async function compileModule(id: string, source: string, options: Resolve
 
   const cSource = result.files.find((file) => file.path === `${result.name}.ebpf.c`)!.contents;
   const cache = new ObjectCache(options.cacheDir);
-  // The generated C stands for the source and the compiler version; the rest decides what clang makes of it.
-  const key = ObjectCache.key([cSource, await clangIdentity(options.clang), options.cc, ...objectFlags(options)]);
+  // The generated C stands for the compiler's work; the .ks text goes into BTF line info
+  // (what the verifier prints); the rest decides what clang makes of them.
+  const key = ObjectCache.key([cSource, source, await clangIdentity(options.clang), options.cc, ...objectFlags(options)]);
   let object = cache.get(key);
   if (object === null) {
-    object = await buildObject(result.name, cSource, options);
+    object = await buildObject(result.name, cSource, { path: displayName, text: source }, options);
     await cache.set(key, object);
   }
 

@@ -2,9 +2,9 @@
 // via execa, the project's BPF flags), at most one per CPU at a time. Counts
 // its runs so tests can prove the cache skips them.
 import { constants, realpathSync, statSync } from 'node:fs';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { buildBpfObject, INSTALL_HINT, ToolchainError } from '@kernelscript/compiler/driver';
 import { createLimit } from './concurrency.js';
 import type { ResolvedOptions } from './options.js';
@@ -77,11 +77,17 @@ export function objectFlags(options: ResolvedOptions): string[] {
 }
 
 /** Compiles generated eBPF C to an object and returns its bytes. */
-export async function buildObject(name: string, cSource: string, options: ResolvedOptions): Promise<Uint8Array> {
+export async function buildObject(name: string, cSource: string, ks: { path: string; text: string }, options: ResolvedOptions): Promise<Uint8Array> {
   return limit(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kernelscript-'));
     try {
       await writeFile(join(dir, `${name}.ebpf.c`), cSource);
+      // clang reads the file each `#line` names to put its source text into BTF line
+      // info, which the verifier prints: place the .ks where its relative path resolves.
+      if (!isAbsolute(ks.path)) {
+        await mkdir(dirname(join(dir, ks.path)), { recursive: true });
+        await writeFile(join(dir, ks.path), ks.text);
+      }
       clangRuns++;
       // Relative paths and the prefix map keep the random build directory out of the
       // object's debug info, so the same source always gives the same bytes.
