@@ -11,137 +11,201 @@ if (endianness() !== 'LE') throw new Error('@kernelscript/runtime supports littl
 /** The JS form of a decoded kernel value. */
 export type KernelValue = number | bigint | boolean | string | KernelValue[] | { [field: string]: KernelValue };
 
+/** Writes a value at `offset` of `view`; `path` names the value in error messages. */
+export type Encoder = (view: DataView, offset: number, value: unknown, path: string) => void;
+/** Reads the value stored at `offset` of `view`. */
+export type Decoder = (view: DataView, offset: number) => KernelValue;
+
+/** A DataView over exactly the bytes of `buffer`, for encoders and decoders. */
+export function viewOf(buffer: Uint8Array): DataView {
+  return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
 /** Encodes `value` into a new zero-filled buffer of the type's size (padding stays zero). */
 export function encode(type: TypeDescriptor, value: unknown, path: string): Buffer {
   const buffer = Buffer.alloc(type.size);
-  encodeInto(type, value, buffer, 0, path);
+  encoder(type)(viewOf(buffer), 0, value, path);
   return buffer;
 }
 
 /** Encodes `value` at `offset` of `buffer`; `path` names the value in error messages. */
 export function encodeInto(type: TypeDescriptor, value: unknown, buffer: Buffer, offset: number, path: string): void {
-  switch (type.kind) {
-    case 'int':
-      writeInt(buffer, offset, type.size, type.signed, checkInt(value, type.size, type.signed, type.name, path));
-      return;
-    case 'enum':
-      writeInt(buffer, offset, type.size, false, checkInt(enumNumber(value, path), type.size, false, type.name, path));
-      return;
-    case 'bool':
-      if (typeof value !== 'boolean') throw new TypeError(`${path}: expected a boolean, got ${describe(value)}`);
-      buffer[offset] = value ? 1 : 0;
-      return;
-    case 'char':
-      buffer[offset] = charCode(value, path);
-      return;
-    case 'array': {
-      if (!Array.isArray(value) || value.length !== type.length) {
-        throw new TypeError(`${path}: expected an array of ${type.length} elements, got ${describe(value)}`);
-      }
-      const stride = type.element.size;
-      value.forEach((element, index) => encodeInto(type.element, element, buffer, offset + index * stride, `${path}[${index}]`));
-      return;
-    }
-    case 'struct': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new TypeError(`${path}: expected a ${type.name} object, got ${describe(value)}`);
-      }
-      const fields = value as Record<string, unknown>;
-      const known = new Set(type.fields.map((field) => field.name));
-      const unknown = Object.keys(fields).filter((name) => !known.has(name));
-      if (unknown.length > 0) throw new TypeError(`${path}: ${type.name} has no field ${unknown.map((n) => `'${n}'`).join(', ')}`);
-      for (const field of type.fields) {
-        if (!(field.name in fields)) throw new TypeError(`${path}: missing field '${field.name}' of ${type.name}`);
-        encodeInto(field.type, fields[field.name], buffer, offset + field.offset, `${path}.${field.name}`);
-      }
-      return;
-    }
-  }
+  encoder(type)(viewOf(buffer), offset, value, path);
 }
 
 /** Decodes the value of `type` stored at `offset` of `buffer`. */
 export function decode(type: TypeDescriptor, buffer: Buffer, offset = 0): KernelValue {
+  return decoder(type)(viewOf(buffer), offset);
+}
+
+/**
+ * An encoder specialised for `type` once, for hot paths (map operations): the
+ * switch over the descriptor and the range bounds are worked out at creation,
+ * not per value. It writes every byte of the type, padding as zero, so a
+ * reused buffer needs no clearing.
+ */
+export function encoder(type: TypeDescriptor): Encoder {
   switch (type.kind) {
-    case 'int':
-      return readInt(buffer, offset, type.size, type.signed);
-    case 'enum':
-      return Number(readInt(buffer, offset, type.size, false));
+    case 'int': {
+      const write = intWriter(type.size, type.signed);
+      if (type.size === 8) {
+        const [min, max] = bigintRange(type.signed);
+        return (view, offset, value, path) => {
+          if (typeof value !== 'bigint') throw new TypeError(`${path}: expected a bigint for ${type.name}, got ${describe(value)}`);
+          if (value < min || value > max) throw new TypeError(`${path}: ${value} is out of range for ${type.name}`);
+          write(view, offset, value);
+        };
+      }
+      const [min, max] = numberRange(type.size, type.signed);
+      return (view, offset, value, path) => write(view, offset, checkNumber(value, min, max, type.name, path));
+    }
+    case 'enum': {
+      // Enums travel as their numeric value, a number also for 8-byte enums.
+      const write = intWriter(type.size, false);
+      const [min, max] = numberRange(type.size, false);
+      return (view, offset, value, path) => {
+        if (typeof value !== 'number') throw new TypeError(`${path}: expected an enum value (number), got ${describe(value)}`);
+        const checked = checkNumber(value, min, max, type.name, path);
+        write(view, offset, type.size === 8 ? BigInt(checked) : checked);
+      };
+    }
     case 'bool':
-      return buffer[offset] !== 0;
+      return (view, offset, value, path) => {
+        if (typeof value !== 'boolean') throw new TypeError(`${path}: expected a boolean, got ${describe(value)}`);
+        view.setUint8(offset, value ? 1 : 0);
+      };
     case 'char':
-      return String.fromCharCode(buffer[offset]);
-    case 'array':
-      return Array.from({ length: type.length }, (_, index) => decode(type.element, buffer, offset + index * type.element.size));
-    case 'struct':
-      return Object.fromEntries(type.fields.map((field) => [field.name, decode(field.type, buffer, offset + field.offset)]));
+      return (view, offset, value, path) => view.setUint8(offset, charCode(value, path));
+    case 'array': {
+      const { length } = type;
+      const stride = type.element.size;
+      const writeElement = encoder(type.element);
+      return (view, offset, value, path) => {
+        if (!Array.isArray(value) || value.length !== length) {
+          throw new TypeError(`${path}: expected an array of ${length} elements, got ${describe(value)}`);
+        }
+        for (let index = 0; index < length; index++) writeElement(view, offset + index * stride, value[index], `${path}[${index}]`);
+      };
+    }
+    case 'struct': {
+      const fields = type.fields.map((field) => ({ name: field.name, offset: field.offset, write: encoder(field.type) }));
+      const known = new Set(type.fields.map((field) => field.name));
+      const gaps = paddingGaps(type);
+      return (view, offset, value, path) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          throw new TypeError(`${path}: expected a ${type.name} object, got ${describe(value)}`);
+        }
+        const object = value as Record<string, unknown>;
+        const unknown = Object.keys(object).filter((name) => !known.has(name));
+        if (unknown.length > 0) throw new TypeError(`${path}: ${type.name} has no field ${unknown.map((n) => `'${n}'`).join(', ')}`);
+        for (const field of fields) {
+          if (!(field.name in object)) throw new TypeError(`${path}: missing field '${field.name}' of ${type.name}`);
+          field.write(view, offset + field.offset, object[field.name], `${path}.${field.name}`);
+        }
+        for (const [start, end] of gaps) for (let byte = offset + start; byte < offset + end; byte++) view.setUint8(byte, 0);
+      };
+    }
   }
 }
 
 /**
- * A decoder specialised for `type` once, for hot paths (batch reads): the
- * switch over the descriptor runs at creation, not per value.
+ * A decoder specialised for `type` once, for hot paths (lookups, batch
+ * reads): the switch over the descriptor runs at creation, not per value.
  */
-export function decoder(type: TypeDescriptor): (buffer: Buffer, offset: number) => KernelValue {
+export function decoder(type: TypeDescriptor): Decoder {
   switch (type.kind) {
     case 'int':
-      if (type.size === 8) return type.signed ? (b, o) => b.readBigInt64LE(o) : (b, o) => b.readBigUInt64LE(o);
-      if (type.size === 4) return type.signed ? (b, o) => b.readInt32LE(o) : (b, o) => b.readUInt32LE(o);
-      return (b, o) => readInt(b, o, type.size, type.signed);
+      return intReader(type.size, type.signed);
+    case 'enum': {
+      const read = intReader(type.size, false);
+      return (view, offset) => Number(read(view, offset));
+    }
+    case 'bool':
+      return (view, offset) => view.getUint8(offset) !== 0;
+    case 'char':
+      return (view, offset) => String.fromCharCode(view.getUint8(offset));
+    case 'array': {
+      const { length } = type;
+      const stride = type.element.size;
+      const readElement = decoder(type.element);
+      return (view, offset) => {
+        const elements: KernelValue[] = [];
+        for (let index = 0; index < length; index++) elements.push(readElement(view, offset + index * stride));
+        return elements;
+      };
+    }
     case 'struct': {
       const fields = type.fields.map((field) => ({ name: field.name, offset: field.offset, read: decoder(field.type) }));
-      return (b, o) => {
+      return (view, offset) => {
         const value: Record<string, KernelValue> = {};
-        for (const field of fields) value[field.name] = field.read(b, o + field.offset);
+        for (const field of fields) value[field.name] = field.read(view, offset + field.offset);
         return value;
       };
     }
-    default:
-      return (b, o) => decode(type, b, o);
   }
 }
 
-function checkInt(value: unknown, size: number, signed: boolean, name: string, path: string): number | bigint {
-  const bits = BigInt(size * 8);
-  const min = signed ? -(1n << (bits - 1n)) : 0n;
-  const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-  if (size === 8) {
-    if (typeof value !== 'bigint') throw new TypeError(`${path}: expected a bigint for ${name}, got ${describe(value)}`);
-    if (value < min || value > max) throw new TypeError(`${path}: ${value} is out of range for ${name}`);
-    return value;
+type IntWriter = (view: DataView, offset: number, value: number | bigint) => void;
+
+function intWriter(size: 1 | 2 | 4 | 8, signed: boolean): IntWriter {
+  switch (size) {
+    case 1:
+      return signed ? (v, o, x) => v.setInt8(o, x as number) : (v, o, x) => v.setUint8(o, x as number);
+    case 2:
+      return signed ? (v, o, x) => v.setInt16(o, x as number, true) : (v, o, x) => v.setUint16(o, x as number, true);
+    case 4:
+      return signed ? (v, o, x) => v.setInt32(o, x as number, true) : (v, o, x) => v.setUint32(o, x as number, true);
+    case 8:
+      return signed ? (v, o, x) => v.setBigInt64(o, x as bigint, true) : (v, o, x) => v.setBigUint64(o, x as bigint, true);
   }
+}
+
+function intReader(size: 1 | 2 | 4 | 8, signed: boolean): (view: DataView, offset: number) => number | bigint {
+  switch (size) {
+    case 1:
+      return signed ? (v, o) => v.getInt8(o) : (v, o) => v.getUint8(o);
+    case 2:
+      return signed ? (v, o) => v.getInt16(o, true) : (v, o) => v.getUint16(o, true);
+    case 4:
+      return signed ? (v, o) => v.getInt32(o, true) : (v, o) => v.getUint32(o, true);
+    case 8:
+      return signed ? (v, o) => v.getBigInt64(o, true) : (v, o) => v.getBigUint64(o, true);
+  }
+}
+
+function bigintRange(signed: boolean): [bigint, bigint] {
+  return signed ? [-(1n << 63n), (1n << 63n) - 1n] : [0n, (1n << 64n) - 1n];
+}
+
+function numberRange(size: number, signed: boolean): [number, number] {
+  const bits = size * 8;
+  return signed ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+}
+
+function checkNumber(value: unknown, min: number, max: number, name: string, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${path}: expected an integer number for ${name}, got ${describe(value)}`);
   }
-  if (value < Number(min) || value > Number(max)) throw new TypeError(`${path}: ${value} is out of range for ${name}`);
+  if (value < min || value > max) throw new TypeError(`${path}: ${value} is out of range for ${name}`);
   return value;
 }
 
-function enumNumber(value: unknown, path: string): unknown {
-  // Enums travel as their numeric value; a bigint would only fit 8-byte enums, which use numbers too.
-  if (typeof value !== 'number') throw new TypeError(`${path}: expected an enum value (number), got ${describe(value)}`);
-  return value;
+/** The byte ranges [start, end) of a struct that no field covers (alignment holes and tail padding). */
+function paddingGaps(type: Extract<TypeDescriptor, { kind: 'struct' }>): [number, number][] {
+  const gaps: [number, number][] = [];
+  let covered = 0;
+  for (const field of [...type.fields].sort((a, b) => a.offset - b.offset)) {
+    if (field.offset > covered) gaps.push([covered, field.offset]);
+    covered = Math.max(covered, field.offset + field.type.size);
+  }
+  if (type.size > covered) gaps.push([covered, type.size]);
+  return gaps;
 }
 
 function charCode(value: unknown, path: string): number {
   if (typeof value === 'string' && value.length === 1 && value.charCodeAt(0) <= 0xff) return value.charCodeAt(0);
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xff) return value;
   throw new TypeError(`${path}: expected a one-character latin1 string or a byte for char, got ${describe(value)}`);
-}
-
-function writeInt(buffer: Buffer, offset: number, size: number, signed: boolean, value: number | bigint): void {
-  if (size === 8) {
-    if (signed) buffer.writeBigInt64LE(value as bigint, offset);
-    else buffer.writeBigUInt64LE(value as bigint, offset);
-  } else if (signed) {
-    buffer.writeIntLE(value as number, offset, size);
-  } else {
-    buffer.writeUIntLE(value as number, offset, size);
-  }
-}
-
-function readInt(buffer: Buffer, offset: number, size: number, signed: boolean): number | bigint {
-  if (size === 8) return signed ? buffer.readBigInt64LE(offset) : buffer.readBigUInt64LE(offset);
-  return signed ? buffer.readIntLE(offset, size) : buffer.readUIntLE(offset, size);
 }
 
 function describe(value: unknown): string {

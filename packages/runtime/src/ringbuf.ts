@@ -2,7 +2,7 @@
 // registered koffi callback, and libuv watches its epoll fd so records arrive
 // as an async iterator without blocking the event loop.
 import koffi from 'koffi';
-import { decode, type KernelValue } from './codec.js';
+import { decoder, type Decoder, type KernelValue } from './codec.js';
 import { check, checkPointer, lib, ringBufferSampleFn, type RingBuffer } from './libbpf.js';
 import type { Lifetime } from './lifetime.js';
 import type { MapMetadata, TypeDescriptor } from './metadata.js';
@@ -18,6 +18,7 @@ export class RingBufferHandle<E = KernelValue> {
   readonly name: string;
   readonly fd: number;
   private readonly recordType: TypeDescriptor;
+  private readonly decodeRecord: Decoder;
   private reader: Reader | null = null;
   /** Set while an async iteration runs: stops its epoll watch and wakes it. */
   private endIteration: (() => void) | null = null;
@@ -30,6 +31,7 @@ export class RingBufferHandle<E = KernelValue> {
     this.name = metadata.name;
     this.fd = fd;
     this.recordType = metadata.value;
+    this.decodeRecord = decoder(metadata.value);
     lifetime.onClose(() => {
       this.endIteration?.();
       this.free();
@@ -96,9 +98,10 @@ export class RingBufferHandle<E = KernelValue> {
     if (this.reader !== null) return this.reader;
     const queue: unknown[] = [];
     const callback = koffi.register((_context: bigint, data: bigint, size: number | bigint): number => {
-      const record = Buffer.from(koffi.view(data, Number(size)));
-      if (record.length < this.recordType.size) return -22; // EINVAL: stops consumption, surfaces as an error
-      queue.push(decode(this.recordType, record));
+      // Decoded in place: the record's memory is only valid during the callback.
+      const record = new DataView(koffi.view(data, Number(size)));
+      if (record.byteLength < this.recordType.size) return -22; // EINVAL: stops consumption, surfaces as an error
+      queue.push(this.decodeRecord(record, 0));
       return 0;
     }, koffi.pointer(ringBufferSampleFn));
     try {

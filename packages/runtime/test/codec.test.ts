@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, encode } from '../src/codec.js';
+import { decode, encode, encoder, viewOf } from '../src/codec.js';
 import type { TypeDescriptor } from '../src/metadata.js';
 import { flowKey, flowStats, u16, u32, u64 } from './fixtures.js';
 
@@ -27,6 +27,12 @@ describe('codec', () => {
     expect(bytes).toEqual(Buffer.from([1, 0, 0, 10, 80, 0, 6, 0]));
     const stats = { packets: 7n, bytes: 1500, seen: true, tag: 'x', delta: [-1, 0, 300] };
     expect(decode(flowStats, encode(flowStats, stats, 'v'))).toEqual(stats);
+  });
+
+  it('zeroes padding when encoding into a reused buffer (map handles reuse theirs)', () => {
+    const dirty = Buffer.alloc(flowKey.size, 0xff);
+    encoder(flowKey)(viewOf(dirty), 0, { saddr: 0x0a000001, sport: 80, proto: 6 }, 'k');
+    expect(dirty).toEqual(Buffer.from([1, 0, 0, 10, 80, 0, 6, 0]));
   });
 
   it('throws TypeError naming the offending part for wrong JS types, ranges and shapes', () => {
