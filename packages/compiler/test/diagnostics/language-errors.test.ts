@@ -68,6 +68,13 @@ describe('types and arithmetic (§3)', () => {
     );
   });
 
+  it('a constant shift by the width of the shifted type or more, with the widening to write', () => {
+    expect(firstError(xdp('    let d: u8 = 1;\n    let g: u64 = d << 40;\n    return XDP_PASS;'))).toMatch(
+      /^prog\.ks:4:23: error: cannot shift a u8 by 40: shift amounts go from 0 to 7\n[\s\S]*help: widen the value first, e\.g\. \(value as u64\) << 40/,
+    );
+    expect(firstError(xdp('    let x: u64 = 1;\n    x <<= 64;\n    return XDP_PASS;'))).toMatch(/^prog\.ks:4:11: error: cannot shift a u64 by 64: shift amounts go from 0 to 63$/m);
+  });
+
   it('signed compound modulo in kernel code', () => {
     expect(firstError(xdp('    let a: i64 = -7;\n    a %= 2;\n    return XDP_PASS;'))).toMatch(/^prog\.ks:4:5: error: '%=' on signed i64 values is not available in eBPF programs/);
   });

@@ -229,6 +229,7 @@ class FunctionChecker {
     if (!isIntegerLike(targetType)) throw located(`'${stmt.op}' needs an integer target, not ${typeName(targetType)}`, target.span);
     if (stmt.op === '<<=' || stmt.op === '>>=') {
       if (!isIntegerLike(valueType)) throw located(`shift amounts are integers, not ${typeName(valueType)}`, stmt.value.span);
+      this.checkShiftAmount(integerView(targetType)!, stmt.value);
     } else {
       this.expect(valueType, integerView(targetType)!, stmt.value);
     }
@@ -600,8 +601,9 @@ class FunctionChecker {
     const comparison = ['<', '<=', '>', '>=', '==', '!='].includes(op);
     const shift = op === '<<' || op === '>>';
     const hint = comparison ? null : expected && isIntegerLike(expected) ? integerView(expected) : null;
-    // Check the side that is not a bare literal first, so the literal takes its type.
-    const leftFirst = !isLiteral(expr.left) || isLiteral(expr.right);
+    // Check the side that is not a bare literal first, so the literal takes its type. Not for shifts: the amount's
+    // type says nothing about the shifted value's (`let x: u64 = 1 << n;` shifts a u64 1).
+    const leftFirst = shift || !isLiteral(expr.left) || isLiteral(expr.right);
     let left: Type;
     let right: Type;
     if (leftFirst) {
@@ -614,7 +616,10 @@ class FunctionChecker {
     if (comparison && left.kind === 'bool' && right.kind === 'bool' && (op === '==' || op === '!=')) return BOOL;
     if (!isIntegerLike(left)) throw located(`'${op}' needs integers, not ${typeName(left)}`, expr.left.span);
     if (!isIntegerLike(right)) throw located(`'${op}' needs integers, not ${typeName(right)}`, expr.right.span);
-    if (shift) return integerView(left)!;
+    if (shift) {
+      this.checkShiftAmount(integerView(left)!, expr.right);
+      return integerView(left)!;
+    }
     this.checkDivisor(op === '/' || op === '%' ? op : null, expr.right);
     if (comparison && left.kind === 'enum' && right.kind === 'enum' && left.name !== right.name) {
       throw located(`cannot compare ${left.name} with ${right.name}`, expr.span);
@@ -633,6 +638,21 @@ class FunctionChecker {
       span,
       `help: divide unsigned values, e.g. \`(a as ${unsigned}) ${op.replace('=', '')} (b as ${unsigned})\`, and handle the sign yourself`,
     );
+  }
+
+  /** A constant shift amount must be below the width of the shifted type: C leaves larger ones undefined. */
+  private checkShiftAmount(shifted: IntType, amount: ast.Expr): void {
+    let value: unknown = null;
+    try {
+      value = evaluateConst(amount, this.scope);
+    } catch {
+      return;
+    }
+    const bits = shifted.size * 8;
+    if (typeof value === 'bigint' && (value < 0n || value >= BigInt(bits))) {
+      const widen = value > 0n && value < 64n ? [`help: widen the value first, e.g. (value as u64) << ${value}`] : [];
+      throw located(`cannot shift a ${typeName(shifted)} by ${value}: shift amounts go from 0 to ${bits - 1}`, amount.span, ...widen);
+    }
   }
 
   private checkDivisor(op: '/' | '%' | null, divisor: ast.Expr): void {

@@ -63,11 +63,12 @@ export type IrStmt = Located &
     | { op: 'mapDelete'; map: MapSymbol; key: IrLocal }
     /**
      * `m[k].path op= operand`; atomic for 32/64-bit integers in the kernel. An
-     * absent element is first inserted as `zero` (BPF_NOEXIST) and looked up again.
+     * absent element is first inserted as `zero` (BPF_NOEXIST) and looked up again. With `reusesLookup`, `ref` is
+     * the element an earlier update of the same map and key found (element-reuse.ts): no lookup of its own.
      */
-    | { op: 'mapAtomic'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; operator: ast.AssignOp; operand: IrExpr }
+    | { op: 'mapAtomic'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; operator: ast.AssignOp; operand: IrExpr; reusesLookup?: boolean }
     /** `m[k].path = value` in place, inserting a zero element first when absent. */
-    | { op: 'mapFieldStore'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; value: IrExpr }
+    | { op: 'mapFieldStore'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; value: IrExpr; reusesLookup?: boolean }
     | { op: 'ringSubmit'; map: MapSymbol; value: IrLocal; result: IrLocal | null }
     /**
      * Packet view: declares `ref`, pointing into the packet at `offset`, or null when the

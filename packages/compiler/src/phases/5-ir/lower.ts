@@ -2,15 +2,23 @@
 // references, keys and values get addressable locals, and expressions that
 // need statements (lookups, matches) are hoisted in evaluation order.
 import type * as ast from '../1-parse/ast.js';
+import { walk } from '../1-parse/walk.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import type { FunctionSymbol, MapSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
 import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../4-typecheck/typed-system.js';
 import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt, IrSystem } from './ir.js';
 import { declaredOnStack } from './stack-slots.js';
+import { dropUnusedLocals } from './unused-locals.js';
+import { reuseElementLookups } from './element-reuse.js';
+import { reuseKeyTemporaries } from './key-reuse.js';
+import { expressions } from './ir-walk.js';
+import { constantValue } from './wrapped-constant.js';
 
 export function lowerSystem(typed: TypedSystem): IrSystem {
-  const functions = typed.functions.map((fn) => new FunctionLowering(typed, fn).lower());
+  const lowered = typed.functions.map((fn) => reuseKeyTemporaries(dropUnusedLocals(new FunctionLowering(typed, fn).lower())));
+  const kernelHelpers = new Set(lowered.filter((fn) => fn.side === 'kernel').map((fn) => fn.cName));
+  const functions = lowered.map((fn) => reuseElementLookups(fn, (name) => kernelHelpers.has(name)));
   const { symbols } = typed;
   const slots = [...typed.tailCallSlots].map(([program, index]) => ({ index, program }));
   return {
@@ -24,6 +32,26 @@ export function lowerSystem(typed: TypedSystem): IrSystem {
   };
 }
 
+/** What comparing a value with itself gives. */
+const SELF_COMPARISONS: Partial<Record<string, boolean>> = { '==': true, '<=': true, '>=': true, '!=': false, '<': false, '>': false };
+
+/** Both read the same local, or the same field of it: the same value. */
+function samePlace(a: IrExpr, b: IrExpr): boolean {
+  if (a.op === 'local' && b.op === 'local') return a.local === b.local;
+  return a.op === 'field' && b.op === 'field' && a.field === b.field && samePlace(a.object, b.object);
+}
+
+/** `masked == value` that no x satisfies: `x & m` has no bit outside m, `x | m` every bit of m. Non-null when so. */
+function bitwiseMismatch(masked: IrExpr, value: IrExpr): true | null {
+  const expected = constantValue(value);
+  if (expected === null || masked.op !== 'binary' || (masked.operator !== '&' && masked.operator !== '|')) return null;
+  const mask = constantValue(masked.right) ?? constantValue(masked.left);
+  const other = constantValue(masked.right) === null ? masked.right : masked.left;
+  if (mask === null || [...expressions(other)].some((e) => e.op === 'call')) return null;
+  const impossible = masked.operator === '&' ? (mask & expected) !== expected : (mask | expected) !== expected;
+  return impossible ? true : null;
+}
+
 /** The ProgArray the compiler adds for `tail_call`. */
 export const TAIL_CALL_MAP = 'ks_tail_calls';
 
@@ -33,6 +61,8 @@ class FunctionLowering {
   private readonly irLocals = new Map<LocalVariable, IrLocal>();
   /** `let v = m[k]`: v's lookup reference, for `v == null`. */
   private readonly elementRefs = new Map<LocalVariable, IrLocal>();
+  /** Loop counters and scalars assigned in loops: never passed to a helper by their own address. */
+  private readonly changing = new Set<IrLocal>();
   private out: IrStmt[] = [];
   private line: number;
 
@@ -47,6 +77,7 @@ class FunctionLowering {
   lower(): IrFunction {
     const symbol: FunctionSymbol = this.fn.symbol;
     const params = this.fn.params.map((p) => this.irLocal(p, 'param'));
+    this.findChangingLocals(symbol.decl.body);
     const body = this.lowerStatements(symbol.decl.body.statements);
     return {
       name: symbol.name,
@@ -71,6 +102,19 @@ class FunctionLowering {
       this.locals.push(ir);
     }
     return ir;
+  }
+
+  /** Loop counters and locals assigned inside a loop, as IR locals (see `addressable`). */
+  private findChangingLocals(body: ast.Block): void {
+    walk(body, (node) => {
+      if (node.kind !== 'ForRangeStmt' && node.kind !== 'WhileStmt') return;
+      if (node.kind === 'ForRangeStmt') this.changing.add(this.irLocal(this.localOf(node)));
+      walk(node.body, (inner) => {
+        if (inner.kind !== 'AssignStmt' || inner.target.kind !== 'Identifier') return;
+        const resolution = this.resolution(inner.target);
+        if (resolution.kind === 'local') this.changing.add(this.irLocal(resolution.local));
+      });
+    });
   }
 
   private temporary(base: string, type: Type): IrLocal {
@@ -311,9 +355,15 @@ class FunctionLowering {
     return this.addressable(this.lowerExpr(index), map.key!, `${map.declName}_key`);
   }
 
-  /** A local holding `value` whose address can be passed to a helper: the value's own local when it already is one of that type. */
+  /**
+   * A local holding `value` whose address can be passed to a helper: the value's own local when it already is one of
+   * that type, unless it is a scalar a loop changes. That one is copied: once its address is taken, clang keeps it
+   * in a stack slot whose value the verifier stops tracking, and the loop no longer verifies
+   * (`for i in 0..n { m[i] = 0; }`).
+   */
   private addressable(value: IrExpr, type: Type, name: string): IrLocal {
-    if (value.op === 'local' && sameType(value.local.type, type)) {
+    const changingScalar = value.op === 'local' && type.kind !== 'struct' && type.kind !== 'array' && this.changing.has(value.local);
+    if (value.op === 'local' && sameType(value.local.type, type) && !changingScalar) {
       value.local.addressTaken = true;
       return value.local;
     }
@@ -427,7 +477,14 @@ class FunctionLowering {
       this.emit({ op: 'if', condition: guard, then: [...rightStatements, { op: 'assign', target: place, operator: '=', value: right, line: this.line }], otherwise: [] });
       return place;
     }
-    return { op: 'binary', operator: expr.op, left, right: this.lowerExpr(expr.right), type };
+    const right = this.lowerExpr(expr.right);
+    // `x == x` is always true (and clang -Wall refuses it).
+    const itself = SELF_COMPARISONS[expr.op];
+    if (itself !== undefined && samePlace(left, right)) return { op: 'bool', value: itself };
+    const decided = expr.op === '==' || expr.op === '!=' ? bitwiseMismatch(left, right) ?? bitwiseMismatch(right, left) : null;
+    // `(x & 4) == 3` never holds (and clang -Wall refuses it).
+    if (decided !== null) return { op: 'bool', value: expr.op === '!=' };
+    return { op: 'binary', operator: expr.op, left, right, type };
   }
 
   /** The reference a null test looks at: a packet view, a map element, or a local bound from one. */

@@ -6,7 +6,7 @@ import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt } from '../5-ir/ir.js';
 import { typeOf } from '../5-ir/lower.js';
 import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
-import { overflowingConstant } from '../5-ir/wrapped-constant.js';
+import { isIntConstant, overflowingConstant } from '../5-ir/wrapped-constant.js';
 import { cString, cType, declaration, zeroInitializer } from './c-types.js';
 
 /** How one side of the system reaches maps, the packet and its other resources. */
@@ -204,17 +204,20 @@ export class CFunctionWriter {
       case 'binary': {
         const constant = overflowingConstant(expr);
         if (constant !== null) return intLiteral(constant, expr.type);
-        const text =
-          expr.op === 'unary'
-            ? `${expr.operator}${this.operand(expr.operand)}`
-            : `${this.shiftedOperand(expr) ?? this.operand(expr.left)} ${expr.operator} ${this.operand(expr.right)}`;
-        // C computes 8- and 16-bit values as int: cast back so the result wraps as in KernelScript.
-        return WRAPPING_OPERATORS.has(expr.operator) && isNarrowInt(expr.type) ? `(${cType(expr.type)})(${text})` : text;
+        const text = expr.op === 'unary' ? this.unary(expr) : `${this.leftOperand(expr) ?? this.operand(expr.left)} ${expr.operator} ${this.operand(expr.right)}`;
+        // C computes 8- and 16-bit values as int: cast back so the result wraps as in KernelScript
+        // (and a negative value shifted as unsigned bits back to its signed type).
+        const negativeShift = expr.op === 'binary' && expr.operator === '<<' && expr.left.op === 'int' && expr.left.value < 0n;
+        return (WRAPPING_OPERATORS.has(expr.operator) && isNarrowInt(expr.type)) || negativeShift ? `(${cType(expr.type)})(${text})` : text;
       }
       case 'cast':
         return `(${cType(expr.type)})${this.operand(expr.value)}`;
-      case 'call':
-        return `${this.target.call(expr.name)}(${expr.args.map((a) => this.expr(a)).join(', ')})`;
+      case 'call': {
+        // KS_MIN/KS_MAX declare `__auto_type` copies of their arguments: a constant needs its type spelled out (`(__u32)0`, not the int `0`).
+        const typed = TYPE_GENERIC_MACROS.has(expr.name);
+        const args = expr.args.map((a) => (typed && isIntConstant(a) && a.op !== 'cast' ? `(${cType(expr.type)})${this.operand(a)}` : this.expr(a)));
+        return `${this.target.call(expr.name)}(${args.join(', ')})`;
+      }
       case 'field':
       case 'index': {
         // A read through an index out of range is the zero value. Arrays have no zero rvalue: the verifier checks those.
@@ -292,12 +295,25 @@ export class CFunctionWriter {
     return path.map((step) => ('field' in step ? `.${step.field}` : `[${this.expr(step.index)}]`)).join('');
   }
 
-  /** A literal shifted left keeps its type in C (`1ULL << n`, `1U << n`): a plain `1` would be shifted as an int. */
-  private shiftedOperand(expr: Extract<IrExpr, { op: 'binary' }>): string | null {
-    if (expr.operator !== '<<' || expr.left.op !== 'int' || expr.left.type.kind !== 'int' || expr.left.value < 0n) return null;
-    const { size, signed } = expr.left.type;
-    if (size < 4) return null;
-    return `${expr.left.value}${signed ? '' : 'U'}${size === 8 ? 'LL' : ''}`;
+  /**
+   * The left operand where its C spelling matters: a literal shifted left by a variable amount keeps its type
+   * (`1ULL << n`, `1U << n`): a plain `1` would be shifted as an int. (A constant shift C gets wrong is printed as its value.)
+   */
+  private leftOperand(expr: Extract<IrExpr, { op: 'binary' }>): string | null {
+    // clang reads a decimal `2 ^ n` or `10 ^ n` as a mistaken power (-Wxor-used-as-pow); in hex it is plainly a xor.
+    if (expr.operator === '^' && expr.left.op === 'int' && (expr.left.value === 2n || expr.left.value === 10n)) return `0x${expr.left.value.toString(16)}`;
+    if (expr.operator !== '<<' || expr.left.op !== 'int' || expr.left.type.kind !== 'int' || isIntConstant(expr.right)) return null;
+    const { value, type } = expr.left;
+    // Shifting a negative value is undefined in C: shift its two's complement bits instead.
+    if (value < 0n) return `(__u${Math.max(4, type.size) * 8})${this.operand(expr.left)}`;
+    if (type.size < 4) return null;
+    return `${value}${type.signed ? '' : 'U'}${type.size === 8 ? 'LL' : ''}`;
+  }
+
+  /** `-x`, `~x`, `!x`; `-(-x)`, not the decrement `--x`. */
+  private unary(expr: Extract<IrExpr, { op: 'unary' }>): string {
+    const operand = this.operand(expr.operand);
+    return expr.operator === '-' && operand.startsWith('-') ? `-(${operand})` : `${expr.operator}${operand}`;
   }
 
   /** An operand of an operator: parenthesised unless it is atomic. */
@@ -344,6 +360,9 @@ function isZero(expr: IrExpr): boolean {
   return (expr.op === 'int' && expr.value === 0n) || (expr.op === 'bool' && !expr.value);
 }
 
+/** The min/max macros of the prelude: their result type is that of their arguments. */
+const TYPE_GENERIC_MACROS: ReadonlySet<string> = new Set(['KS_MIN', 'KS_MAX']);
+
 /** Operators whose exact result can leave the range of an 8- or 16-bit type. */
 const WRAPPING_OPERATORS: ReadonlySet<string> = new Set(['+', '-', '*', '<<', '~']);
 
@@ -356,8 +375,8 @@ function intLiteral(value: bigint, type: Type): string {
   // C has no literal for the smallest i64: 9223372036854775808 does not fit a signed type.
   if (value === -(1n << 63n)) return '(-9223372036854775807LL - 1)';
   if (value < 0n) return wide && value < -0x8000_0000n ? `${value}LL` : `${value}`;
-  if (value > 0xffff_ffffn) return `${value}ULL`;
-  if (wide && value > 0x7fff_ffffn) return `${value}ULL`;
+  const signedWide = wide && type.kind === 'int' && type.signed;
+  if (value > 0xffff_ffffn || (wide && value > 0x7fff_ffffn)) return `${value}${signedWide ? 'LL' : 'ULL'}`;
   if (type.kind === 'int' && !type.signed && value > 0x7fff_ffffn) return `${value}U`;
   return `${value}`;
 }

@@ -40,9 +40,10 @@ const kernelTarget: CTarget = {
         const { map, key, ref, zero } = stmt;
         const place = writer.elementPlace(ref.name, stmt.path);
         const address = stmt.path.length > 0 ? `&${place}` : ref.name;
-        writer.emit(`${declaration(ref.type, ref.name)} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
+        // An earlier update of this element found it: `ref` is that pointer (element-reuse.ts).
+        if (!stmt.reusesLookup) writer.emit(`${declaration(ref.type, ref.name)} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
         // Array maps hold every index: a failed lookup is an index out of range, nothing to insert.
-        if (!map.kind.isArray) {
+        if (!map.kind.isArray && !stmt.reusesLookup) {
           writer.emit(`if (!${ref.name}) {`);
           writer.indent(() => {
             if (zero.type.kind === 'struct' || zero.type.kind === 'array') {
@@ -119,8 +120,9 @@ export interface EbpfCOptions {
 }
 
 export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
+  const functions = calledFromPrograms(ir.kernelFunctions);
   const sections: string[] = [headerIncludes(ir, options)];
-  const headerDefinitions = usedHeaderDefinitions(ir.kernelFunctions);
+  const headerDefinitions = usedHeaderDefinitions(functions);
   if (headerDefinitions.length > 0) sections.push(headerDefinitions.join('\n\n'));
   if (ir.enums.length > 0) sections.push(ir.enums.map(enumDefinition).join('\n\n'));
   if (ir.structs.length > 0) sections.push(ir.structs.map(structDefinition).join('\n\n'));
@@ -132,17 +134,33 @@ export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
       ['/* Load-time configuration: set by the loader before load, constant to the verifier. */', ...ir.config.map((c) => `const volatile ${declaration(c.type, c.cName)} = ${configValue(c.defaultValue)};`)].join('\n'),
     );
   }
-  const prelude = preludeFor(ir.kernelFunctions);
+  const prelude = preludeFor(functions);
   if (prelude) sections.push(prelude);
   const lineFile = options.lineDirectives ? options.filename : null;
-  for (const fn of ir.kernelFunctions.filter((f) => !f.program)) {
+  for (const fn of functions.filter((f) => !f.program)) {
     sections.push(new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, 'static __always_inline ')));
   }
-  for (const fn of ir.kernelFunctions.filter((f) => f.program)) {
+  for (const fn of functions.filter((f) => f.program)) {
     sections.push(`SEC("${fn.program!.section}")\n${new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, ''))}`);
   }
   sections.push('char LICENSE[] SEC("license") = "GPL";');
   return restoreLineMapping(`${sections.join('\n\n')}\n`, options.cFileName);
+}
+
+/** Programs and the helpers they call, directly or not: a helper nothing calls is dead code (and clang -Wall refuses it). */
+function calledFromPrograms(functions: IrFunction[]): IrFunction[] {
+  const byName = new Map(functions.map((fn) => [fn.cName, fn]));
+  const reached = new Set<IrFunction>();
+  const visit = (fn: IrFunction): void => {
+    if (reached.has(fn)) return;
+    reached.add(fn);
+    for (const expr of allExpressions(fn.body)) {
+      const callee = expr.op === 'call' ? byName.get(expr.name) : undefined;
+      if (callee) visit(callee);
+    }
+  };
+  functions.filter((fn) => fn.program).forEach(visit);
+  return functions.filter((fn) => reached.has(fn));
 }
 
 function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {

@@ -1,0 +1,81 @@
+// Several updates of one map element look it up once, as hand-written code
+// does: after `tiers[tier].packets += 1;`, a later `tiers[tier].ttl_buckets[b]
+// += 1;` with the same map and the same key local uses the element pointer
+// the first found (or inserted) instead of a second lookup-and-insert.
+//
+// The pointer stays valid while nothing can replace or remove the element or
+// change the key: an update or delete of that map, an assignment to the key
+// local, or a call of a helper (which may do either) ends it. A loop body
+// keeps only the pointers it does not invalidate itself. The pointer is
+// declared in the C block of the first update, so statements nested in a
+// statement scope reuse outer pointers but never hand theirs out.
+// Kernel functions only: userspace updates go through copies.
+import type { MapSymbol } from '../2-symbols/symbol-table.js';
+import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
+import { expressions, statements, stmtExpressions } from './ir-walk.js';
+
+type ElementUpdate = Extract<IrStmt, { op: 'mapAtomic' | 'mapFieldStore' }>;
+
+interface KnownElement {
+  map: MapSymbol;
+  key: IrLocal;
+  ref: IrLocal;
+}
+
+export function reuseElementLookups(fn: IrFunction, isHelper: (name: string) => boolean): IrFunction {
+  if (fn.side !== 'kernel') return fn;
+  return { ...fn, body: rewriteBlock(fn.body, [], isHelper) };
+}
+
+function rewriteBlock(body: IrStmt[], outer: KnownElement[], isHelper: (name: string) => boolean): IrStmt[] {
+  let known = [...outer];
+  return body.map((stmt) => {
+    const rewritten = rewriteStmt(stmt, known, isHelper);
+    known = known.filter((element) => !invalidates([rewritten], element, isHelper));
+    if ((rewritten.op === 'mapAtomic' || rewritten.op === 'mapFieldStore') && !rewritten.reusesLookup) {
+      known.push({ map: rewritten.map, key: rewritten.key, ref: rewritten.ref });
+    }
+    return rewritten;
+  });
+}
+
+function rewriteStmt(stmt: IrStmt, known: KnownElement[], isHelper: (name: string) => boolean): IrStmt {
+  const nested = (body: IrStmt[], inLoop = false) =>
+    rewriteBlock(body, inLoop ? known.filter((element) => !invalidates(body, element, isHelper)) : known, isHelper);
+  switch (stmt.op) {
+    case 'mapAtomic':
+    case 'mapFieldStore': {
+      const found = known.find((element) => element.map === stmt.map && element.key === stmt.key);
+      return found && !readsInvalidate(stmt, isHelper) ? ({ ...stmt, ref: found.ref, reusesLookup: true } as ElementUpdate) : stmt;
+    }
+    case 'if':
+      return { ...stmt, then: nested(stmt.then), otherwise: nested(stmt.otherwise) };
+    case 'scope':
+      return { ...stmt, body: nested(stmt.body) };
+    case 'forRange':
+      return { ...stmt, body: nested(stmt.body, true) };
+    case 'while':
+      return { ...stmt, head: nested(stmt.head, true), body: nested(stmt.body, true) };
+    default:
+      return stmt;
+  }
+}
+
+/** An update whose own operand calls a helper: the helper runs before the element is written, so look it up again. */
+function readsInvalidate(stmt: ElementUpdate, isHelper: (name: string) => boolean): boolean {
+  return stmtExpressions(stmt).some((root) => callsHelper(root, isHelper));
+}
+
+/** Whether running `body` may replace or remove the element, or change its key. */
+function invalidates(body: IrStmt[], element: KnownElement, isHelper: (name: string) => boolean): boolean {
+  for (const stmt of statements(body)) {
+    if ((stmt.op === 'mapUpdate' || stmt.op === 'mapDelete') && stmt.map === element.map) return true;
+    if (stmt.op === 'assign' && stmt.target.op === 'local' && stmt.target.local === element.key) return true;
+    if (stmtExpressions(stmt).some((root) => callsHelper(root, isHelper))) return true;
+  }
+  return false;
+}
+
+function callsHelper(root: IrExpr, isHelper: (name: string) => boolean): boolean {
+  return [...expressions(root)].some((expr) => expr.op === 'call' && isHelper(expr.name));
+}

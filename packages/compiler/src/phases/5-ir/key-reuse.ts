@@ -1,0 +1,125 @@
+// A map key computed again from the same values uses the temporary that
+// already holds it: after `let bucket = buckets[ip.saddr];`, the later
+// `buckets[ip.saddr] = bucket;` passes `&buckets_key` instead of copying
+// `ip->saddr` into a second stack slot, as hand-written code keeps one key.
+//
+// Only keys built from locals, fields, constants and operators qualify (no
+// calls, map reads or context reads, whose values may change), and only while
+// none of the locals they read is assigned. A temporary declared inside a
+// statement scope is visible only there. Temporaries are never written after
+// their declaration (helpers read keys), so sharing one is safe. A statement
+// scope left with nothing to declare loses its braces.
+import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
+import { sameType } from '../2-symbols/types.js';
+import { expressions, statements } from './ir-walk.js';
+
+interface HeldKey {
+  local: IrLocal;
+  init: IrExpr;
+}
+
+export function reuseKeyTemporaries(fn: IrFunction): IrFunction {
+  const renamed = new Map<IrLocal, IrLocal>();
+  const body = rewriteBlock(fn.body, [], renamed);
+  return { ...fn, body, locals: fn.locals.filter((local) => !renamed.has(local)) };
+}
+
+function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, IrLocal>): IrStmt[] {
+  let held = [...outer];
+  const out: IrStmt[] = [];
+  for (const stmt of body) {
+    if (stmt.op === 'declare' && isKeyTemporary(stmt.local) && stmt.init && isStable(stmt.init)) {
+      const init = stmt.init;
+      const same = held.find((key) => sameType(key.local.type, stmt.local.type) && sameExpr(key.init, init));
+      if (same) {
+        renamed.set(stmt.local, same.local);
+        continue;
+      }
+      held.push({ local: stmt.local, init });
+      out.push(stmt);
+      continue;
+    }
+    const rewritten = rewriteStmt(stmt, held, renamed);
+    held = held.filter((key) => !changesInputs([rewritten], key.init));
+    // A statement scope left with nothing to declare needs no braces of its own.
+    if (rewritten.op === 'scope' && !rewritten.body.some(declaresVariable)) out.push(...rewritten.body);
+    else out.push(rewritten);
+  }
+  return out;
+}
+
+function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLocal>): IrStmt {
+  const nested = (body: IrStmt[], inLoop = false) => rewriteBlock(body, inLoop ? held.filter((key) => !changesInputs(body, key.init)) : held, renamed);
+  const key = (local: IrLocal) => renamed.get(local) ?? local;
+  switch (stmt.op) {
+    case 'mapLookup':
+    case 'mapDelete':
+    case 'mapAtomic':
+    case 'mapFieldStore':
+      return { ...stmt, key: key(stmt.key) };
+    case 'mapUpdate':
+      return { ...stmt, key: key(stmt.key), value: key(stmt.value) };
+    case 'if':
+      return { ...stmt, then: nested(stmt.then), otherwise: nested(stmt.otherwise) };
+    case 'scope':
+      return { ...stmt, body: nested(stmt.body) };
+    case 'forRange':
+      return { ...stmt, body: nested(stmt.body, true) };
+    case 'while':
+      return { ...stmt, head: nested(stmt.head, true), body: nested(stmt.body, true) };
+    default:
+      return stmt;
+  }
+}
+
+/** Statements whose C declares a variable in the block they stand in. */
+function declaresVariable(stmt: IrStmt): boolean {
+  return ['declare', 'mapLookup', 'packetView', 'mapAtomic', 'mapFieldStore', 'ringSubmit', 'poll'].includes(stmt.op);
+}
+
+/** A temporary made to pass a key or value by address (lower.ts `addressable`). */
+function isKeyTemporary(local: IrLocal): boolean {
+  return local.role === 'temporary' && local.addressTaken && local.type.kind !== 'struct' && local.type.kind !== 'array';
+}
+
+/** Built only from what the function itself changes by assignment: locals, their fields, packet fields, constants. */
+function isStable(expr: IrExpr): boolean {
+  return [...expressions(expr)].every((e) => ['int', 'bool', 'symbol', 'local', 'field', 'cast', 'unary', 'binary'].includes(e.op));
+}
+
+/** Whether `body` assigns a local that `init` reads. */
+function changesInputs(body: IrStmt[], init: IrExpr): boolean {
+  const inputs = new Set([...expressions(init)].flatMap((e) => (e.op === 'local' ? [e.local] : [])));
+  for (const stmt of statements(body)) {
+    if (stmt.op === 'assign') {
+      const target = [...expressions(stmt.target)].find((e) => e.op === 'local');
+      if (target && target.op === 'local' && inputs.has(target.local)) return true;
+    }
+    if ((stmt.op === 'declare' || stmt.op === 'packetView') && inputs.has(stmt.op === 'declare' ? stmt.local : stmt.ref)) return true;
+  }
+  return false;
+}
+
+function sameExpr(a: IrExpr, b: IrExpr): boolean {
+  if (a.op !== b.op) return false;
+  switch (a.op) {
+    case 'int':
+      return a.value === (b as typeof a).value && sameType(a.type, (b as typeof a).type);
+    case 'bool':
+      return a.value === (b as typeof a).value;
+    case 'symbol':
+      return a.name === (b as typeof a).name;
+    case 'local':
+      return a.local === (b as typeof a).local;
+    case 'field':
+      return a.field === (b as typeof a).field && a.viaPointer === (b as typeof a).viaPointer && sameExpr(a.object, (b as typeof a).object);
+    case 'cast':
+      return sameType(a.type, (b as typeof a).type) && sameExpr(a.value, (b as typeof a).value);
+    case 'unary':
+      return a.operator === (b as typeof a).operator && sameExpr(a.operand, (b as typeof a).operand);
+    case 'binary':
+      return a.operator === (b as typeof a).operator && sameExpr(a.left, (b as typeof a).left) && sameExpr(a.right, (b as typeof a).right);
+    default:
+      return false;
+  }
+}
