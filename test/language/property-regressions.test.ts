@@ -1,7 +1,8 @@
 // Compiler bugs found by the random-program property (test/property/), each
 // as the small program it shrank to: clang -Werror refused the generated C,
 // the verifier refused the object, or the C computed something else than the
-// .ks says. Built with -Werror, loaded into the verifier, and run.
+// .ks says. Built with -Werror, loaded into the verifier, and run. Also the
+// run-time signed overflow that -fwrapv makes wrap as the language says.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeKernel, ethIpv4Udp } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
@@ -77,6 +78,13 @@ program regressions : xdp {
     if (bits | 4) != 3 {                // always true
       results[13] = 1;
     }
+    let top: i32 = 2147483647;
+    let one = (ctx.rx_queue_index + 1) as i32; // 1, but only known at run time
+    let wrapped = top + one;            // signed overflow at run time wraps (-fwrapv)
+    results[14] = (wrapped as i64 + 2147483648) as u64;
+    if wrapped < top {                  // C without -fwrapv may assume this is false
+      results[15] = 1;
+    }
     return XDP_PASS;
   }
 }
@@ -116,6 +124,7 @@ describeKernel('compiler bugs found by the random-program property', () => {
     expect(value(10)).toBe(BigInt.asUintN(64, -8n));
     expect(value(11)).toBe(1n);
     expect([value(12), value(13)]).toEqual([0n, 1n]);
+    expect([value(14), value(15)]).toEqual([0n, 1n]);
     expect([...(system.maps.by_index as MapHandle<number, number>).entries()]).toEqual([
       [0, 10],
       [1, 11],

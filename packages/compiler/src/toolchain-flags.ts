@@ -3,13 +3,15 @@
 
 export const BPF_CC = 'clang';
 export const CC = 'gcc';
-/** `-I/usr/include/<multiarch>` is added by the caller: clang -target bpf needs it for <asm/types.h>. */
 /**
+ * `-I/usr/include/<multiarch>` is added by the caller: clang -target bpf needs it for <asm/types.h>.
  * `-mcpu=v3`: atomic `|=`, `&=`, `^=` on map elements need the BPF_ATOMIC ALU
  * operations of ISA v3 (kernel 5.12+); without it clang cannot select them.
+ * `-fwrapv`: KernelScript arithmetic wraps (two's complement), signed too; C
+ * leaves signed overflow undefined, and the optimiser would exploit that.
  */
-export const BPF_CFLAGS = ['-target', 'bpf', '-mcpu=v3', '-O2', '-Wall', '-Wextra', '-g'];
-export const CFLAGS = ['-Wall', '-Wextra', '-O2'];
+export const BPF_CFLAGS = ['-target', 'bpf', '-mcpu=v3', '-O2', '-fwrapv', '-Wall', '-Wextra', '-g'];
+export const CFLAGS = ['-Wall', '-Wextra', '-O2', '-fwrapv'];
 export const LIBS = ['-lbpf', '-lelf', '-lz'];
 
 /**
