@@ -18,16 +18,34 @@ export interface Attachment {
  */
 export type AttachTarget = string | { ifindex: number } | undefined;
 
+/**
+ * XDP attach mode: `generic` (in the network stack, any device), `driver`
+ * (in the NIC driver) or `offload` (on the NIC). Without one, the program is
+ * attached as a BPF link in the best mode the device supports.
+ */
+export type XdpMode = 'generic' | 'driver' | 'offload';
+
+export interface AttachOptions {
+  /** xdp only. */
+  mode?: XdpMode;
+}
+
+/** XDP_FLAGS_* of <linux/if_link.h>. */
+const XDP_FLAGS_UPDATE_IF_NOEXIST = 1 << 0;
+const XDP_MODE_FLAGS: Record<XdpMode, number> = { generic: 1 << 1, driver: 1 << 2, offload: 1 << 3 };
+
 const EEXIST = 17;
 /** Where libbpf looks up tracepoint event ids. */
 const TRACEFS_EVENTS = ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'];
 const BPF_TC_INGRESS = 1;
 const BPF_TC_EGRESS = 2;
 
-export function attachProgram(program: BpfProgram, programFd: number, metadata: ProgramMetadata, target: AttachTarget): Attachment {
+export function attachProgram(program: BpfProgram, programFd: number, metadata: ProgramMetadata, target: AttachTarget, options: AttachOptions = {}): Attachment {
+  if (options.mode !== undefined && metadata.kind !== 'xdp') throw new TypeError(`attach mode is for xdp programs; '${metadata.name}' is ${metadata.kind}`);
   switch (metadata.kind) {
     case 'xdp': {
       const ifindex = interfaceIndex(target, metadata);
+      if (options.mode !== undefined) return attachXdpInMode(programFd, metadata, ifindex, describeInterface(target), options.mode);
       return linkAttachment(`xdp:${describeInterface(target)}`, checkPointer<BpfLink>(`attaching xdp program '${metadata.name}'`, () =>
         lib.bpf_program__attach_xdp(program, ifindex) as bigint | null,
       ));
@@ -63,15 +81,29 @@ export function attachProgram(program: BpfProgram, programFd: number, metadata: 
 }
 
 function linkAttachment(description: string, link: BpfLink): Attachment {
+  return detachOnce(description, () => check(`detaching ${description}`, () => lib.bpf_link__destroy(link) as number));
+}
+
+/** An Attachment whose detach() runs `undo` the first time only. */
+function detachOnce(description: string, undo: () => void): Attachment {
   let attached = true;
   return {
     description,
     detach() {
       if (!attached) return;
       attached = false;
-      check(`detaching ${description}`, () => lib.bpf_link__destroy(link) as number);
+      undo();
     },
   };
+}
+
+/** XDP in an explicit mode; refuses to replace a program already attached in that mode. */
+function attachXdpInMode(programFd: number, metadata: ProgramMetadata, ifindex: number, ifname: string, mode: XdpMode): Attachment {
+  const flags = XDP_MODE_FLAGS[mode];
+  if (flags === undefined) throw new TypeError(`unknown xdp mode '${String(mode)}': use 'generic', 'driver' or 'offload'`);
+  const description = `xdp:${ifname}:${mode}`;
+  check(`attaching xdp program '${metadata.name}' to ${ifname} in ${mode} mode`, () => lib.bpf_xdp_attach(ifindex, programFd, flags | XDP_FLAGS_UPDATE_IF_NOEXIST, null) as number);
+  return detachOnce(description, () => check(`detaching ${description}`, () => lib.bpf_xdp_detach(ifindex, flags, null) as number));
 }
 
 /**
@@ -86,30 +118,22 @@ function attachTc(programFd: number, metadata: ProgramMetadata, ifindex: number,
   const created = lib.bpf_tc_hook_create(hook) as number;
   if (created < 0 && created !== -EEXIST) throw bpfError(`creating the clsact qdisc on ${ifname}`, -created);
 
+  const destroyQdisc = () => lib.bpf_tc_hook_destroy({ ...hook, attach_point: BPF_TC_INGRESS | BPF_TC_EGRESS }) as number;
+
   const options = { sz: bpfTcOpts.size, prog_fd: programFd, flags: 0, prog_id: 0, handle: 0, priority: 0 };
   const description = `tc:${ifname}:${direction}`;
   try {
     check(`attaching tc program '${metadata.name}' to ${ifname} ${direction}`, () => lib.bpf_tc_attach(hook, options) as number);
   } catch (error) {
-    if (created === 0) lib.bpf_tc_hook_destroy({ ...hook, attach_point: BPF_TC_INGRESS | BPF_TC_EGRESS });
+    if (created === 0) destroyQdisc();
     throw error;
   }
-  let attached = true;
-  return {
-    description,
-    detach() {
-      if (!attached) return;
-      attached = false;
-      // Detach identifies the filter by handle and priority only; the other fields must be zero.
-      const filter = { sz: bpfTcOpts.size, prog_fd: 0, flags: 0, prog_id: 0, handle: options.handle, priority: options.priority };
-      check(`detaching ${description}`, () => lib.bpf_tc_detach(hook, filter) as number);
-      if (created === 0) {
-        check(`removing the clsact qdisc on ${ifname}`, () =>
-          lib.bpf_tc_hook_destroy({ ...hook, attach_point: BPF_TC_INGRESS | BPF_TC_EGRESS }) as number,
-        );
-      }
-    },
-  };
+  return detachOnce(description, () => {
+    // Detach identifies the filter by handle and priority only; the other fields must be zero.
+    const filter = { sz: bpfTcOpts.size, prog_fd: 0, flags: 0, prog_id: 0, handle: options.handle, priority: options.priority };
+    check(`detaching ${description}`, () => lib.bpf_tc_detach(hook, filter) as number);
+    if (created === 0) check(`removing the clsact qdisc on ${ifname}`, destroyQdisc);
+  });
 }
 
 /** Interface index for a name (if_nametoindex, in the calling thread's network namespace) or an explicit index. */

@@ -13,7 +13,7 @@ const ERRNO_CODES = new Map<number, string>(
 
 const EPERM = 1;
 /** What an EPERM from the bpf() syscall almost always means. */
-export const PERMISSION_HINT =
+const PERMISSION_HINT =
   'BPF needs root, or the capabilities CAP_BPF (programs, maps), CAP_NET_ADMIN (xdp, tc) and CAP_PERFMON (tracing): ' +
   'run as root, or e.g. `setcap cap_bpf,cap_net_admin,cap_perfmon+ep "$(command -v node)"`';
 

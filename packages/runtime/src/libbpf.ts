@@ -92,6 +92,9 @@ export const lib = {
   bpf_program__set_log_buf: libbpf.func('int bpf_program__set_log_buf(void *prog, void *log_buf, size_t log_size)'),
   bpf_program__attach: libbpf.func('void *bpf_program__attach(void *prog)'),
   bpf_program__attach_xdp: libbpf.func('void *bpf_program__attach_xdp(void *prog, int ifindex)'),
+  // Mode-specific XDP attach (generic / driver / offload) is not a link in libbpf 1.1: attach and detach by ifindex.
+  bpf_xdp_attach: libbpf.func('int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)'),
+  bpf_xdp_detach: libbpf.func('int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)'),
   bpf_program__attach_tracepoint: libbpf.func(
     'void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)',
   ),
@@ -156,8 +159,8 @@ const printHook = koffi.register((level: number, format: bigint, args: bigint): 
 }, koffi.pointer(koffi.proto('int libbpf_print_fn(int level, void *format, void *args)')));
 libbpf.func('void *libbpf_set_print(void *fn)')(printHook);
 
-/** Starts collecting libbpf's messages for one operation. */
-function resetLog(): void {
+/** Drops what libbpf printed so far: before an operation starts, and after one that succeeded. */
+function discardLog(): void {
   pendingLog = [];
 }
 
@@ -181,19 +184,19 @@ export function bpfError(operation: string, errno: number): BpfError {
 
 /** Runs a libbpf call returning 0 or a negative errno; throws BpfError on failure, returns the result otherwise. */
 export function check(operation: string, call: () => number): number {
-  resetLog();
+  discardLog();
   const result = call();
   if (result < 0) throw bpfError(operation, -result);
-  pendingLog = [];
+  discardLog();
   return result;
 }
 
 /** Runs a libbpf call returning a pointer or NULL with errno set; throws BpfError on NULL. */
 export function checkPointer<T extends bigint>(operation: string, call: () => bigint | null): T {
-  resetLog();
+  discardLog();
   const pointer = call();
   if (pointer === null || pointer === 0n) throw bpfError(operation, koffi.errno() || 22 /* EINVAL */);
-  pendingLog = [];
+  discardLog();
   return pointer as T;
 }
 

@@ -76,9 +76,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
 
   /** The value at `key`, or undefined when absent. Per-CPU maps: the sum over CPUs (see getPerCpu). */
   get(key: K): V | undefined {
-    if (!this.lookup(key)) return undefined;
-    const { view } = this.lookupScratch;
-    return (this.perCpu ? sumOverCpus(this.valueType, this.decodeValues(view, 0) as KernelValue[], this.name) : this.decodeValue(view, 0)) as V;
+    return this.lookup(key) ? this.readValue(this.lookupScratch.view, 0) : undefined;
   }
 
   /** One value per possible CPU (a single-element array for ordinary maps), or undefined when absent. */
@@ -122,10 +120,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
 
   /** Removes `key`; returns whether it was present. Array maps cannot delete (the kernel says EINVAL). */
   delete(key: K): boolean {
-    const result = lib.bpf_map_delete_elem(this.fd, this.writeKey(key)) as number;
-    if (result === -ENOENT) return false;
-    if (result < 0) throw bpfError(`delete from map '${this.name}'`, -result);
-    return true;
+    return this.deleteRaw(this.writeKey(key));
   }
 
   /** Deletes every entry; array maps, whose entries always exist, are zeroed instead. */
@@ -136,10 +131,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
       for (const key of keys) this.update(key, zero, {});
       return;
     }
-    for (const key of keys) {
-      const result = lib.bpf_map_delete_elem(this.fd, key) as number;
-      if (result < 0 && result !== -ENOENT) throw bpfError(`delete from map '${this.name}'`, -result);
-    }
+    for (const key of keys) this.deleteRaw(key);
   }
 
   *keys(): Generator<K> {
@@ -181,11 +173,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
         throw bpfError(`batch lookup in map '${this.name}'`, -result);
       }
       for (let index = 0; index < count[0]; index++) {
-        const key = this.decodeKey(keyView, index * this.keyType.size) as K;
-        const value = this.perCpu
-          ? sumOverCpus(this.valueType, this.decodeValues(valueView, index * this.valueBufferSize) as KernelValue[], this.name)
-          : this.decodeValue(valueView, index * this.valueBufferSize);
-        entries.push([key, value as V]);
+        entries.push([this.decodeKey(keyView, index * this.keyType.size) as K, this.readValue(valueView, index * this.valueBufferSize)]);
       }
       if (result === -ENOENT) return entries;
       inBatch = Buffer.from(outBatch);
@@ -230,6 +218,19 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   private update(key: Buffer, value: Buffer, options: UpdateOptions): void {
     const result = lib.bpf_map_update_elem(this.fd, key, value, updateFlags(options)) as number;
     if (result < 0) throw bpfError(`update of map '${this.name}'`, -result);
+  }
+
+  /** Removes the element at raw `key`; false when absent. */
+  private deleteRaw(key: Buffer): boolean {
+    const result = lib.bpf_map_delete_elem(this.fd, key) as number;
+    if (result === -ENOENT) return false;
+    if (result < 0) throw bpfError(`delete from map '${this.name}'`, -result);
+    return true;
+  }
+
+  /** The value (per-CPU maps: summed over CPUs) whose buffer starts at `offset`. */
+  private readValue(view: DataView, offset: number): V {
+    return (this.perCpu ? sumOverCpus(this.valueType, this.decodeValues(view, offset) as KernelValue[], this.name) : this.decodeValue(view, offset)) as V;
   }
 
   private decodeValues(view: DataView, offset: number): V[] {

@@ -1,6 +1,6 @@
 // One loaded program: its fd, BPF_PROG_TEST_RUN, and its attachments.
 import koffi from 'koffi';
-import { attachProgram, type Attachment, type AttachTarget } from './attach.js';
+import { attachProgram, type AttachOptions, type Attachment, type AttachTarget } from './attach.js';
 import { bpfTestRunOpts, check, lib, type BpfProgram } from './libbpf.js';
 import type { Lifetime } from './lifetime.js';
 import type { ProgramKind, ProgramMetadata } from './metadata.js';
@@ -91,10 +91,10 @@ export class ProgramHandle {
     };
   }
 
-  /** Attaches the program (see AttachTarget for what each kind takes). Call detach() or close the system to undo. */
-  attach(target?: AttachTarget): Attachment {
+  /** Attaches the program (see AttachTarget for what each kind takes; xdp may name a mode). Call detach() or close the system to undo. */
+  attach(target?: AttachTarget, options?: AttachOptions): Attachment {
     this.lifetime.assertOpen();
-    const attachment = attachProgram(this.program, this.fd, this.metadata, target);
+    const attachment = attachProgram(this.program, this.fd, this.metadata, target, options);
     this.attachments.push(attachment);
     return attachment;
   }

@@ -40,9 +40,7 @@ export class RingBufferHandle<E = KernelValue> {
 
   /** Decodes and returns every record currently in the ring buffer, without waiting. */
   consume(): E[] {
-    const reader = this.open();
-    check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
-    return reader.queue.splice(0) as E[];
+    return this.drain(this.open());
   }
 
   /** Streams records as they arrive until the loop breaks or the system closes. One iteration at a time. */
@@ -74,8 +72,7 @@ export class RingBufferHandle<E = KernelValue> {
     const stopped = (): boolean => this.lifetime.isClosed || signal?.aborted === true;
     try {
       while (!stopped()) {
-        check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
-        const records = reader.queue.splice(0) as E[];
+        const records = this.drain(reader);
         if (records.length > 0) {
           yield* records;
           continue;
@@ -91,6 +88,12 @@ export class RingBufferHandle<E = KernelValue> {
       poll.close();
       this.endIteration = null;
     }
+  }
+
+  /** Consumes what the ring buffer holds and takes the decoded records out of the queue. */
+  private drain(reader: Reader): E[] {
+    check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
+    return reader.queue.splice(0) as E[];
   }
 
   private open(): Reader {

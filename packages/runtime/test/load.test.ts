@@ -253,6 +253,37 @@ describeKernel('runtime: load and use systems through libbpf', () => {
     });
   });
 
+  it('attaches xdp in an explicit mode (generic, driver) and refuses a second program in the same mode', async () => {
+    await withNetns(async (ns) => {
+      const first = load<CounterMaps>(counter);
+      const second = load<CounterMaps>(counter);
+      // XDP_ATTACHED_* of <linux/if_link.h>, as `ip -j -d link` reports it.
+      const XDP_ATTACHED = { driver: 1, generic: 2 };
+      const attachedMode = async () => {
+        const [link] = JSON.parse((await execa('ip', ['-j', '-n', ns.name, '-d', 'link', 'show', 'dev', 'veth1'])).stdout) as { xdp?: { mode: number } }[];
+        return link!.xdp?.mode ?? null;
+      };
+      try {
+        inNetns(ns.name, () => first.programs.count_packets.attach('veth1', { mode: 'generic' }));
+        expect(await attachedMode()).toBe(XDP_ATTACHED.generic);
+        expect(catchError(() => inNetns(ns.name, () => second.programs.count_packets.attach('veth1', { mode: 'generic' })))).toMatchObject({ code: 'EBUSY' });
+        inNetns(ns.name, () => first.programs.count_packets.detach());
+        expect(await attachedMode()).toBeNull();
+
+        inNetns(ns.name, () => first.programs.count_packets.attach('veth1', { mode: 'driver' }));
+        expect(await attachedMode()).toBe(XDP_ATTACHED.driver);
+        inNetns(ns.name, () => first.programs.count_packets.detach());
+        expect(await attachedMode()).toBeNull();
+        expect(() => first.programs.count_tc.attach('veth1', { mode: 'generic' })).toThrow(TypeError);
+      } finally {
+        inNetns(ns.name, () => {
+          first.close();
+          second.close();
+        });
+      }
+    });
+  });
+
   it('pins maps under pinRoot and reuses the pin on the next load', async () => {
     await withPinDir(async (pinRoot) => {
       const pinned = { ...counter, metadata: counterMetadata };
