@@ -23,9 +23,9 @@ import { writeOutputDirectory } from './write-output.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export const EXIT_OK = 0;
-export const EXIT_COMPILE_ERROR = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_COMPILE_ERROR = 1;
+const EXIT_USAGE = 2;
 
 interface CommonOptions {
   output?: string;

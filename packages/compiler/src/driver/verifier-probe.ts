@@ -17,7 +17,7 @@ import { CC, LIBS } from '../toolchain-flags.js';
 import { INSTALL_HINT, ToolchainError } from './toolchain.js';
 
 /** Bytes of verifier log kept; since Linux 6.4 the kernel keeps the tail when the log is longer. */
-export const VERIFIER_LOG_BYTES = 4 << 20;
+const VERIFIER_LOG_BYTES = 4 << 20;
 
 const PROBE_SOURCE = String.raw`// kernelscript verifier probe: probe OBJECT PROGRAM LOG_LEVEL
 #include <errno.h>

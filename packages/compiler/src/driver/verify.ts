@@ -110,7 +110,7 @@ const INSTRUCTION_LINE = /^(\d+): \([0-9a-f]{2}\)/;
  * The verifier's reason and the instruction it stopped at: the lines between the
  * last instruction it printed and the statistics, or an `insn N` named in the message.
  */
-export function decisiveMessage(log: string): { message: string; instruction: number | null } {
+function decisiveMessage(log: string): { message: string; instruction: number | null } {
   const lines = log.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- END'));
   let end = lines.length;
   while (end > 0 && STATS_LINE.test(lines[end - 1]!)) end--;

@@ -398,5 +398,3 @@ export interface TailCallExpr extends Node {
   target: Identifier;
   fallback: Expr | null;
 }
-
-export type AnyNode = TopLevelItem | ProgramItem | Stmt | Expr | TypeExpr | Param | StructField | MapAttribute;

@@ -72,19 +72,19 @@ function scopeOf(fn: FunctionSymbol, symbols: SymbolTable): Scope {
   return symbols.global;
 }
 
-/** Resolve `m` or `program::m` to a map visible from `scope`. */
-export function resolveMapExpr(expr: ast.Expr, scope: Scope, symbols?: { maps: MapSymbol[] }): MapSymbol | undefined {
+/** Resolve `m` or `program::m` to a map visible from `scope`; `maps` are all the maps `scope` sees. */
+function resolveMapExpr(expr: ast.Expr, scope: Scope, maps: MapSymbol[]): MapSymbol | undefined {
   if (expr.kind === 'Identifier') return lookup(scope, 'maps', expr.name);
-  if (expr.kind === 'PathExpr' && expr.segments.length === 2 && symbols) {
+  if (expr.kind === 'PathExpr' && expr.segments.length === 2) {
     const [program, map] = expr.segments;
-    return symbols.maps.find((m) => m.program === program!.name && m.declName === map!.name);
+    return maps.find((m) => m.program === program!.name && m.declName === map!.name);
   }
   return undefined;
 }
 
 function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
   const facts: FunctionFacts = { symbol: fn, accesses: [], lostUpdates: [], calls: [] };
-  const allMaps = { maps: collectMaps(scope) };
+  const allMaps = collectMaps(scope);
   const mapOf = (expr: ast.Expr) => resolveMapExpr(expr, scope, allMaps);
   const keyText = (expr: ast.Expr): string | null => {
     try {

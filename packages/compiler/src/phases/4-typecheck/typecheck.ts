@@ -1067,7 +1067,7 @@ function nullFacts(condition: ast.Expr, nullable: (e: ast.Expr) => LocalVariable
 }
 
 /** Whether control never falls off the end of `stmt` (return/break/continue on every path). */
-export function alwaysExits(stmt: ast.Stmt | ast.Block): boolean {
+function alwaysExits(stmt: ast.Stmt | ast.Block): boolean {
   switch (stmt.kind) {
     case 'ReturnStmt':
     case 'BreakStmt':

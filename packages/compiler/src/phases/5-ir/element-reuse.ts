@@ -12,7 +12,7 @@
 // Kernel functions only: userspace updates go through copies.
 import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
-import { expressions, statements, stmtExpressions } from './ir-walk.js';
+import { expressions, statements, stmtExpressions, withChildBodies } from './ir-walk.js';
 
 type ElementUpdate = Extract<IrStmt, { op: 'mapAtomic' | 'mapFieldStore' }>;
 
@@ -40,25 +40,13 @@ function rewriteBlock(body: IrStmt[], outer: KnownElement[], isHelper: (name: st
 }
 
 function rewriteStmt(stmt: IrStmt, known: KnownElement[], isHelper: (name: string) => boolean): IrStmt {
-  const nested = (body: IrStmt[], inLoop = false) =>
-    rewriteBlock(body, inLoop ? known.filter((element) => !invalidates(body, element, isHelper)) : known, isHelper);
-  switch (stmt.op) {
-    case 'mapAtomic':
-    case 'mapFieldStore': {
-      const found = known.find((element) => element.map === stmt.map && element.key === stmt.key);
-      return found && !readsInvalidate(stmt, isHelper) ? ({ ...stmt, ref: found.ref, reusesLookup: true } as ElementUpdate) : stmt;
-    }
-    case 'if':
-      return { ...stmt, then: nested(stmt.then), otherwise: nested(stmt.otherwise) };
-    case 'scope':
-      return { ...stmt, body: nested(stmt.body) };
-    case 'forRange':
-      return { ...stmt, body: nested(stmt.body, true) };
-    case 'while':
-      return { ...stmt, head: nested(stmt.head, true), body: nested(stmt.body, true) };
-    default:
-      return stmt;
+  if (stmt.op === 'mapAtomic' || stmt.op === 'mapFieldStore') {
+    const found = known.find((element) => element.map === stmt.map && element.key === stmt.key);
+    return found && !readsInvalidate(stmt, isHelper) ? ({ ...stmt, ref: found.ref, reusesLookup: true } as ElementUpdate) : stmt;
   }
+  return withChildBodies(stmt, (body, inLoop) =>
+    rewriteBlock(body, inLoop ? known.filter((element) => !invalidates(body, element, isHelper)) : known, isHelper),
+  );
 }
 
 /** An update whose own operand calls a helper: the helper runs before the element is written, so look it up again. */

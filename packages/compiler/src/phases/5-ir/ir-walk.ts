@@ -17,6 +17,27 @@ export function childBodies(stmt: IrStmt): IrStmt[][] {
   }
 }
 
+/**
+ * `stmt` with each nested statement list replaced by what `rewrite` returns
+ * for it; `inLoop` says whether the list runs repeatedly (a loop's head or body).
+ */
+export function withChildBodies(stmt: IrStmt, rewrite: (body: IrStmt[], inLoop: boolean) => IrStmt[]): IrStmt {
+  switch (stmt.op) {
+    case 'if':
+      return { ...stmt, then: rewrite(stmt.then, false), otherwise: rewrite(stmt.otherwise, false) };
+    case 'scope':
+      return { ...stmt, body: rewrite(stmt.body, false) };
+    case 'forRange':
+    case 'iterate':
+      return { ...stmt, body: rewrite(stmt.body, true) };
+    case 'while':
+      return { ...stmt, head: rewrite(stmt.head, true), body: rewrite(stmt.body, true) };
+    default:
+      return stmt;
+  }
+}
+
+/** Every statement in `body`, nested ones included. */
 export function* statements(body: IrStmt[]): Generator<IrStmt> {
   for (const stmt of body) {
     yield stmt;
@@ -26,41 +47,34 @@ export function* statements(body: IrStmt[]): Generator<IrStmt> {
 
 export function* expressions(expr: IrExpr): Generator<IrExpr> {
   yield expr;
+  for (const child of childExpressions(expr)) yield* expressions(child);
+}
+
+/** The direct subexpressions of `expr`, in evaluation order. */
+export function childExpressions(expr: IrExpr): IrExpr[] {
   switch (expr.op) {
     case 'unary':
-      yield* expressions(expr.operand);
-      break;
+      return [expr.operand];
     case 'binary':
-      yield* expressions(expr.left);
-      yield* expressions(expr.right);
-      break;
+      return [expr.left, expr.right];
     case 'cast':
-      yield* expressions(expr.value);
-      break;
+      return [expr.value];
     case 'call':
-      for (const arg of expr.args) yield* expressions(arg);
-      break;
+      return expr.args;
     case 'field':
-      yield* expressions(expr.object);
-      break;
+      return [expr.object];
     case 'index':
-      yield* expressions(expr.array);
-      yield* expressions(expr.index);
-      break;
+      return [expr.array, expr.index];
     case 'structLiteral':
-      for (const field of expr.fields) yield* expressions(field.value);
-      break;
+      return expr.fields.map((field) => field.value);
     case 'arrayLiteral':
-      for (const element of expr.elements) yield* expressions(element);
-      break;
+      return expr.elements;
     case 'arrayRepeat':
-      yield* expressions(expr.value);
-      break;
+      return [expr.value];
     case 'elementValue':
-      for (const index of pathIndexes(expr.path)) yield* expressions(index);
-      break;
+      return pathIndexes(expr.path);
     default:
-      break;
+      return [];
   }
 }
 
@@ -103,9 +117,6 @@ export function stmtExpressions(stmt: IrStmt): IrExpr[] {
       return [];
   }
 }
-
-/** Every statement in `body`, nested ones included. */
-export const allStatements = statements;
 
 /** Every expression in `body`, nested ones included. */
 export function* allExpressions(body: IrStmt[]): Generator<IrExpr> {

@@ -11,7 +11,7 @@
 // scope left with nothing to declare loses its braces.
 import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
 import { sameType } from '../2-symbols/types.js';
-import { expressions, statements } from './ir-walk.js';
+import { expressions, statements, withChildBodies } from './ir-walk.js';
 
 interface HeldKey {
   local: IrLocal;
@@ -49,7 +49,6 @@ function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, Ir
 }
 
 function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLocal>): IrStmt {
-  const nested = (body: IrStmt[], inLoop = false) => rewriteBlock(body, inLoop ? held.filter((key) => !changesInputs(body, key.init)) : held, renamed);
   const key = (local: IrLocal) => renamed.get(local) ?? local;
   switch (stmt.op) {
     case 'mapLookup':
@@ -59,16 +58,8 @@ function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLoca
       return { ...stmt, key: key(stmt.key) };
     case 'mapUpdate':
       return { ...stmt, key: key(stmt.key), value: key(stmt.value) };
-    case 'if':
-      return { ...stmt, then: nested(stmt.then), otherwise: nested(stmt.otherwise) };
-    case 'scope':
-      return { ...stmt, body: nested(stmt.body) };
-    case 'forRange':
-      return { ...stmt, body: nested(stmt.body, true) };
-    case 'while':
-      return { ...stmt, head: nested(stmt.head, true), body: nested(stmt.body, true) };
     default:
-      return stmt;
+      return withChildBodies(stmt, (body, inLoop) => rewriteBlock(body, inLoop ? held.filter((key) => !changesInputs(body, key.init)) : held, renamed));
   }
 }
 

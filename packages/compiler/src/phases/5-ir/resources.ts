@@ -3,7 +3,8 @@
 import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { roundUp, sizeOf } from '../2-symbols/types.js';
 import type { IrExpr, IrFunction, IrStmt, IrSystem } from './ir.js';
-import { allExpressions, allStatements } from './ir-walk.js';
+import { reachableFunctions } from './call-graph.js';
+import { statements } from './ir-walk.js';
 import { livesOnStack, stackNeed } from './stack-slots.js';
 
 /** The eBPF stack of one program, in bytes. */
@@ -97,28 +98,8 @@ function programStack(main: IrFunction, byName: Map<string, IrFunction>): number
   return need(main, [main.cName]);
 }
 
-function reachableFunctions(main: IrFunction, byName: Map<string, IrFunction>): IrFunction[] {
-  const seen = new Map<string, IrFunction>([[main.cName, main]]);
-  const queue = [main];
-  while (queue.length > 0) {
-    const fn = queue.shift()!;
-    for (const name of callsIn(fn.body)) {
-      const callee = byName.get(name);
-      if (callee && !seen.has(name)) {
-        seen.set(name, callee);
-        queue.push(callee);
-      }
-    }
-  }
-  return [...seen.values()];
-}
-
-function callsIn(body: IrStmt[]): string[] {
-  return [...allExpressions(body)].flatMap((expr) => (expr.op === 'call' ? [expr.name] : []));
-}
-
 function mapsUsed(body: IrStmt[]): string[] {
-  return [...allStatements(body)].flatMap((stmt) => ('map' in stmt ? [stmt.map.name] : []));
+  return [...statements(body)].flatMap((stmt) => ('map' in stmt ? [stmt.map.name] : []));
 }
 
 // ---------- instruction estimate ----------

@@ -6,7 +6,7 @@
 // maps); a lookup or packet view whose result nothing reads goes too, and so
 // do `x = x;`, `x &= x;` and `x |= x;`.
 import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
-import { statements } from './ir-walk.js';
+import { childExpressions, statements } from './ir-walk.js';
 import { mentionedLocals, readLocals } from './optimize/local-uses.js';
 
 export function dropUnusedLocals(fn: IrFunction): IrFunction {
@@ -109,32 +109,6 @@ const VALUE_ONLY_CALLS: ReadonlySet<string> = new Set(['KS_MIN', 'KS_MAX', 'bpf_
 function callsOf(expr: IrExpr, line: number): IrStmt[] {
   if (expr.op === 'call' && !VALUE_ONLY_CALLS.has(expr.name)) return [{ op: 'eval', expr, line }];
   const calls: IrStmt[] = [];
-  for (const child of expr.op === 'call' ? expr.args : childExpressions(expr)) calls.push(...callsOf(child, line));
+  for (const child of childExpressions(expr)) calls.push(...callsOf(child, line));
   return calls;
-}
-
-/** The direct subexpressions of `expr`. */
-function childExpressions(expr: IrExpr): IrExpr[] {
-  switch (expr.op) {
-    case 'unary':
-      return [expr.operand];
-    case 'binary':
-      return [expr.left, expr.right];
-    case 'cast':
-      return [expr.value];
-    case 'field':
-      return [expr.object];
-    case 'index':
-      return [expr.array, expr.index];
-    case 'structLiteral':
-      return expr.fields.map((field) => field.value);
-    case 'arrayLiteral':
-      return expr.elements;
-    case 'arrayRepeat':
-      return [expr.value];
-    case 'elementValue':
-      return expr.path.flatMap((step) => ('index' in step ? [step.index] : []));
-    default:
-      return [];
-  }
 }

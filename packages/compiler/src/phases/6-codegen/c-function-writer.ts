@@ -5,7 +5,7 @@ import { CONTEXT_FIELDS } from '../../language/context-members.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt } from '../5-ir/ir.js';
 import { typeOf } from '../5-ir/lower.js';
-import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+import { allExpressions, statements } from '../5-ir/ir-walk.js';
 import { isIntConstant, overflowingConstant } from '../5-ir/wrapped-constant.js';
 import { cString, cType, declaration, zeroInitializer } from './c-types.js';
 
@@ -137,17 +137,12 @@ export class CFunctionWriter {
 
   declare(local: IrLocal, init: IrExpr | null): void {
     const decl = declaration(local.type, local.name);
-    if (init === null && local.addressTaken && local.type.kind === 'struct') {
+    const structInit = init?.op === 'structLiteral' ? init : null;
+    if (local.addressTaken && (structInit !== null || (init === null && local.type.kind === 'struct'))) {
       // Padding bytes handed to a helper must be initialised, or the verifier refuses the read.
       this.emit(`${decl};`);
       this.emit(`__builtin_memset(&${local.name}, 0, sizeof(${local.name}));`);
-    } else if (init === null) {
-      this.emit(`${decl} = ${local.type.kind === 'pointer' ? 'NULL' : zeroInitializer(local.type)};`);
-    } else if (init.op === 'structLiteral' && local.addressTaken) {
-      // Padding bytes handed to a helper must be initialised, or the verifier refuses the read.
-      this.emit(`${decl};`);
-      this.emit(`__builtin_memset(&${local.name}, 0, sizeof(${local.name}));`);
-      for (const field of init.fields) {
+      for (const field of structInit?.fields ?? []) {
         const fieldType = typeOf(field.value);
         if (fieldType.kind !== 'array') this.emit(`${local.name}.${field.name} = ${this.expr(field.value)};`);
         // Arrays cannot be assigned in C: copy from a compound literal, unless the memset already zeroed them.
@@ -155,11 +150,16 @@ export class CFunctionWriter {
           this.emit(`__builtin_memcpy(${local.name}.${field.name}, (${declaration(fieldType, '')})${this.expr(field.value)}, sizeof(${local.name}.${field.name}));`);
         }
       }
+    } else if (init === null) {
+      this.emit(`${decl} = ${zeroInitializer(local.type)};`);
     } else if (local.type.kind === 'array' && init.op !== 'arrayLiteral' && init.op !== 'arrayRepeat') {
       this.emit(`${decl} = {};`);
-      const source = init.op === 'elementValue' ? `${init.ref.name}` : this.expr(init);
-      if (init.op === 'elementValue') this.emit(`if (${source})`);
-      this.emit(`${init.op === 'elementValue' ? '    ' : ''}__builtin_memcpy(${local.name}, ${init.op === 'elementValue' ? `*${source}` : source}, sizeof(${local.name}));`);
+      if (init.op === 'elementValue') {
+        this.emit(`if (${init.ref.name})`);
+        this.emit(`    __builtin_memcpy(${local.name}, *${init.ref.name}, sizeof(${local.name}));`);
+      } else {
+        this.emit(`__builtin_memcpy(${local.name}, ${this.expr(init)}, sizeof(${local.name}));`);
+      }
     } else {
       this.emit(`${decl} = ${this.expr(init)};`);
     }
@@ -240,7 +240,7 @@ export class CFunctionWriter {
       case 'arrayRepeat':
         return isZero(expr.value) ? '{}' : `{ [0 ... ${expr.type.length - 1}] = ${this.expr(expr.value)} }`;
       case 'zero':
-        return expr.type.kind === 'pointer' ? 'NULL' : zeroInitializer(expr.type);
+        return zeroInitializer(expr.type);
     }
   }
 
@@ -256,13 +256,11 @@ export class CFunctionWriter {
     const guards: string[] = [];
     let current = type;
     for (const step of path) {
-      if ('field' in step) {
-        if (current.kind === 'struct') current = current.fields.find((f) => f.name === step.field)!.type;
-      } else if (current.kind === 'array') {
+      if ('index' in step && current.kind === 'array') {
         const guard = this.indexGuard(step.index, current.length);
         if (guard) guards.push(guard);
-        current = current.element;
       }
+      current = stepType(current, step);
     }
     return guards;
   }
@@ -346,9 +344,22 @@ export class CFunctionWriter {
 /** Parameters the body never reads (the context counts as read by context accesses, packet views and tail calls). */
 function unusedParams(fn: IrFunction): IrLocal[] {
   const used = new Set<IrLocal>();
-  for (const expr of allExpressions(fn.body)) if (expr.op === 'local') used.add(expr.local);
-  const readsContext = [...allExpressions(fn.body)].some((e) => e.op === 'context') || [...allStatements(fn.body)].some((s) => s.op === 'packetView' || s.op === 'tailCall');
+  let readsContext = [...statements(fn.body)].some((s) => s.op === 'packetView' || s.op === 'tailCall');
+  for (const expr of allExpressions(fn.body)) {
+    if (expr.op === 'local') used.add(expr.local);
+    else if (expr.op === 'context') readsContext = true;
+  }
   return fn.params.filter((p, i) => !used.has(p) && !(i === 0 && p.type.kind === 'context' && readsContext));
+}
+
+/** The type of the part of a `type` value that `path` names. */
+export function pathType(type: Type, path: IrPathStep[]): Type {
+  return path.reduce(stepType, type);
+}
+
+function stepType(type: Type, step: IrPathStep): Type {
+  if ('field' in step) return type.kind === 'struct' ? type.fields.find((f) => f.name === step.field)!.type : type;
+  return type.kind === 'array' ? type.element : type;
 }
 
 /** The zero value as an expression (a compound literal for structs). */

@@ -47,7 +47,17 @@ export function cType(type: Type): string {
 
 /** The zero value as a C initializer. */
 export function zeroInitializer(type: Type): string {
-  return type.kind === 'struct' || type.kind === 'array' ? '{}' : type.kind === 'bool' ? 'false' : '0';
+  switch (type.kind) {
+    case 'struct':
+    case 'array':
+      return '{}';
+    case 'bool':
+      return 'false';
+    case 'pointer':
+      return 'NULL';
+    default:
+      return '0';
+  }
 }
 
 /** A C string literal. */

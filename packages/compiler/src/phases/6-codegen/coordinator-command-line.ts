@@ -10,7 +10,7 @@ import { cString } from './c-types.js';
 const CONFIG_SECTION = '.rodata';
 
 /** The name `--config` takes: `name` for global config, `program::name` for a program's own. */
-export function configOptionName(config: ConfigSymbol): string {
+function configOptionName(config: ConfigSymbol): string {
   return config.program ? `${config.program}::${config.name}` : config.name;
 }
 

@@ -60,7 +60,7 @@ export function generateDts(input: DtsInput): string {
 }
 
 /** The TypeScript type the runtime's codec reads and writes for a value of `type`. */
-export function tsType(type: TypeDescriptor, surface: ModuleSurface): string {
+function tsType(type: TypeDescriptor, surface: ModuleSurface): string {
   switch (type.kind) {
     case 'int':
       return type.size === 8 ? 'bigint' : 'number';

@@ -3,14 +3,16 @@
 import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../3-analyze/analysis.js';
-import type { IrFunction, IrPathStep, IrStmt, IrSystem } from '../5-ir/ir.js';
-import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
+import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
+import { CFunctionWriter, functionSignature, pathType, type CTarget } from './c-function-writer.js';
 import { cType, declaration } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { headerComment } from './header-comment.js';
 import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
 import { restoreLineMapping } from './line-directives.js';
-import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+import { callsIn, reachableFunctions } from '../5-ir/call-graph.js';
+import { TAIL_CALL_MAP } from '../5-ir/lower.js';
+import { statements } from '../5-ir/ir-walk.js';
 
 /** BPF has no atomic subtract: `-=` adds the negation. */
 const ATOMIC_BUILTINS: Partial<Record<string, string>> = {
@@ -64,7 +66,7 @@ const kernelTarget: CTarget = {
         if (stmt.op === 'mapFieldStore') {
           writer.emit(`    ${place} = ${writer.expr(stmt.value)};`);
         } else {
-          const valueType = fieldType(map.value, stmt.path);
+          const valueType = pathType(map.value, stmt.path);
           const builtin = ATOMIC_BUILTINS[stmt.operator];
           // BPF atomics exist for 32- and 64-bit words only.
           const atomic = builtin && (sizeOf(valueType) === 4 || sizeOf(valueType) === 8);
@@ -91,7 +93,7 @@ const kernelTarget: CTarget = {
         return true;
       }
       case 'tailCall':
-        writer.emit(`bpf_tail_call(ctx, &${TAIL_CALLS}, ${stmt.slot}); /* ${stmt.target} */`);
+        writer.emit(`bpf_tail_call(ctx, &${TAIL_CALL_MAP}, ${stmt.slot}); /* ${stmt.target} */`);
         writer.emit(`return ${stmt.fallback ? writer.expr(stmt.fallback) : '0'};`);
         return true;
       default:
@@ -99,16 +101,6 @@ const kernelTarget: CTarget = {
     }
   },
 };
-
-const TAIL_CALLS = 'ks_tail_calls';
-
-/** The type of the part of a `type` value that `path` names. */
-function fieldType(type: Type, path: IrPathStep[]): Type {
-  return path.reduce<Type>((t, step) => {
-    if ('field' in step) return t.kind === 'struct' ? t.fields.find((f) => f.name === step.field)!.type : t;
-    return t.kind === 'array' ? t.element : t;
-  }, type);
-}
 
 export interface EbpfCOptions {
   filename: string;
@@ -127,7 +119,7 @@ export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
   if (ir.enums.length > 0) sections.push(ir.enums.map(enumDefinition).join('\n\n'));
   if (ir.structs.length > 0) sections.push(ir.structs.map(structDefinition).join('\n\n'));
   const maps = ir.maps.map(mapDefinition);
-  if (ir.tailCalls) maps.push(progArrayDefinition(TAIL_CALLS, ir.tailCalls.slots.length));
+  if (ir.tailCalls) maps.push(progArrayDefinition(TAIL_CALL_MAP, ir.tailCalls.slots.length));
   if (maps.length > 0) sections.push(maps.join('\n\n'));
   if (ir.config.length > 0) {
     sections.push(
@@ -150,16 +142,7 @@ export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
 /** Programs and the helpers they call, directly or not: a helper nothing calls is dead code (and clang -Wall refuses it). */
 function calledFromPrograms(functions: IrFunction[]): IrFunction[] {
   const byName = new Map(functions.map((fn) => [fn.cName, fn]));
-  const reached = new Set<IrFunction>();
-  const visit = (fn: IrFunction): void => {
-    if (reached.has(fn)) return;
-    reached.add(fn);
-    for (const expr of allExpressions(fn.body)) {
-      const callee = expr.op === 'call' ? byName.get(expr.name) : undefined;
-      if (callee) visit(callee);
-    }
-  };
-  functions.filter((fn) => fn.program).forEach(visit);
+  const reached = new Set(functions.filter((fn) => fn.program).flatMap((main) => reachableFunctions(main, byName)));
   return functions.filter((fn) => reached.has(fn));
 }
 
@@ -230,9 +213,8 @@ function usedHeaderDefinitions(functions: IrFunction[]): string[] {
 
 /** Small inline helpers, emitted only when some program uses them. */
 function preludeFor(functions: IrFunction[]): string {
-  const bodies = functions.map((f) => f.body);
-  const calls = new Set(bodies.flatMap((b) => [...allExpressions(b)]).flatMap((e) => (e.op === 'call' ? [e.name] : [])));
-  const directViews = bodies.some((b) => [...allStatements(b)].some((s) => s.op === 'packetView' && s.copy === null));
+  const calls = new Set(functions.flatMap((f) => callsIn(f.body)));
+  const directViews = functions.some((f) => [...statements(f.body)].some((s) => s.op === 'packetView' && s.copy === null));
   const parts: string[] = [];
   if (calls.has('KS_MIN') || calls.has('KS_MAX')) parts.push(MIN_MAX_MACROS);
   if (directViews) {

@@ -5,7 +5,8 @@ import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { integerView, roundUp, sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../3-analyze/analysis.js';
 import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
-import { allExpressions, allStatements } from '../5-ir/ir-walk.js';
+import { statements } from '../5-ir/ir-walk.js';
+import { callsIn } from '../5-ir/call-graph.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { attachFunctions, attachmentTable, type CoordinatorProgram } from './coordinator-attach.js';
 import { commandLineSection } from './coordinator-command-line.js';
@@ -86,11 +87,11 @@ export interface UserspaceCOptions {
 export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): string {
   const lineFile = options.lineDirectives ? options.filename : null;
   const userFunctions = ir.userspaceFunctions;
-  const polls = [...new Map(userFunctions.flatMap((f) => [...allStatements(f.body)]).flatMap((s) => (s.op === 'poll' ? [[ringBufferVariable(s.map, s.handler), s] as const] : []))).entries()];
-  const usesMinMax = userFunctions.some((f) => [...allExpressions(f.body)].some((e) => e.op === 'call' && (e.name === 'KS_MIN' || e.name === 'KS_MAX')));
+  const polls = [...new Map(userFunctions.flatMap((f) => [...statements(f.body)]).flatMap((s) => (s.op === 'poll' ? [[ringBufferVariable(s.map, s.handler), s] as const] : []))).entries()];
   const main = userFunctions.find((f) => f.name === 'main');
   // Static helpers are emitted only when called: gcc -Wall warns about unused ones.
-  const calls = new Set(userFunctions.flatMap((f) => [...allExpressions(f.body)]).flatMap((e) => (e.op === 'call' ? [e.name] : [])));
+  const calls = new Set(userFunctions.flatMap((f) => callsIn(f.body)));
+  const usesMinMax = calls.has('KS_MIN') || calls.has('KS_MAX');
   const attaches = calls.has('ks_attach') || calls.has('ks_detach');
   const mainTakesArguments = (main?.params.length ?? 0) > 0;
   const sections = [

@@ -4,8 +4,8 @@
 // after. `build --optimize` replaces those with counts from built objects.
 import type { SymbolTable } from '../../2-symbols/symbol-table.js';
 import type { SystemAnalysis } from '../../3-analyze/analysis.js';
-import type { IrFunction, IrSystem } from '../ir.js';
-import { allExpressions } from '../ir-walk.js';
+import { reachableFunctions } from '../call-graph.js';
+import type { IrSystem } from '../ir.js';
 import { planResources } from '../resources.js';
 import { removeDeadBranches } from './dead-branches.js';
 import { foldConstants } from './fold-constants.js';
@@ -53,14 +53,7 @@ function programsByFunction(ir: IrSystem): Map<string, string[]> {
   const byName = new Map(ir.kernelFunctions.map((f) => [f.cName, f]));
   const result = new Map<string, string[]>();
   for (const main of ir.kernelFunctions.filter((f) => f.program)) {
-    const seen = new Set<string>();
-    const visit = (fn: IrFunction): void => {
-      if (seen.has(fn.cName)) return;
-      seen.add(fn.cName);
-      result.set(fn.cName, [...(result.get(fn.cName) ?? []), main.program!.name]);
-      for (const expr of allExpressions(fn.body)) if (expr.op === 'call' && byName.has(expr.name)) visit(byName.get(expr.name)!);
-    };
-    visit(main);
+    for (const fn of reachableFunctions(main, byName)) result.set(fn.cName, [...(result.get(fn.cName) ?? []), main.program!.name]);
   }
   return result;
 }

@@ -1,32 +1,16 @@
 // Rebuilding IR trees with changes: the optimiser's passes never mutate the IR
 // they are given (the unoptimised IR stays valid), they return new trees.
 import type { IrExpr, IrPathStep, IrStmt } from '../ir.js';
-import { childBodies } from '../ir-walk.js';
+import { withChildBodies } from '../ir-walk.js';
 
 /** `body` with every statement (nested ones first) replaced by what `replace` returns: none, itself, or several. */
 export function rewriteStatements(body: IrStmt[], replace: (stmt: IrStmt) => IrStmt[]): IrStmt[] {
-  return body.flatMap((stmt) => replace(withNestedBodies(stmt, (nested) => rewriteStatements(nested, replace))));
+  return body.flatMap((stmt) => replace(withChildBodies(stmt, (nested) => rewriteStatements(nested, replace))));
 }
 
 /** `body` with every block (the body itself and every nested one, innermost first) replaced by `replace`'s result. */
 export function rewriteBlocks(body: IrStmt[], replace: (block: IrStmt[]) => IrStmt[]): IrStmt[] {
-  return replace(body.map((stmt) => withNestedBodies(stmt, (nested) => rewriteBlocks(nested, replace))));
-}
-
-function withNestedBodies(stmt: IrStmt, rewrite: (body: IrStmt[]) => IrStmt[]): IrStmt {
-  switch (stmt.op) {
-    case 'if':
-      return { ...stmt, then: rewrite(stmt.then), otherwise: rewrite(stmt.otherwise) };
-    case 'forRange':
-    case 'iterate':
-    case 'scope':
-      return { ...stmt, body: rewrite(stmt.body) };
-    case 'while':
-      return { ...stmt, head: rewrite(stmt.head), body: rewrite(stmt.body) };
-    default:
-      if (childBodies(stmt).length > 0) throw new Error(`the optimiser does not know the nested statements of '${stmt.op}'`);
-      return stmt;
-  }
+  return replace(body.map((stmt) => withChildBodies(stmt, (nested) => rewriteBlocks(nested, replace))));
 }
 
 /** `stmt` with each of its own expressions (not those of nested statements) rewritten bottom-up by `replace`. */
