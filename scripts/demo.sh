@@ -10,7 +10,10 @@ bash scripts/setup.sh
 
 readonly out_dir=build/multi_programs
 printf '==> kernelscript build examples/multi_programs.ks -o %s\n' "$out_dir"
-node packages/compiler/bin/kernelscript.js build examples/multi_programs.ks -o "$out_dir"
+# As root, also load both programs into this kernel's verifier and show its verdicts.
+verify=()
+if [[ "$(id -u)" -eq 0 ]]; then verify=(--verify); fi
+node packages/compiler/bin/kernelscript.js build examples/multi_programs.ks -o "$out_dir" "${verify[@]}"
 
 cat <<MSG
 
