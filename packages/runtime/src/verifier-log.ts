@@ -2,9 +2,11 @@
 // verifier's decisive message, and the source line it stopped at. The source
 // line comes from the `; <text> @ <file>:<line>` annotations the kernel prints
 // from the object's BTF line info; KernelScript's generated C carries `#line`
-// directives, so those name the `.ks` file. (The compiler's driver does the
-// same with llvm-objdump; the runtime starts no processes, so it reads only
-// what the kernel printed.)
+// directives, so those name the `.ks` file. The decisive message is read as
+// the compiler's `verify` command reads it (shared code); the compiler maps the
+// instruction with llvm-objdump, while the runtime starts no processes and
+// reads only what the kernel printed.
+import { verifierReason } from '@kernelscript/compiler/verifier-log';
 
 export interface SourceLine {
   /** The file the BTF line info names: the `.ks` file for KernelScript objects. */
@@ -27,27 +29,14 @@ export interface VerifierRefusal {
 const LOAD_LOG = /prog '([^']+)': -- BEGIN PROG LOAD LOG --\n([\s\S]*?)-- END PROG LOAD LOG --/g;
 /** A source annotation from BTF line info: `; let x = 1; @ counter.ks:7`. */
 const SOURCE_ANNOTATION = /^; (.*) @ (.+):(\d+)$/;
-/** An instruction line: `17: (0f) r7 += r0`. */
-const INSTRUCTION = /^\d+: \([0-9a-f]{2}\)/;
-/** Register/state dumps and branch notes the verifier prints around instructions. */
-const STATE_LINE = /^(\d+: R\d|R\d+=|from \d+ to \d+|\(\d+\) frame \d+ |mark_precise:|\s)/;
-const STATISTICS = /^(verification time|stack depth|processed \d+ insns)/;
 
 /** The refusal in a libbpf log of a failed object load, or null when the log holds no program load log. */
 export function verifierRefusal(libbpfLog: string): VerifierRefusal | null {
-  const blocks = [...libbpfLog.matchAll(LOAD_LOG)];
-  const block = blocks.at(-1);
+  const block = [...libbpfLog.matchAll(LOAD_LOG)].at(-1);
   if (block === undefined) return null;
   const [, program, log] = block as unknown as [string, string, string];
-  const lines = log.split('\n').filter((line) => line.trim() !== '');
-  let end = lines.length;
-  while (end > 0 && STATISTICS.test(lines[end - 1]!)) end--;
-  // The reason is what follows the last instruction or source annotation.
-  let start = end;
-  while (start > 0 && !INSTRUCTION.test(lines[start - 1]!) && !SOURCE_ANNOTATION.test(lines[start - 1]!)) start--;
-  const reason = lines.slice(start, end).filter((line) => !STATE_LINE.test(line));
-  const message = (reason.length > 0 ? reason : lines.slice(Math.max(0, end - 1), end)).join('; ');
-  return { program, message, location: lastAnnotation(lines.slice(0, start)), log };
+  const { message, before } = verifierReason(log);
+  return { program, message, location: lastAnnotation(before), log };
 }
 
 function lastAnnotation(lines: string[]): SourceLine | null {

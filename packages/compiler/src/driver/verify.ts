@@ -1,6 +1,7 @@
 // The kernel verifier in the loop: every program of a built object is loaded
 // on its own (so one refusal does not hide the others' verdicts), and a
 // refusal is traced back to the `.ks` line through the object's line info.
+import { verifierReason, verifierStatistics } from '../verifier-log.js';
 import { execa } from 'execa';
 import { verifierProbe } from './verifier-probe.js';
 
@@ -60,18 +61,18 @@ export async function verifyObject(object: string, programs: string[], options: 
   for (const program of programs) {
     const first = await load(probe, object, program, LOG_STATS);
     if (first.accepted) {
-      verdicts.push({ program, accepted: true, ...statistics(first.log), refusal: null });
+      verdicts.push({ program, accepted: true, ...verifierStatistics(first.log), refusal: null });
       continue;
     }
     // Refused: load again asking for the instruction trace that says where and why.
     const traced = await load(probe, object, program, LOG_INSTRUCTIONS | LOG_STATS);
     const log = traced.log || first.log;
     lines ??= await lineTable(object);
-    const { message, instruction } = decisiveMessage(log);
+    const { message, instruction } = verifierReason(log);
     verdicts.push({
       program,
       accepted: false,
-      ...statistics(log),
+      ...verifierStatistics(log),
       refusal: {
         message,
         errno: first.errno,
@@ -90,38 +91,6 @@ async function load(probe: string, object: string, program: string, level: numbe
   const match = /^verdict (accepted|refused) (-?\d+)$/.exec(verdict ?? '');
   if (result.exitCode !== 0 || !match) throw new Error(`verifier probe failed for ${program}: ${result.stderr || result.stdout}`);
   return { accepted: match[1] === 'accepted', errno: Number(match[2]), log: log.join('\n') };
-}
-
-/** The figures the kernel prints with BPF_LOG_STATS. */
-export function statistics(log: string): { processedInstructions: number | null; stackDepth: number | null } {
-  const processed = /^processed (\d+) insns/m.exec(log);
-  const stack = /^stack depth ([\d+]+)/m.exec(log);
-  return {
-    processedInstructions: processed ? Number(processed[1]) : null,
-    stackDepth: stack ? stack[1]!.split('+').reduce((sum, n) => sum + Number(n), 0) : null,
-  };
-}
-
-const STATS_LINE = /^(verification time|stack depth|processed \d+ insns)/;
-/** An instruction as the verifier prints it: `17: (0f) r7 += r0`. */
-const INSTRUCTION_LINE = /^(\d+): \([0-9a-f]{2}\)/;
-
-/**
- * The verifier's reason and the instruction it stopped at: the lines between the
- * last instruction it printed and the statistics, or an `insn N` named in the message.
- */
-function decisiveMessage(log: string): { message: string; instruction: number | null } {
-  const lines = log.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- END'));
-  let end = lines.length;
-  while (end > 0 && STATS_LINE.test(lines[end - 1]!)) end--;
-  let start = end;
-  while (start > 0 && !INSTRUCTION_LINE.test(lines[start - 1]!) && !lines[start - 1]!.startsWith(';')) start--;
-  const reason = lines.slice(start, end).filter((l) => !/^(from \d+ to \d+|\d+: R\d|R\d+=)/.test(l));
-  const message = (reason.length > 0 ? reason : lines.slice(Math.max(0, end - 1), end)).join('; ');
-  const named = /\binsn (\d+)/.exec(message);
-  if (named) return { message, instruction: Number(named[1]) };
-  const last = start > 0 ? INSTRUCTION_LINE.exec(lines[start - 1]!) : null;
-  return { message, instruction: last ? Number(last[1]) : null };
 }
 
 /** Per program: instruction index → source file and line, from the DWARF line table (llvm-objdump -l). */
