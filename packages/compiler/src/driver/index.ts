@@ -1,7 +1,7 @@
 // @kernelscript/compiler/driver — what runs outside the pure core: the CLI
 // and the toolchain calls, for tools such as the bundler plugin.
 export { main } from './cli.js';
-export { archIncludeFlags, buildBpfObject, buildCoordinator, countInstructions, INSTALL_HINT, toolVersion, ToolchainError, type ToolchainOptions } from './toolchain.js';
+export { archIncludeFlags, buildBpfObject, buildCoordinator, countInstructions, INSTALL_HINT, missingToolError, toolVersion, ToolchainError, type ToolchainOptions } from './toolchain.js';
 export { writeOutputDirectory } from './write-output.js';
 export { formatReport } from './report.js';
 export { jsonReport, type JsonReport, type JsonDiagnostic } from './json-report.js';

@@ -69,15 +69,18 @@ export async function countInstructions(object: string): Promise<Map<string, num
   return counts;
 }
 
+/** A tool of the toolchain is not installed: say what to install. */
+export function missingToolError(command: string, step: string): ToolchainError {
+  return new ToolchainError(step, '', `'${command}' was not found. Install the toolchain (as root): ${INSTALL_HINT}`);
+}
+
 async function run(command: string, args: string[], step: string, cwd?: string): Promise<string> {
   try {
     const result = await execa(command, args, { cwd, all: true });
     return result.stdout;
   } catch (error) {
     if (error instanceof ExecaError) {
-      if ((error as { code?: string }).code === 'ENOENT') {
-        throw new ToolchainError(step, '', `'${command}' was not found. Install the toolchain (as root): ${INSTALL_HINT}`);
-      }
+      if ((error as { code?: string }).code === 'ENOENT') throw missingToolError(command, step);
       throw new ToolchainError(step, String(error.all ?? error.stderr ?? error.message));
     }
     throw error;

@@ -5,7 +5,7 @@ import { constants, realpathSync, statSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { buildBpfObject, INSTALL_HINT, ToolchainError } from '@kernelscript/compiler/driver';
+import { buildBpfObject, missingToolError } from '@kernelscript/compiler/driver';
 import { createLimit } from './concurrency.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -26,9 +26,7 @@ export async function clangIdentity(clang: string): Promise<string> {
   const path = clang.includes('/') ? clang : await onPath(clang);
   // Synchronous: two metadata syscalls, where the promise forms cost a thread-pool round trip each on every module.
   const real = path === null ? null : realpathOrNull(path);
-  if (real === null) {
-    throw new ToolchainError(`${clang} (eBPF object)`, '', `'${clang}' was not found. Install the toolchain (as root): ${INSTALL_HINT}`);
-  }
+  if (real === null) throw missingToolError(clang, `${clang} (eBPF object)`);
   const info = statSync(real);
   return `${real}:${info.size}:${info.mtimeMs}`;
 }
