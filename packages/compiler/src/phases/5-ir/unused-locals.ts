@@ -7,14 +7,20 @@
 // do `x = x;`, `x &= x;` and `x |= x;`.
 import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
 import { childExpressions, statements } from './ir-walk.js';
-import { mentionedLocals, readLocals } from './optimize/local-uses.js';
+import { definedLocal, mentionedLocals, readLocals } from './local-uses.js';
+import { rewriteStatements } from './rewrite.js';
 
-export function dropUnusedLocals(fn: IrFunction): IrFunction {
+/**
+ * `fn` without the locals nothing reads. `onDropped` hears of each definition
+ * dropped because its local went unread, in the order they go (a local that
+ * only dropped code read goes in a later round).
+ */
+export function dropUnusedLocals(fn: IrFunction, onDropped?: (local: IrLocal, line: number) => void): IrFunction {
   let body = fn.body;
   // Dropping one local can leave another unread (`v` gone → its lookup's reference): repeat until stable.
   for (;;) {
     const read = readLocalsIn(body);
-    const next = dropUnread(body, (local) => read.has(local));
+    const next = dropUnread(body, (local) => read.has(local), onDropped);
     if (next === null) break;
     body = next;
   }
@@ -44,24 +50,21 @@ function internalLocals(stmt: IrStmt): IrLocal[] {
 const SELF_NO_OPS: ReadonlySet<string> = new Set(['=', '&=', '|=']);
 
 /** `body` without the statements that only define unread locals; null when nothing changed. */
-function dropUnread(body: IrStmt[], isRead: (local: IrLocal) => boolean): IrStmt[] | null {
+function dropUnread(body: IrStmt[], isRead: (local: IrLocal) => boolean, onDropped?: (local: IrLocal, line: number) => void): IrStmt[] | null {
   let changed = false;
-  const out: IrStmt[] = [];
-  for (const stmt of body) {
+  const out = rewriteStatements(body, (stmt) => {
     const replaced = replaceStmt(stmt, isRead);
-    if (replaced === null) {
-      out.push(stmt);
-      continue;
-    }
+    if (replaced === null) return [stmt];
     changed = true;
-    out.push(...replaced);
-  }
+    const local = definedLocal(stmt);
+    if (local && !isRead(local)) onDropped?.(local, stmt.line);
+    return replaced;
+  });
   return changed ? out : null;
 }
 
-/** What `stmt` becomes (null: unchanged). */
+/** What `stmt` becomes (null: unchanged); its nested blocks are already done. */
 function replaceStmt(stmt: IrStmt, isRead: (local: IrLocal) => boolean): IrStmt[] | null {
-  const nested = (body: IrStmt[]) => dropUnread(body, isRead);
   switch (stmt.op) {
     case 'declare':
       return isRead(stmt.local) ? null : stmt.init ? callsOf(stmt.init, stmt.line) : [];
@@ -77,26 +80,9 @@ function replaceStmt(stmt: IrStmt, isRead: (local: IrLocal) => boolean): IrStmt[
     case 'ringSubmit':
     case 'poll':
       return stmt.result && !isRead(stmt.result) ? [{ ...stmt, result: null }] : null;
-    case 'scope': {
-      const body = nested(stmt.body);
-      if (body === null) return null;
-      return body.length === 0 ? [] : [{ ...stmt, body }];
-    }
-    case 'if': {
-      const then = nested(stmt.then);
-      const otherwise = nested(stmt.otherwise);
-      return then === null && otherwise === null ? null : [{ ...stmt, then: then ?? stmt.then, otherwise: otherwise ?? stmt.otherwise }];
-    }
-    case 'forRange':
-    case 'iterate': {
-      const body = nested(stmt.body);
-      return body === null ? null : [{ ...stmt, body }];
-    }
-    case 'while': {
-      const head = nested(stmt.head);
-      const body = nested(stmt.body);
-      return head === null && body === null ? null : [{ ...stmt, head: head ?? stmt.head, body: body ?? stmt.body }];
-    }
+    case 'scope':
+      // A statement block whose temporaries all went needs no block.
+      return stmt.body.length === 0 ? [] : null;
     default:
       return null;
   }

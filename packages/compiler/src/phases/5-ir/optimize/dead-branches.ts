@@ -1,14 +1,15 @@
 // Dead branches: an `if` whose condition is a constant (after folding) keeps
 // only the branch that runs, `while false` goes, and statements after a
 // `return`, `tail_call`, `break` or `continue` in the same block go. Locals
-// that only the removed code read are removed too (clang -Wall -Werror refuses
-// unused variables); a removed definition whose value has effects (a call)
-// stays as a plain expression statement. Kernel functions only.
-import type { IrFunction, IrLocal, IrStmt } from '../ir.js';
+// that only the removed code read are removed too, by the same pass that drops
+// unused locals after lowering (clang -Wall -Werror refuses unused variables;
+// the calls of a removed definition still run). Kernel functions only.
+import type { IrStmt } from '../ir.js';
 import { statements } from '../ir-walk.js';
-import { definedLocal, hasEffects, mentionedLocals, readLocals } from './local-uses.js';
+import { mentionedLocals, readLocals } from '../local-uses.js';
+import { dropUnusedLocals } from '../unused-locals.js';
 import { rewriteKernelFunctions, type Pass } from './pass.js';
-import { rewriteBlocks, rewriteStatements } from './rewrite.js';
+import { rewriteBlocks, rewriteStatements } from '../rewrite.js';
 
 export const removeDeadBranches: Pass = (input) => {
   const output = rewriteKernelFunctions(input, (fn, report) => {
@@ -38,7 +39,12 @@ export const removeDeadBranches: Pass = (input) => {
       record(`removed ${count(dropped)} unreachable statement(s) after ${describeEnd(block[end]!)}`, dropped[0]!.line);
       return block.slice(0, end + 1);
     });
-    return changed ? withoutUnusedLocals(fn, reachable, record) : fn.body;
+    if (!changed) return fn.body;
+    // Locals that only the removed code read go too, and their definitions with them.
+    const readBefore = new Set([...statements(fn.body)].flatMap(readLocals));
+    return dropUnusedLocals({ ...fn, body: reachable }, (local, line) => {
+      if (readBefore.has(local)) record(`removed '${local.name}': only removed code read it`, line);
+    }).body;
   });
   // Locals no statement names any more leave the function (and the stack estimate).
   const kernelFunctions = output.ir.kernelFunctions.map((fn) => {
@@ -47,33 +53,6 @@ export const removeDeadBranches: Pass = (input) => {
   });
   return { ...output, ir: { ...output.ir, kernelFunctions } };
 };
-
-/** Removes the definitions of locals that `fn.body` read and `body` no longer reads, until none is left. */
-function withoutUnusedLocals(fn: IrFunction, body: IrStmt[], record: (message: string, line: number) => void): IrStmt[] {
-  const readBefore = reads(fn.body);
-  for (;;) {
-    const readNow = reads(body);
-    const unused = new Set([...readBefore.keys()].filter((local) => local.role !== 'param' && !readNow.has(local)));
-    let removed = false;
-    body = rewriteStatements(body, (stmt) => {
-      const local = definedLocal(stmt);
-      if (!local || !unused.has(local)) return [stmt];
-      removed = true;
-      record(`removed '${local.name}': only removed code read it`, stmt.line);
-      const value = stmt.op === 'declare' ? stmt.init : stmt.op === 'assign' ? stmt.value : null;
-      return value && hasEffects(value) ? [{ op: 'eval', expr: value, line: stmt.line }] : [];
-    });
-    // Each removed definition is reported once: its local is no longer read before the next round.
-    for (const local of unused) readBefore.delete(local);
-    if (!removed) return body;
-  }
-}
-
-function reads(body: IrStmt[]): Map<IrLocal, number> {
-  const counts = new Map<IrLocal, number>();
-  for (const stmt of statements(body)) for (const local of readLocals(stmt)) counts.set(local, (counts.get(local) ?? 0) + 1);
-  return counts;
-}
 
 /** Control never reaches the statement after `stmt`. */
 function terminates(stmt: IrStmt): boolean {

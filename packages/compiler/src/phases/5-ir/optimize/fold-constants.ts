@@ -11,7 +11,7 @@ import type { IrExpr } from '../ir.js';
 import { typeOf } from '../lower.js';
 import { expressionText } from './expression-text.js';
 import { rewriteKernelFunctions, type Pass } from './pass.js';
-import { rewriteExpr, rewriteExpressions, rewriteStatements } from './rewrite.js';
+import { rewriteExpr, rewriteExpressions, rewriteStatements } from '../rewrite.js';
 
 export const foldConstants: Pass = (input) =>
   rewriteKernelFunctions(input, (fn, record) =>

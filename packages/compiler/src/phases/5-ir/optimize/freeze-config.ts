@@ -9,7 +9,7 @@ import type { ConfigSymbol } from '../../2-symbols/symbol-table.js';
 import type { IrExpr, IrFunction } from '../ir.js';
 import { allExpressions } from '../ir-walk.js';
 import type { Pass } from './pass.js';
-import { rewriteExpressions, rewriteStatements } from './rewrite.js';
+import { rewriteExpressions, rewriteStatements } from '../rewrite.js';
 
 export const freezeConfig: Pass = (input) => {
   const { ir, symbols } = input;

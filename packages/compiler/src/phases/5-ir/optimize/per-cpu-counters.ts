@@ -17,7 +17,7 @@ import type { IrStmt } from '../ir.js';
 import { statements } from '../ir-walk.js';
 import type { DeclinedOptimization, OptimizationChange } from './optimization.js';
 import type { Pass } from './pass.js';
-import { rewriteStatements } from './rewrite.js';
+import { rewriteStatements } from '../rewrite.js';
 
 type MapStmt = Extract<IrStmt, { map: MapSymbol }>;
 

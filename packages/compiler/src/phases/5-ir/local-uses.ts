@@ -1,8 +1,7 @@
-// Which locals a statement reads, defines, or mentions at all: what the
-// dead-branch pass needs to remove locals that only removed code used (clang
-// -Wall -Werror refuses an unused variable).
-import type { IrExpr, IrLocal, IrStmt } from '../ir.js';
-import { expressions, stmtExpressions } from '../ir-walk.js';
+// Which locals a statement reads, defines, or mentions at all: what removing
+// unused locals needs (clang -Wall -Werror refuses an unused variable).
+import type { IrExpr, IrLocal, IrStmt } from './ir.js';
+import { expressions, stmtExpressions } from './ir-walk.js';
 
 /** Locals whose value `stmt` reads. A plain or compound assignment to a local is not a read of it (C's "set but not used"). */
 export function readLocals(stmt: IrStmt): IrLocal[] {
@@ -55,11 +54,6 @@ export function mentionedLocals(stmt: IrStmt): IrLocal[] {
     }
   })();
   return [...own.filter((l): l is IrLocal => l !== null), ...localsIn(stmtExpressions(stmt))];
-}
-
-/** Whether evaluating `expr` can have an effect beyond its value (calls can write maps or print). */
-export function hasEffects(expr: IrExpr): boolean {
-  return [...expressions(expr)].some((e) => e.op === 'call');
 }
 
 function localsIn(roots: IrExpr[]): IrLocal[] {

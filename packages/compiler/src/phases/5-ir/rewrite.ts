@@ -1,7 +1,7 @@
 // Rebuilding IR trees with changes: the optimiser's passes never mutate the IR
 // they are given (the unoptimised IR stays valid), they return new trees.
-import type { IrExpr, IrPathStep, IrStmt } from '../ir.js';
-import { withChildBodies } from '../ir-walk.js';
+import type { IrExpr, IrPathStep, IrStmt } from './ir.js';
+import { withChildBodies } from './ir-walk.js';
 
 /** `body` with every statement (nested ones first) replaced by what `replace` returns: none, itself, or several. */
 export function rewriteStatements(body: IrStmt[], replace: (stmt: IrStmt) => IrStmt[]): IrStmt[] {
