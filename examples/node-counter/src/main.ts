@@ -1,6 +1,7 @@
 // node-counter <interface> [--seconds N]: attaches an XDP packet counter to
 // the interface and prints the packets seen per protocol every second, until
-// N seconds have passed or SIGINT/SIGTERM; then detaches.
+// N seconds have passed or SIGINT/SIGTERM; then detaches. `--help` needs no
+// privileges and no libbpf: the runtime loads libbpf on first use.
 import { parseArgs } from 'node:util';
 import { BpfError, load } from '@kernelscript/runtime';
 import protocols from './protocols.ks';
@@ -8,9 +9,25 @@ import protocols from './protocols.ks';
 /** Counter index → name: the order of `enum Proto` in protocols.ks. */
 const PROTOCOLS = ['tcp', 'udp', 'icmp', 'other'] as const;
 const USAGE = 'usage: node-counter <interface> [--seconds N]';
+const HELP = `${USAGE}
+
+Attaches an XDP program to <interface> and prints the packets it saw per
+protocol (${PROTOCOLS.join(', ')}) every second; detaches on SIGINT/SIGTERM.
+
+  --seconds N   stop after N seconds
+  -h, --help    print this help
+
+Needs root (or CAP_BPF, CAP_NET_ADMIN) and libbpf 1.x.`;
 
 function options(): { ifname: string; seconds: number } {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
   const seconds = values.seconds === undefined ? Infinity : Number(values.seconds);
   if (positionals.length !== 1 || !(seconds > 0)) {
     console.error(USAGE);

@@ -1,5 +1,5 @@
-// The compiler's metadata contract, which the runtime reads (types only: no
-// compiler code is loaded at run time).
+// The compiler's metadata contract, which the runtime reads (types only, from
+// @kernelscript/shared: the runtime does not install the compiler).
 export type {
   ConfigMetadata,
   FieldDescriptor,
@@ -11,4 +11,4 @@ export type {
   SystemMetadata,
   TailCallMetadata,
   TypeDescriptor,
-} from '@kernelscript/compiler';
+} from '@kernelscript/shared';

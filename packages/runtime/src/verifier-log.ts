@@ -6,7 +6,7 @@
 // the compiler's `verify` command reads it (shared code); the compiler maps the
 // instruction with llvm-objdump, while the runtime starts no processes and
 // reads only what the kernel printed.
-import { verifierReason } from '@kernelscript/compiler/verifier-log';
+import { verifierReason } from '@kernelscript/shared';
 
 export interface SourceLine {
   /** The file the BTF line info names: the `.ks` file for KernelScript objects. */

@@ -1,7 +1,7 @@
 // The kernel verifier in the loop: every program of a built object is loaded
 // on its own (so one refusal does not hide the others' verdicts), and a
 // refusal is traced back to the `.ks` line through the object's line info.
-import { verifierReason, verifierStatistics } from '../verifier-log.js';
+import { verifierReason, verifierStatistics } from '@kernelscript/shared';
 import { execa } from 'execa';
 import { verifierProbe } from './verifier-probe.js';
 

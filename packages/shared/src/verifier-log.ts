@@ -1,7 +1,6 @@
 // Reading the kernel verifier's log: its decisive message, the instruction it
 // stopped at, and the statistics it prints. Pure text processing with no
-// imports, shared by the compiler's `verify` command and @kernelscript/runtime
-// (which loads it as `@kernelscript/compiler/verifier-log`).
+// imports, shared by the compiler's `verify` command and @kernelscript/runtime.
 
 export interface VerifierReason {
   /** What the verifier said after the last instruction it printed, e.g. `invalid bpf_context access off=20 size=4`. */

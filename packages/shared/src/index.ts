@@ -1,0 +1,5 @@
+// @kernelscript/shared — what the compiler and the runtime both speak, with no
+// dependencies: the metadata of a compiled system (types only) and the reader
+// of the kernel verifier's log. The runtime installs this, not the compiler.
+export type * from './metadata.js';
+export { verifierReason, verifierStatistics, type VerifierReason } from './verifier-log.js';
