@@ -1,12 +1,14 @@
 // unplugin-kernelscript: `import system from './counter.ks'` in any bundler
 // unplugin supports. One factory; src/<bundler>.ts only pick its adapter.
+//
+// A bundler config imports the plugin for every command, most of which never
+// touch a `.ks` file: the compiler, the declaration writer and the verifier
+// are imported when the first `.ks` module is compiled, not before.
 import { readFile } from 'node:fs/promises';
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from 'unplugin';
-import { writeDeclaration } from '@kernelscript/compiler/driver';
-import { compileModule, type CompiledModule } from './core/compile-module.js';
+import type { CompiledModule } from './core/compile-module.js';
 import { ModuleMemo } from './core/module-memo.js';
 import { resolveOptions, type Options } from './core/options.js';
-import { verifyInKernel } from './core/verify.js';
 
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
   const options = resolveOptions(rawOptions);
@@ -16,12 +18,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
   /** Compiles, verifies and declares a `.ks` whose content this build has not seen yet. */
   async function compileChanged(path: string, source: string, warn: (message: string) => void): Promise<CompiledModule> {
+    const { compileModule } = await import('./core/compile-module.js');
     const module = await compileModule(path, source, options);
     if (options.verify) {
+      const { verifyInKernel } = await import('./core/verify.js');
       const skipped = await verifyInKernel(path, source, module);
       if (skipped !== null) warn(`kernelscript: verify skipped for ${module.name}: ${skipped}`);
     }
-    if (options.dtsForm !== null) await writeDeclaration(path, module, options.dtsForm);
+    if (options.dtsForm !== null) {
+      const { writeDeclaration } = await import('@kernelscript/compiler/driver/declarations');
+      await writeDeclaration(path, module, options.dtsForm);
+    }
     memo.set(path, source, module);
     return module;
   }
@@ -59,9 +66,8 @@ export const KernelScript: UnpluginInstance<Options | undefined, false> = create
 export default KernelScript;
 
 export type { DtsForm, Options } from './core/options.js';
-export { KernelScriptError } from './core/diagnostics.js';
-export { clangInvocations } from './core/toolchain.js';
-export { moduleCompilations } from './core/compile-module.js';
+export { KernelScriptError } from './core/errors.js';
+export { clangInvocations, moduleCompilations } from './core/counters.js';
 
 /** Vite and webpack may append `?query` to module ids; the file is what precedes it. */
 function stripQuery(id: string): string {

@@ -1,6 +1,8 @@
 // The plugin core through a real in-process Rollup build: the module it
 // produces, the asset, the declaration files, the cache, and the errors.
+import childProcess from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -37,6 +39,33 @@ async function build(options: Options = {}, warnings: string[] = []) {
   } finally {
     await bundle.close();
   }
+}
+
+/** Every process started (through child_process, as execa does) while `body` runs. */
+async function spawnedDuring(body: () => Promise<unknown>): Promise<{ file: string; args: string[] }[]> {
+  const spawned: { file: string; args: string[] }[] = [];
+  const original = { spawn: childProcess.spawn, execFile: childProcess.execFile, fork: childProcess.fork };
+  childProcess.spawn = ((file: string, args: string[], ...rest: unknown[]) => {
+    spawned.push({ file, args: [...(args ?? [])] });
+    return (original.spawn as (...all: unknown[]) => unknown)(file, args, ...rest);
+  }) as typeof childProcess.spawn;
+  childProcess.execFile = ((file: string, ...rest: unknown[]) => {
+    spawned.push({ file, args: [] });
+    return (original.execFile as (...all: unknown[]) => unknown)(file, ...rest);
+  }) as typeof childProcess.execFile;
+  childProcess.fork = ((file: string, ...rest: unknown[]) => {
+    spawned.push({ file, args: [] });
+    return (original.fork as (...all: unknown[]) => unknown)(file, ...rest);
+  }) as typeof childProcess.fork;
+  // ES modules (execa among them) see the patched functions only after this.
+  syncBuiltinESMExports();
+  try {
+    await body();
+  } finally {
+    Object.assign(childProcess, original);
+    syncBuiltinESMExports();
+  }
+  return spawned;
 }
 
 describe('the module a .ks import becomes', () => {
@@ -131,6 +160,16 @@ describe('the object cache', () => {
     const second = await build();
     expect(clangInvocations() - warm).toBe(0);
     expect(second.assets[0]!.fileName).toBe(first.assets[0]!.fileName);
+  });
+
+  it('spawns only clang for a cold build (never gcc) and no process at all for a warm one', async () => {
+    // A clang path this process has not used yet, so the cold build also asks it for the multiarch directory.
+    const options = { clang: '/usr/bin/clang' };
+    const cold = await spawnedDuring(() => build(options));
+    expect(cold.length).toBeGreaterThan(0);
+    expect(cold.map((command) => command.file)).toEqual(cold.map(() => '/usr/bin/clang'));
+    expect(cold.map((command) => command.args)).toContainEqual(['-print-multiarch']);
+    expect(await spawnedDuring(() => build(options))).toEqual([]);
   });
 
   it('rebuilds when an option that changes the object changes', async () => {

@@ -2,29 +2,29 @@
 // the coordinator. Argument arrays through execa, never a shell string.
 import { execa, ExecaError } from 'execa';
 import { BPF_CC, BPF_CFLAGS, BPF_TARGET_ARCH, CC, CFLAGS, LIBS } from '../toolchain-flags.js';
+import { missingToolError, ToolchainError } from './toolchain-error.js';
 
-export const INSTALL_HINT = 'apt-get install -y clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev';
+export { INSTALL_HINT, missingToolError, ToolchainError } from './toolchain-error.js';
 
-/** A toolchain step failed: the tool's own output, and what to do about it. */
-export class ToolchainError extends Error {
-  constructor(
-    readonly step: string,
-    readonly output: string,
-    readonly hint: string | null = null,
-  ) {
-    super(`${step} failed${output ? `:\n${output.trimEnd()}` : ''}${hint ? `\n${hint}` : ''}`);
+/** The answer per clang: a long-lived process (a bundler in watch mode) asks once. */
+const multiarchIncludes = new Map<string, Promise<string[]>>();
+
+/**
+ * `-I/usr/include/<multiarch>`: clang -target bpf needs it for <asm/types.h>. The clang
+ * that builds the object answers, so building an eBPF object needs no C compiler.
+ */
+export function archIncludeFlags(clang = BPF_CC): Promise<string[]> {
+  let flags = multiarchIncludes.get(clang);
+  if (flags === undefined) {
+    flags = run(clang, ['-print-multiarch'], `${clang} -print-multiarch`).then((out) => {
+      const triple = out.trim();
+      return triple ? [`-I/usr/include/${triple}`] : [];
+    });
+    // A failure is not remembered: the tool may be installed while a watch session runs.
+    flags.catch(() => multiarchIncludes.delete(clang));
+    multiarchIncludes.set(clang, flags);
   }
-}
-
-let multiarchInclude: Promise<string[]> | null = null;
-
-/** `-I/usr/include/<multiarch>`: clang -target bpf needs it for <asm/types.h>. */
-export function archIncludeFlags(cc = CC): Promise<string[]> {
-  multiarchInclude ??= run(cc, ['-print-multiarch'], `${cc} -print-multiarch`).then((out) => {
-    const triple = out.trim();
-    return triple ? [`-I/usr/include/${triple}`] : [];
-  });
-  return multiarchInclude;
+  return flags;
 }
 
 export interface ToolchainOptions {
@@ -41,7 +41,7 @@ export async function buildBpfObject(source: string, object: string, options: To
   const clang = options.clang ?? BPF_CC;
   const targetArch = BPF_TARGET_ARCH[process.arch];
   const archDefine = targetArch ? [`-D__TARGET_ARCH_${targetArch}`] : [];
-  const flags = [...BPF_CFLAGS, ...(await archIncludeFlags(options.cc)), ...archDefine, ...(options.cflags ?? [])];
+  const flags = [...BPF_CFLAGS, ...(await archIncludeFlags(clang)), ...archDefine, ...(options.cflags ?? [])];
   await run(clang, [...flags, '-c', source, '-o', object], `${clang} (eBPF object)`, options.cwd);
 }
 
@@ -67,11 +67,6 @@ export async function countInstructions(object: string): Promise<Map<string, num
     counts.set(fields[7]!, Number(fields[2]) / 8);
   }
   return counts;
-}
-
-/** A tool of the toolchain is not installed: say what to install. */
-export function missingToolError(command: string, step: string): ToolchainError {
-  return new ToolchainError(step, '', `'${command}' was not found. Install the toolchain (as root): ${INSTALL_HINT}`);
 }
 
 async function run(command: string, args: string[], step: string, cwd?: string): Promise<string> {

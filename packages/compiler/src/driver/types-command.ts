@@ -6,16 +6,20 @@ import { availableParallelism } from 'node:os';
 import { glob } from 'tinyglobby';
 import { compile } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
-import { declarationPath, writeDeclaration, type DtsForm } from './declarations.js';
+import { UsageError } from './command.js';
+import { declarationPath, DTS_FORMS, writeDeclaration, type DtsForm } from './declarations.js';
 
 export interface TypesOptions {
-  dts: DtsForm;
+  /** `--dts`: one of DTS_FORMS. */
+  dts: string;
   /** Print only errors. */
   quiet: boolean;
 }
 
 /** Returns the exit code: 0 when every file compiled, 1 when one did not or nothing matched. */
 export async function typesCommand(patterns: string[], options: TypesOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  if (!DTS_FORMS.includes(options.dts as DtsForm)) throw new UsageError(`--dts must be one of ${DTS_FORMS.join(', ')}, got '${options.dts}'`);
+  const form = options.dts as DtsForm;
   // A directory stands for the .ks files under it; dependencies' .ks files are not the project's to write beside.
   const files = (await glob(patterns, { onlyFiles: true, ignore: ['**/node_modules/**'] })).filter((file) => file.endsWith('.ks')).sort();
   if (files.length === 0) {
@@ -35,9 +39,9 @@ export async function typesCommand(patterns: string[], options: TypesOptions, io
       failed++;
       continue;
     }
-    if (await writeDeclaration(file, { filename: file, metadata: result.metadata, analysis: result.analysis }, options.dts)) {
+    if (await writeDeclaration(file, { filename: file, metadata: result.metadata, analysis: result.analysis }, form)) {
       written++;
-      if (!options.quiet) io.stdout.write(`wrote ${declarationPath(file, options.dts)}\n`);
+      if (!options.quiet) io.stdout.write(`wrote ${declarationPath(file, form)}\n`);
     }
   }
   if (!options.quiet) {

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { compile, generateJsModule, type GeneratedFile, type SystemAnalysis, type SystemMetadata } from '@kernelscript/compiler';
-import { compileError, formatWarnings, KernelScriptError } from './diagnostics.js';
+import { countCompilation } from './counters.js';
+import { compileError, formatWarnings } from './diagnostics.js';
+import { KernelScriptError } from './errors.js';
 import { ObjectCache } from './object-cache.js';
 import type { ResolvedOptions } from './options.js';
 import { buildObject, clangIdentity, objectFlags } from './toolchain.js';
@@ -27,15 +29,8 @@ export interface CompiledModule {
   warnings: string[];
 }
 
-let compilations = 0;
-
-/** How many times this process has compiled a `.ks` module (KernelScript to C, cached object or not). */
-export function moduleCompilations(): number {
-  return compilations;
-}
-
 export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {
-  compilations++;
+  countCompilation();
   // Diagnostics and #line directives name the file relative to the project, as the user sees it.
   const fromProject = relative(process.cwd(), id);
   const displayName = fromProject.startsWith('..') || isAbsolute(fromProject) ? id : fromProject;
@@ -50,7 +45,7 @@ export async function compileModule(id: string, source: string, options: Resolve
   const cache = new ObjectCache(options.cacheDir);
   // The generated C stands for the compiler's work; the .ks text goes into BTF line info
   // (what the verifier prints); the rest decides what clang makes of them.
-  const key = ObjectCache.key([cSource, source, await clangIdentity(options.clang), options.cc, ...objectFlags(options)]);
+  const key = ObjectCache.key([cSource, source, await clangIdentity(options.clang), ...objectFlags(options)]);
   let object = cache.get(key);
   if (object === null) {
     object = await buildObject(result.name, cSource, { path: displayName, text: source }, options);

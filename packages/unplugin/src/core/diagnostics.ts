@@ -2,20 +2,7 @@
 // code frame go into the message text itself: webpack and rspack drop
 // structured locations, and esbuild shows only the text.
 import { formatDiagnostic, type Diagnostic } from '@kernelscript/compiler';
-
-/** A `.ks` file failed to compile. `id` and `loc` are what Rollup, Vite and Rolldown read. */
-export class KernelScriptError extends Error {
-  override readonly name = 'KernelScriptError';
-  readonly plugin = 'kernelscript';
-
-  constructor(
-    message: string,
-    readonly id: string,
-    readonly loc: { file: string; line: number; column: number } | undefined,
-  ) {
-    super(message);
-  }
-}
+import { KernelScriptError } from './errors.js';
 
 /** Every error diagnostic of a file (the compiler's or the verifier's), formatted `file.ks:L:C: error: …` with its code frame. */
 export function compileError(id: string, displayName: string, source: string, diagnostics: Diagnostic[]): KernelScriptError {

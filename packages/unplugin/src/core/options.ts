@@ -1,7 +1,7 @@
 // The plugin's options, their defaults, and the resolved form the core uses.
 import { resolve } from 'node:path';
 import { createFilter, type FilterPattern } from '@rollup/pluginutils';
-import type { DtsForm } from '@kernelscript/compiler/driver';
+import type { DtsForm } from '@kernelscript/compiler/driver/declarations';
 
 export type { DtsForm };
 
@@ -12,8 +12,6 @@ export interface Options {
   exclude?: FilterPattern;
   /** The clang that builds the eBPF object. Default `clang` from PATH. */
   clang?: string;
-  /** The C compiler asked for the multiarch include directory. Default `gcc`. */
-  cc?: string;
   /** Extra clang flags for the eBPF object, after the project's own (e.g. `['-Werror']`). */
   cflags?: string[];
   /** Run the compiler's optimiser (`kernelscript --optimize`): per-CPU counters, constant folding, dead branches. Default false. */
@@ -43,7 +41,6 @@ export interface Options {
 export interface ResolvedOptions {
   filter: (id: string) => boolean;
   clang: string;
-  cc: string;
   cflags: string[];
   optimize: boolean;
   dtsForm: DtsForm | null;
@@ -58,7 +55,6 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
   return {
     filter: createFilter(options.include ?? '**/*.ks', options.exclude),
     clang: options.clang ?? 'clang',
-    cc: options.cc ?? 'gcc',
     cflags: options.cflags ?? [],
     optimize: options.optimize ?? false,
     dtsForm: dts === true ? 'd.ks.ts' : dts === false ? null : dts,

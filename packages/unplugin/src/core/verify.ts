@@ -5,7 +5,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { refusalDiagnostic, verifyObject } from '@kernelscript/compiler/driver';
+import { verifyObject } from '@kernelscript/compiler/driver/verify';
+import { refusalDiagnostic } from '@kernelscript/compiler/driver/verify-diagnostics';
 import type { CompiledModule } from './compile-module.js';
 import { compileError } from './diagnostics.js';
 

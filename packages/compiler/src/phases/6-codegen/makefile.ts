@@ -7,7 +7,7 @@ export function generateMakefile(name: string): string {
 BPF_CC = ${BPF_CC}
 CC = ${CC}
 # clang -target bpf needs the multiarch include directory for <asm/types.h>.
-ARCH_INCLUDE := /usr/include/$(shell $(CC) -print-multiarch)
+ARCH_INCLUDE := /usr/include/$(shell $(BPF_CC) -print-multiarch)
 # bpf_tracing.h (kprobe arguments) needs the target architecture.
 TARGET_ARCH := ${MAKE_TARGET_ARCH}
 BPF_CFLAGS = ${BPF_CFLAGS.join(' ')} -I$(ARCH_INCLUDE) -D__TARGET_ARCH_$(TARGET_ARCH)
