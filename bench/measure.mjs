@@ -26,3 +26,42 @@ export function printTable(header, rows) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
 }
+
+const targets = [];
+
+/**
+ * Records an issue target for the summary `pnpm bench` ends with. Absolute
+ * targets (figure ≤ limit): the ratio is figure / limit and must be ≤ 1.
+ * Relative ones (`baseline` given, e.g. `node -e 0` measured in the same
+ * rounds): the ratio is figure / baseline and must be ≤ limit. Returns whether
+ * the target is met.
+ */
+export function recordTarget({ target, figure, unit, limit, baseline = null, note = '' }) {
+  const ratio = baseline === null ? figure / limit : figure / baseline.figure;
+  const ratioLimit = baseline === null ? 1 : limit;
+  const comparedWith = baseline === null ? `${formatFigure(limit, unit)} (the limit)` : `${formatFigure(baseline.figure, unit)} (${baseline.name})`;
+  const met = ratio <= ratioLimit;
+  targets.push({ target, figure: formatFigure(figure, unit), comparedWith, ratio: `${ratio.toFixed(2)}${baseline === null ? '' : '×'}`, ratioLimit: `≤ ${ratioLimit.toFixed(2)}${baseline === null ? '' : '×'}`, met, note });
+  return met;
+}
+
+/** A figure with a precision that suits its size. */
+export function formatFigure(value, unit = '') {
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
+  return `${value.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
+}
+
+/** 'met' or 'NOT met', for the benches' own lines. */
+export function verdict(met) {
+  return met ? 'met' : 'NOT met';
+}
+
+/** The recorded targets as one table. */
+export function printTargets() {
+  printTable(
+    ['target', 'figure', 'compared with', 'ratio', 'limit', 'met', 'note'],
+    targets.map((t) => [t.target, t.figure, t.comparedWith, t.ratio, t.ratioLimit, t.met ? 'yes' : 'NO', t.note]),
+  );
+  const missed = targets.filter((t) => !t.met).length;
+  console.log(`\n${targets.length - missed} of ${targets.length} targets met`);
+}
