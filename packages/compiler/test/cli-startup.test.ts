@@ -58,7 +58,7 @@ describe('the CLI code cache', () => {
     const version = await kernelscript(['--version']);
     expect(version.exitCode).toBe(0);
     expect(version.stdout).toMatch(/^kernelscript\/\d+\.\d+\.\d+ /);
-    expect((await kernelscript(['--help'])).stdout).toContain('build <file>');
+    expect((await kernelscript(['--help'])).stdout).toContain('build <...files>');
     expect(cachesIn(bundleDir)).toEqual([]);
     expect(cachesIn(join(userCache, 'kernelscript'))).toEqual([]);
   });

@@ -56,7 +56,7 @@ describe('kernelscript CLI', () => {
   it('--help and --version work', async () => {
     const help = await kernelscript(['--help']);
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toContain('build <file>');
+    expect(help.stdout).toContain('build <...files>');
     const version = await kernelscript(['--version']);
     expect(version.exitCode).toBe(0);
     expect(version.stdout).toMatch(/^kernelscript\/\d+\.\d+\.\d+/);

@@ -9,7 +9,6 @@ import { execa } from 'execa';
 import { rollup, type OutputAsset, type OutputChunk } from 'rollup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeKernel } from '../../../test/helpers/kernel.js';
-import { createLimit } from '../src/core/concurrency.js';
 import { clangInvocations, type Options } from '../src/index.js';
 import KernelScript from '../src/rollup.js';
 
@@ -172,6 +171,14 @@ describe('the object cache', () => {
     expect(await spawnedDuring(() => build(options))).toEqual([]);
   });
 
+  it('is the one kernelscript build uses: an object the plugin built is not rebuilt by the CLI', async () => {
+    await build();
+    // The plugin names a .ks outside the working directory by its absolute path (in #line too), so the CLI is given that path.
+    const run = await execa(process.execPath, [join(REPO, 'packages/compiler/bin/kernelscript.js'), 'build', join(dir, 'counter.ks'), '-o', 'project', '--cache-dir', join(dir, 'cache')], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(run.stdout).toContain('→ clang: counter.ebpf.c → counter.ebpf.o (unchanged: from the build cache)');
+    expect(run.stdout).toContain('→ gcc: counter.c → counter\n');
+  });
+
   it('rebuilds when an option that changes the object changes', async () => {
     await build();
     const before = clangInvocations();
@@ -215,22 +222,6 @@ describe('errors', () => {
     await expect(build({ clang: 'kernelscript-no-such-clang' })).rejects.toThrow(
       "'kernelscript-no-such-clang' was not found. Install the toolchain (as root): apt-get install -y clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev",
     );
-  });
-});
-
-describe('parallel clang', () => {
-  it('runs at most `concurrency` tasks at a time, and all of them', async () => {
-    const limit = createLimit(2);
-    let running = 0;
-    let peak = 0;
-    const task = async (n: number) => {
-      peak = Math.max(peak, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      running--;
-      return n;
-    };
-    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((n) => limit(() => task(n))))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(peak).toBe(2);
   });
 });
 

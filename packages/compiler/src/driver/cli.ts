@@ -41,13 +41,19 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     .action((file: string | undefined, options: CompileCommandOptions) => {
       run = () => compileCommand(file, options, 'compile');
     });
-  withCommon(cli.command('build <file>', 'Compile FILE.ks, then build the eBPF object and the coordinator with clang and gcc'))
+  withCommon(cli.command('build <...files>', 'Compile FILE.ks, then build the eBPF object and the coordinator with clang and gcc; several files or a glob build in parallel, each beside its .ks (or under -o DIR)'))
     .option('--verify', 'Load every program into the kernel verifier (needs root) and report its verdicts')
+    .option('--cache-dir <dir>', 'Where built objects and coordinators are cached (default: node_modules/.cache/kernelscript, shared with unplugin-kernelscript, else ~/.cache/kernelscript/builds)')
     .example('kernelscript build examples/multi_programs.ks -o build/multi_programs')
-    .action((file: string, options: CompileCommandOptions) => {
-      run = () => compileCommand(file, options, options.verify ? 'verify' : 'build');
+    .example("kernelscript build 'src/**/*.ks'")
+    .action((files: string[], options: CompileCommandOptions) => {
+      run = async () => {
+        const { buildFilesCommand, isSingleFile } = await import('./build-files-command.js');
+        return isSingleFile(files) ? compileCommand(files[0], options, options.verify ? 'verify' : 'build') : buildFilesCommand(files, options, io);
+      };
     });
   withCommon(cli.command('verify <file>', 'Compile FILE.ks, build the eBPF object in a scratch directory and load every program into the kernel verifier (needs root)'))
+    .option('--cache-dir <dir>', 'Where built objects are cached (as for build)')
     .example('sudo kernelscript verify examples/multi_programs.ks')
     .action((file: string, options: CompileCommandOptions) => {
       run = () => compileCommand(file, { ...options, verify: true }, 'verify', false);

@@ -31,6 +31,8 @@ export interface CompileCommandOptions {
   freezeConfig?: boolean;
   /** Print how long compiling took to stderr. */
   timings?: boolean;
+  /** build, verify: where built objects and coordinators are cached (default: defaultCacheDir()). */
+  cacheDir?: string;
 }
 
 /** compile: write the project; build: also run clang and gcc; verify: build the object in a scratch directory and load it into the verifier. */
@@ -73,13 +75,14 @@ export async function compileCommand(file: string | undefined, options: CompileC
   const say = (step: string) => {
     if (!options.quiet && !options.json) io.stdout.write(`${out.cyan('→')} ${step}\n`);
   };
-  const input = { file, source, compileOptions };
   try {
     if (mode === 'compile') await writeOutputDirectory(directory, result.files);
     else {
       const { buildAndMeasure, buildInScratchDirectory } = await import('./build-command.js');
-      if (!writeOutput) figures = await buildInScratchDirectory(result, input, say);
-      else await writeOutputDirectory(directory, result.files, async (staging) => void (figures = await buildAndMeasure(result, staging, mode === 'verify', input, say)));
+      const { defaultCacheDir } = await import('./build-cache.js');
+      const input = { file, source, compileOptions, cacheDir: options.cacheDir ?? defaultCacheDir() };
+      if (!writeOutput) figures = (await buildInScratchDirectory(result, input, say)).figures;
+      else await writeOutputDirectory(directory, result.files, async (staging) => void (figures = (await buildAndMeasure(result, staging, mode === 'verify', input, say)).figures));
     }
   } catch (error) {
     if (!(error instanceof ToolchainError)) throw error;

@@ -4,12 +4,11 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { compile, generateJsModule, type GeneratedFile, type SystemAnalysis, type SystemMetadata } from '@kernelscript/compiler';
-import { countCompilation } from './counters.js';
+import { cachedBpfObject } from '@kernelscript/compiler/driver/build-cache';
+import { countClangRun, countCompilation } from './counters.js';
 import { compileError, formatWarnings } from './diagnostics.js';
 import { KernelScriptError } from './errors.js';
-import { ObjectCache } from './object-cache.js';
 import type { ResolvedOptions } from './options.js';
-import { buildObject, clangIdentity, objectFlags } from './toolchain.js';
 
 export interface CompiledModule {
   /** The system's name (`counter` for `counter.ks`). */
@@ -42,15 +41,15 @@ export async function compileModule(id: string, source: string, options: Resolve
   }
 
   const cSource = result.files.find((file) => file.path === `${result.name}.ebpf.c`)!.contents;
-  const cache = new ObjectCache(options.cacheDir);
-  // The generated C stands for the compiler's work; the .ks text goes into BTF line info
-  // (what the verifier prints); the rest decides what clang makes of them.
-  const key = ObjectCache.key([cSource, source, await clangIdentity(options.clang), ...objectFlags(options)]);
-  let object = cache.get(key);
-  if (object === null) {
-    object = await buildObject(result.name, cSource, { path: displayName, text: source }, options);
-    await cache.set(key, object);
-  }
+  const { bytes: object, built } = await cachedBpfObject({
+    name: result.name,
+    cSource,
+    ks: { path: displayName, text: source },
+    clang: options.clang,
+    cflags: options.cflags,
+    cacheDir: options.cacheDir,
+  });
+  if (built) countClangRun();
 
   const input = { filename: displayName, metadata: result.metadata, analysis: result.analysis };
   return {
