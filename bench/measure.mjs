@@ -45,6 +45,12 @@ export function recordTarget({ target, figure, unit, limit, baseline = null, not
   return met;
 }
 
+/** Records a target that is an outcome rather than a figure (e.g. "compiles, or a located error"). */
+export function recordCheck({ target, outcome, expected, passed, note = '' }) {
+  targets.push({ target, figure: outcome, comparedWith: '', ratio: '', ratioLimit: expected, met: passed, note });
+  return passed;
+}
+
 /** A figure with a precision that suits its size. */
 export function formatFigure(value, unit = '') {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
