@@ -34,6 +34,14 @@ export function ensureBpffs(): void {
   execaSync('mount', ['-t', 'bpf', 'bpf', BPFFS_ROOT]);
 }
 
+export const TRACEFS_ROOT = '/sys/kernel/tracing';
+
+/** Mounts tracefs at /sys/kernel/tracing unless it already is (tracepoint attach and event formats need it). */
+export function ensureTracefs(): void {
+  if (existsSync(join(TRACEFS_ROOT, 'events'))) return;
+  execaSync('mount', ['-t', 'tracefs', 'tracefs', TRACEFS_ROOT]);
+}
+
 /**
  * Whether kernel tests can run here, and if not, why. Kernel tests must skip
  * with this reason rather than fail where the kernel is not usable, and must

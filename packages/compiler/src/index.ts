@@ -8,6 +8,9 @@ export type { ResourcePlan, ProgramResources, MapResources } from './phases/5-ir
 export { OPTIMIZATION_KINDS } from './phases/5-ir/optimize/optimization.js';
 export type * from './phases/5-ir/optimize/optimization.js';
 export type { Span, Position } from './phases/1-parse/ast.js';
+export { Btf, BtfError } from './btf/btf.js';
+export type * from './btf/btf-types.js';
+export type { KernelInputs, TracepointFormat, TracepointField } from './kernel/kernel-inputs.js';
 export { generateJsModule, type JsModuleInput } from './phases/6-codegen/js-module.js';
 export { generateDts, type DtsInput } from './phases/6-codegen/dts.js';
 // The `--json` report and the verifier's verdicts (types only: the core stays free of processes).

@@ -9,3 +9,5 @@ export { verifyObject, type VerificationReport, type ProgramVerdict, type Verifi
 export { measuredPlan, type BuildFigures } from './build-figures.js';
 export { refusalDiagnostic } from './verify-diagnostics.js';
 export { declarationPath, writeDeclaration, DTS_FORMS, type DtsForm } from './declarations.js';
+export { kernelInputs, loadBtf, KERNEL_BTF, type KernelInputOptions } from './kernel-inputs.js';
+export { parseTracepointFormat, readTracepointFormat, TRACEFS_ROOTS } from './tracefs.js';
