@@ -12,6 +12,26 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
   return best !== null && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
 }
 
+/**
+ * Up to `count` candidates closest to `name`, best first (ties in candidate
+ * order), among those within a looser distance than a typo: for lists such as
+ * "the nearest fields are ...".
+ */
+export function nearestNames(name: string, candidates: Iterable<string>, count: number): string[] {
+  const limit = Math.max(2, Math.ceil(name.length / 2));
+  const ranked: { candidate: string; distance: number }[] = [];
+  for (const candidate of new Set(candidates)) {
+    // Names much longer or shorter cannot be within the limit: skip the matrix.
+    if (Math.abs(candidate.length - name.length) > limit) continue;
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= limit) ranked.push({ candidate, distance });
+  }
+  return ranked
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, count)
+    .map((r) => r.candidate);
+}
+
 /** `help: did you mean 'x'?` or nothing. */
 export function didYouMean(name: string, candidates: Iterable<string>): string[] {
   const nearest = nearestName(name, candidates);
