@@ -1,12 +1,13 @@
 // Imports a KernelScript system as a typed module and runs it with the runtime.
 import { load } from '@kernelscript/runtime';
-import counter, { type Maps, type Totals } from './counter.ks';
+import counter, { type Totals } from './counter.ks';
 
 export { counter };
 
 /** Loads the counter, runs its XDP program on `packets` test packets, and returns what the maps counted. */
 export function countPackets(packets: Uint8Array[], pinRoot?: string): { packets: bigint; totals: Totals } {
-  const system = load<Maps>(counter, { pinRoot });
+  // Maps, programs and config are typed from counter.ks: no type arguments.
+  const system = load(counter, { pinRoot });
   try {
     for (const packet of packets) system.programs.count.testRun(packet);
     return {

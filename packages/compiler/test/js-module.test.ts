@@ -84,7 +84,7 @@ describe('generateDts', () => {
   const dts = generateDts({ filename: 'counter.ks', metadata: result.metadata, analysis: result.analysis });
 
   it('types map handles with the runtime codec types', () => {
-    expect(dts).toContain("import type { MapHandle, RingBufferHandle } from '@kernelscript/runtime';");
+    expect(dts).toContain("import type { InterfaceTarget, MapHandle, ProgramHandle, RingBufferHandle } from '@kernelscript/runtime';");
     expect(dts).toContain(
       [
         'export type Maps = {',
@@ -124,14 +124,24 @@ describe('generateDts', () => {
     expect(dts).toContain('readonly kind: "xdp";');
     expect(dts).toContain('readonly default: 10n;');
     expect(dts).toContain('export declare const object: Uint8Array;');
-    expect(dts).toMatch(/declare const system: \{\n {2}readonly metadata: typeof metadata;[^}]*readonly object: typeof object;\n {2}readonly "~maps"\?: Maps;\n {2}readonly "~config"\?: Config;\n\};\nexport default system;\n$/);
+    expect(dts).toMatch(
+      /declare const system: \{\n {2}readonly metadata: typeof metadata;[^}]*readonly object: typeof object;\n {2}readonly "~maps"\?: Maps;\n {2}readonly "~config"\?: Config;\n {2}readonly "~programs"\?: Programs;\n {2}readonly "~targets"\?: AttachTargets;\n\};\nexport default system;\n$/,
+    );
   });
 
-  it('needs no runtime types when the system has no maps', () => {
-    const empty = compile('program p : xdp { fn main(ctx: XdpContext) -> XdpAction { return XDP_PASS; } }', { filename: 'p.ks' });
+  it('types each program with its kind, and what attachAll() needs for it', () => {
+    expect(dts).toContain("export type Programs = {\n  count: ProgramHandle<'xdp'>;\n};");
+    expect(dts).toContain('export type AttachTargets = {\n  count: InterfaceTarget;\n};');
+  });
+
+  it('needs only the program handle type when the system has no maps, and allows no config key without config', () => {
+    const empty = compile('program p : tracepoint("syscalls/sys_enter_getppid") { fn main(ctx: TracepointContext) -> i32 { return 0; } }', { filename: 'p.ks' });
     const text = generateDts({ filename: 'p.ks', metadata: empty.metadata!, analysis: empty.analysis! });
-    expect(text).not.toContain("from '@kernelscript/runtime'");
+    expect(text).toContain("import type { ProgramHandle } from '@kernelscript/runtime';");
     expect(text).toContain('export type Maps = {};');
+    expect(text).toContain('export type Config = Record<string, never>;');
+    // A declared tracepoint may be overridden, never has to be named.
+    expect(text).toContain('export type AttachTargets = {\n  p?: string;\n};');
   });
 
   it('is deterministic', () => {

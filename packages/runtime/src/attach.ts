@@ -10,13 +10,16 @@ export interface Attachment {
   detach(): void;
 }
 
+/** A network interface: its name (resolved in the calling thread's network namespace) or its index. */
+export type InterfaceTarget = string | { ifindex: number };
+
 /**
- * What attach() takes: an interface name (or index) for xdp and tc; for
- * tracepoints `"category/event"` and for raw tracepoints the event, both
- * defaulting to the program's declared target; kprobes attach from their
- * section and take nothing.
+ * What attach() takes: an interface for xdp and tc; for tracepoints
+ * `"category/event"` and for raw tracepoints the event, both defaulting to
+ * the program's declared target; kprobes attach from their section and take
+ * nothing (`ATTACH_TARGETS` of @kernelscript/shared, per kind).
  */
-export type AttachTarget = string | { ifindex: number } | undefined;
+export type AttachTarget = InterfaceTarget | undefined;
 
 /**
  * XDP attach mode: `generic` (in the network stack, any device), `driver`

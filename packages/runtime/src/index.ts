@@ -1,8 +1,9 @@
-export { load, type KernelModule, type LoadOptions, type LoadedSystem, type SystemMap } from './load.js';
+export { load, type KernelModule, type LoadOptions, type LoadedSystem, type SystemMap, type SystemPrograms } from './load.js';
+export type { AttachTargets } from './attach-all.js';
 export { MapHandle, type UpdateFlag, type UpdateOptions } from './map.js';
 export { RingBufferHandle } from './ringbuf.js';
 export { ProgramHandle, type TestRunOptions, type TestRunResult } from './program.js';
-export type { AttachOptions, Attachment, AttachTarget, XdpMode } from './attach.js';
+export type { AttachOptions, Attachment, AttachTarget, InterfaceTarget, XdpMode } from './attach.js';
 export type { ConfigValues } from './config.js';
 export type { KernelValue } from './codec.js';
 export { BpfError } from './errors.js';

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import koffi from 'koffi';
+import { attachAll, type AttachTargets } from './attach-all.js';
+import type { Attachment } from './attach.js';
 import { applyConfig, type ConfigValues } from './config.js';
 import { captureVerifierLogs, type VerifierLogLevel } from './verifier-log-capture.js';
 import { bpfObjectOpenOpts, check, checkPointer, lib, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
@@ -15,17 +17,28 @@ import { RingBufferHandle } from './ringbuf.js';
 /** A map as load() exposes it: key/value maps and ring buffers (tail-call tables are filled by load() and not exposed). */
 export type SystemMap = MapHandle<any, any> | RingBufferHandle<any>;
 
+/** Programs by name; the module of a `.ks` import types each with its kind. */
+export type SystemPrograms = Record<string, ProgramHandle>;
+
 /**
  * What a compiled `.ks` file gives the runtime: its metadata and its eBPF
  * object (bytes or a file path). The module a `.ks` import becomes declares
- * the two type-only members, so `load(module)` knows its maps and config
- * without type arguments; they never exist at run time.
+ * the type-only `~` members, so `load(module)` knows its maps, config,
+ * programs and attach targets without type arguments; they never exist at
+ * run time.
  */
-export interface KernelModule<Maps extends Record<string, SystemMap> = Record<string, SystemMap>, Config extends ConfigValues = ConfigValues> {
+export interface KernelModule<
+  Maps extends Record<string, SystemMap> = Record<string, SystemMap>,
+  Config extends ConfigValues = ConfigValues,
+  Programs extends SystemPrograms = SystemPrograms,
+  Targets extends AttachTargets = AttachTargets,
+> {
   metadata: SystemMetadata;
   object: Uint8Array | string;
   readonly '~maps'?: Maps;
   readonly '~config'?: Config;
+  readonly '~programs'?: Programs;
+  readonly '~targets'?: Targets;
 }
 
 export interface LoadOptions<Config extends ConfigValues = ConfigValues> {
@@ -47,11 +60,25 @@ export interface LoadOptions<Config extends ConfigValues = ConfigValues> {
  * `.ks` file supplies it. Without it, narrow with `instanceof MapHandle` /
  * `instanceof RingBufferHandle`.
  */
-export interface LoadedSystem<Maps extends Record<string, SystemMap> = Record<string, SystemMap>, Config extends ConfigValues = ConfigValues> {
+export interface LoadedSystem<
+  Maps extends Record<string, SystemMap> = Record<string, SystemMap>,
+  Config extends ConfigValues = ConfigValues,
+  Programs extends SystemPrograms = SystemPrograms,
+  Targets extends AttachTargets = AttachTargets,
+> {
   maps: Maps;
-  programs: Record<string, ProgramHandle>;
+  programs: Programs;
   /** The config values the programs were loaded with: the declared defaults with the overrides applied. */
   config: Readonly<Required<Config>>;
+  /**
+   * Attaches every program whose target is known — tracepoints and raw
+   * tracepoints to their declared events, kprobes from their sections — and
+   * each xdp and tc program to the interface `targets` names for it (a
+   * declared event can be overridden there too), like a libbpf skeleton's
+   * `__attach()`. All or nothing: a failure undoes what it attached.
+   * Socket filters and cgroup programs are skipped. `close()` detaches.
+   */
+  attachAll(...targets: {} extends Targets ? [targets?: Targets] : [targets: Targets]): Attachment[];
   /** Detaches every program, frees ring buffers and closes every fd (pinned maps stay pinned). Idempotent. */
   close(): void;
   [Symbol.dispose](): void;
@@ -65,11 +92,16 @@ const DEFAULT_PIN_ROOT = '/sys/fs/bpf';
  * verifies every program, fills the tail-call table. Synchronous (libbpf
  * blocks while the kernel verifies); `await load(…)` works too.
  */
-export function load<Maps extends Record<string, SystemMap> = Record<string, SystemMap>, Config extends ConfigValues = ConfigValues>(
+export function load<
+  Maps extends Record<string, SystemMap> = Record<string, SystemMap>,
+  Config extends ConfigValues = ConfigValues,
+  Programs extends SystemPrograms = SystemPrograms,
+  Targets extends AttachTargets = AttachTargets,
+>(
   // The plain KernelModule lets `load<Maps>(module)` name the types of a module that does not declare them.
-  module: KernelModule<Maps, Config> | KernelModule,
+  module: KernelModule<Maps, Config, Programs, Targets> | KernelModule,
   options: LoadOptions<Config> = {},
-): LoadedSystem<Maps, Config> {
+): LoadedSystem<Maps, Config, Programs, Targets> {
   const { metadata } = module;
   const objectBytes = typeof module.object === 'string' ? readFileSync(module.object) : Buffer.from(module.object);
   // libbpf reads the ELF bytes only during open (it copies instructions, BTF and data out of them).
@@ -127,8 +159,12 @@ export function load<Maps extends Record<string, SystemMap> = Record<string, Sys
     }
     return {
       maps: maps as Maps,
-      programs,
+      programs: programs as Programs,
       config: Object.freeze(config) as Readonly<Required<Config>>,
+      attachAll: (targets?: AttachTargets) => {
+        lifetime.assertOpen();
+        return attachAll(programs, targets);
+      },
       close,
       [Symbol.dispose]: close,
       [Symbol.asyncDispose]: async () => close(),

@@ -30,9 +30,10 @@ export interface TestRunResult {
 /** Room for programs that grow the packet (bpf_xdp_adjust_head/tail). */
 const DATA_OUT_HEADROOM = 4096;
 
-export class ProgramHandle {
+/** A loaded program; `Kind` is its kind as the `.ks` declares it (`ProgramHandle<'xdp'>`). */
+export class ProgramHandle<Kind extends ProgramKind = ProgramKind> {
   readonly name: string;
-  readonly kind: ProgramKind;
+  readonly kind: Kind;
   readonly fd: number;
   private readonly program: BpfProgram;
   private readonly metadata: ProgramMetadata;
@@ -48,7 +49,7 @@ export class ProgramHandle {
   ) {
     this.verifierLog = verifierLog;
     this.name = metadata.name;
-    this.kind = metadata.kind;
+    this.kind = metadata.kind as Kind;
     this.metadata = metadata;
     this.program = program;
     this.fd = check(`getting the fd of program '${metadata.name}'`, () => lib.bpf_program__fd(program) as number);

@@ -1,6 +1,8 @@
 // `load(module)` typed from the declaration file the compiler writes for a
 // `.ks` import: tsc accepts correct use without type arguments and rejects a
-// wrong key, a wrong value use and a wrong config type.
+// wrong key, a wrong value use, a wrong or unknown config (also where the
+// `.ks` declares none), a misspelled program, and attachAll() without the
+// interface an xdp or tc program needs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,8 @@ const TSC = join(REPO_ROOT, 'node_modules/.bin/tsc');
 const CORRECT = `import { load } from '@kernelscript/runtime';
 import flowTable, { type FlowKey, type FlowStats } from './flow_table.ks';
 import sizeFilter from './size_filter.ks';
+import getppid from './getppid_counter.ks';
+import type { Attachment, ProgramHandle } from '@kernelscript/runtime';
 
 const key: FlowKey = { saddr: 1, daddr: 2, sport: 3, dport: 4, protocol: 17 };
 using flows = load(flowTable);
@@ -25,6 +29,15 @@ export const all: [FlowKey, FlowStats][] = flows.maps.flows.getMany();
 using filter = load(sizeFilter, { config: { max_packet_size: 100, udp_only: true }, pinRoot: '/sys/fs/bpf/x', verifierLog: 'stats' });
 export const limit: number = filter.config.max_packet_size;
 export const dropped: bigint | undefined = filter.maps.verdicts.get(1);
+
+export const program: ProgramHandle<'xdp'> = filter.programs.drop_oversized;
+export const kind: 'tc' = flows.programs.track_flows.kind;
+export const attached: Attachment[] = filter.attachAll({ drop_oversized: 'eth0' });
+export const byIndex: Attachment[] = flows.attachAll({ track_flows: { ifindex: 2 } });
+using counter = load(getppid, { config: {} });
+// Its tracepoint is declared: nothing to name, and the event may be overridden.
+export const declared: Attachment[] = counter.attachAll();
+export const overridden: Attachment[] = counter.attachAll({ count_getppid: 'syscalls/sys_enter_getpid' });
 `;
 
 /** Each wrong use, with the error tsc must report for it. */
@@ -45,6 +58,22 @@ const WRONG: Record<string, { source: string; error: RegExp }> = {
     source: "import { load } from '@kernelscript/runtime';\nimport sizeFilter from './size_filter.ks';\nusing filter = load(sizeFilter, { config: { max_size: 100 } });\n",
     error: /unknown-config\.ts\(3,\d+\): error TS2353: Object literal may only specify known properties, and 'max_size' does not exist/,
   },
+  'unknown-program.ts': {
+    source: "import { load } from '@kernelscript/runtime';\nimport sizeFilter from './size_filter.ks';\nusing filter = load(sizeFilter);\nfilter.programs.drop_oversize.attach('eth0');\n",
+    error: /unknown-program\.ts\(4,\d+\): error TS2551: Property 'drop_oversize' does not exist on type 'Programs'. Did you mean 'drop_oversized'\?/,
+  },
+  'config-without-config.ts': {
+    source: "import { load } from '@kernelscript/runtime';\nimport flowTable from './flow_table.ks';\nusing flows = load(flowTable, { config: { max_packet_size: 100 } });\n",
+    error: /config-without-config\.ts\(3,\d+\): error TS2322: Type 'number' is not assignable to type 'never'/,
+  },
+  'attach-without-interface.ts': {
+    source: "import { load } from '@kernelscript/runtime';\nimport sizeFilter from './size_filter.ks';\nusing filter = load(sizeFilter);\nfilter.attachAll();\n",
+    error: /attach-without-interface\.ts\(4,\d+\): error TS2554: Expected 1 arguments, but got 0/,
+  },
+  'attach-unknown-program.ts': {
+    source: "import { load } from '@kernelscript/runtime';\nimport sizeFilter from './size_filter.ks';\nusing filter = load(sizeFilter);\nfilter.attachAll({ drop_oversized: 'eth0', drop: 'eth1' });\n",
+    error: /attach-unknown-program\.ts\(4,\d+\): error TS2353: Object literal may only specify known properties, and 'drop' does not exist/,
+  },
 };
 
 describe('typing of load() from a .ks declaration file', () => {
@@ -53,7 +82,7 @@ describe('typing of load() from a .ks declaration file', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ks-typing-'));
-    for (const name of ['flow_table', 'size_filter']) {
+    for (const name of ['flow_table', 'size_filter', 'getppid_counter']) {
       const filename = `${name}.ks`;
       const result = compileOrThrow(await readFile(join(EXAMPLES, filename), 'utf8'), filename);
       writeFileSync(join(dir, `${name}.d.ks.ts`), generateDts({ filename, metadata: result.metadata!, analysis: result.analysis! }));

@@ -1,5 +1,7 @@
 // @kernelscript/shared — what the compiler and the runtime both speak, with no
-// dependencies: the metadata of a compiled system (types only) and the reader
-// of the kernel verifier's log. The runtime installs this, not the compiler.
+// dependencies: the metadata of a compiled system (types only), what attaching
+// each program kind takes, and the reader of the kernel verifier's log. The
+// runtime installs this, not the compiler.
 export type * from './metadata.js';
 export { verifierReason, verifierStatistics, type VerifierReason } from './verifier-log.js';
+export { ATTACH_TARGETS, type AttachTargetKind } from './attach-targets.js';

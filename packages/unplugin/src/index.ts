@@ -15,6 +15,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const memo = new ModuleMemo();
   // Vite's dev server has no output directory to emit assets into.
   let viteDevServer = false;
+  let root = options.root ?? process.cwd();
+  /** `.ks` path → the source whose declarations this instance wrote at build start. */
+  const declared = new Map<string, string>();
 
   /** Compiles, verifies and declares a `.ks` whose content this build has not seen yet. */
   async function compileChanged(path: string, source: string, warn: (message: string) => void): Promise<CompiledModule> {
@@ -36,6 +39,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   return {
     name: 'unplugin-kernelscript',
     enforce: 'pre',
+    async buildStart() {
+      const { dtsForm } = options;
+      if (dtsForm === null) return;
+      const { declareProject } = await import('./core/declare-project.js');
+      await declareProject(root, { ...options, dtsForm }, declared);
+    },
     loadInclude: (id) => options.filter(stripQuery(id)),
     async load(id) {
       const path = stripQuery(id);
@@ -57,6 +66,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       configResolved(config) {
         viteDevServer = config.command === 'serve';
+        root = options.root ?? config.root;
       },
     },
   };

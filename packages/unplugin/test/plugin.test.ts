@@ -1,6 +1,7 @@
 // The plugin core through a real in-process Rollup build: the module it
 // produces, the asset, the declaration files, the cache, and the errors.
 import childProcess from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 async function build(options: Options = {}, warnings: string[] = []) {
   const bundle = await rollup({
     input: join(dir, 'entry.js'),
-    plugins: [KernelScript({ cacheDir: join(dir, 'cache'), ...options })],
+    plugins: [KernelScript({ cacheDir: join(dir, 'cache'), root: dir, ...options })],
     onwarn: (warning) => warnings.push(warning.message),
   });
   try {
@@ -107,6 +108,30 @@ describe('declaration files', () => {
     await rm(join(dir, 'counter.ks.d.ts'));
     await build({ dts: false });
     await expect(stat(join(dir, 'counter.ks.d.ts'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('declaration files at build start', () => {
+  it('declares every .ks the filter matches, imported or not, skipping node_modules and broken files', async () => {
+    const source = await readFile(COUNTER, 'utf8');
+    await mkdir(join(dir, 'src/excluded'), { recursive: true });
+    await mkdir(join(dir, 'node_modules/dependency'), { recursive: true });
+    await writeFile(join(dir, 'src/later.ks'), source.replace('HashMap(64)', 'HashMap(32)'));
+    await writeFile(join(dir, 'src/excluded/other.ks'), source);
+    await writeFile(join(dir, 'node_modules/dependency/theirs.ks'), source);
+    await writeFile(join(dir, 'src/broken.ks'), 'program broken : xdp {');
+    await build({ exclude: '**/excluded/**' });
+    expect(await readFile(join(dir, 'src/later.d.ks.ts'), 'utf8')).toContain('readonly maxEntries: 32;');
+    for (const file of ['src/excluded/other.d.ks.ts', 'node_modules/dependency/theirs.d.ks.ts', 'src/broken.d.ks.ts']) {
+      expect(existsSync(join(dir, file)), file).toBe(false);
+    }
+    // The same file the import writes (and `kernelscript types`): only the imported one's was written twice, unchanged.
+    await rm(join(dir, 'src/later.d.ks.ts'));
+    await execa(process.execPath, [join(REPO, 'packages/compiler/bin/kernelscript.js'), 'types', 'src/later.ks'], { cwd: dir });
+    const fromTypes = await readFile(join(dir, 'src/later.d.ks.ts'), 'utf8');
+    await rm(join(dir, 'src/later.d.ks.ts'));
+    await build({ exclude: '**/excluded/**' });
+    expect(await readFile(join(dir, 'src/later.d.ks.ts'), 'utf8')).toBe(fromTypes);
   });
 });
 

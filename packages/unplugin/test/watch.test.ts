@@ -52,7 +52,7 @@ describe('Rollup watch', () => {
     const out = join(dir, 'dist');
     const watcher = watch({
       input: join(dir, 'entry.js'),
-      plugins: [KernelScript.rollup({ cacheDir: join(dir, 'cache') })],
+      plugins: [KernelScript.rollup({ cacheDir: join(dir, 'cache'), root: dir })],
       output: { dir: out, format: 'es' },
       watch: { buildDelay: 50 },
     });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
-import { compile, generateJsModule, type GeneratedFile, type SystemAnalysis, type SystemMetadata } from '@kernelscript/compiler';
+import { compile, generateJsModule, type CompileResult, type GeneratedFile, type SystemAnalysis, type SystemMetadata } from '@kernelscript/compiler';
 import { cachedBpfObject } from '@kernelscript/compiler/driver/build-cache';
 import { countClangRun, countCompilation } from './counters.js';
 import { compileError, formatWarnings } from './diagnostics.js';
@@ -28,12 +28,17 @@ export interface CompiledModule {
   warnings: string[];
 }
 
-export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {
-  countCompilation();
+/** KernelScript → C and metadata, with the file named as diagnostics show it; the same for modules and declarations. */
+export function compileSource(id: string, source: string, options: ResolvedOptions): { displayName: string; result: CompileResult } {
   // Diagnostics and #line directives name the file relative to the project, as the user sees it.
   const fromProject = relative(process.cwd(), id);
   const displayName = fromProject.startsWith('..') || isAbsolute(fromProject) ? id : fromProject;
-  const result = compile(source, { filename: displayName, cpus: availableParallelism(), optimize: options.optimize });
+  return { displayName, result: compile(source, { filename: displayName, cpus: availableParallelism(), optimize: options.optimize }) };
+}
+
+export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {
+  countCompilation();
+  const { displayName, result } = compileSource(id, source, options);
   if (!result.ok || result.metadata === null || result.analysis === null) throw compileError(id, displayName, source, result.diagnostics);
   const warnings = formatWarnings(displayName, source, result.diagnostics);
   if (options.failOnWarnings && warnings.length > 0) {

@@ -25,6 +25,12 @@ export interface Options {
    * `false`: none (use the ambient `unplugin-kernelscript/client` types).
    */
   dts?: boolean | DtsForm;
+  /**
+   * Where the build looks, when it starts, for `.ks` files to declare (with `dts`): every file
+   * under it that `include`/`exclude` match gets its declaration file, imported yet or not.
+   * Default: Vite's `root`, else the working directory.
+   */
+  root?: string;
   /** Where built objects are cached across builds. Default `node_modules/.cache/kernelscript`. */
   cacheDir?: string;
   /** Also emit the generated C and Makefile as assets under `kernelscript/<name>/`. Default false. */
@@ -44,6 +50,7 @@ export interface ResolvedOptions {
   cflags: string[];
   optimize: boolean;
   dtsForm: DtsForm | null;
+  root: string | undefined;
   cacheDir: string;
   emitSources: boolean;
   verify: boolean;
@@ -58,6 +65,7 @@ export function resolveOptions(options: Options = {}): ResolvedOptions {
     cflags: options.cflags ?? [],
     optimize: options.optimize ?? false,
     dtsForm: dts === true ? 'd.ks.ts' : dts === false ? null : dts,
+    root: options.root === undefined ? undefined : resolve(options.root),
     cacheDir: resolve(options.cacheDir ?? 'node_modules/.cache/kernelscript'),
     emitSources: options.emitSources ?? false,
     verify: options.verify ?? false,

@@ -10,7 +10,7 @@ export type EnumDescriptor = Extract<TypeDescriptor, { kind: 'enum' }>;
 /** Value exports every `.ks` module has (plus `default`). */
 export const SYSTEM_EXPORTS = ['metadata', 'programs', 'maps', 'config', 'analysis', 'object'] as const;
 /** Types every declaration file declares itself. */
-const SYSTEM_TYPES = ['Maps', 'Config'] as const;
+const SYSTEM_TYPES = ['Maps', 'Config', 'Programs', 'AttachTargets'] as const;
 
 export interface ModuleSurface {
   /** Exported name → struct, in first-use order (maps, then config). */
