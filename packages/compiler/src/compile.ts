@@ -93,7 +93,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     }
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
-    const programs = symbols.programs.map((p) => ({ name: p.name, kind: p.info.kind, target: p.target }));
+    const programs = symbols.programs.map((p) => ({ name: p.name, attach: p.info.attach, target: p.target }));
     const files: GeneratedFile[] = [
       { path: `${name}.ebpf.c`, contents: generateEbpfC(ir, { filename: options.filename, cFileName: `${name}.ebpf.c`, analysis, lineDirectives }) },
       { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives, programs }) },

@@ -24,7 +24,7 @@ export function attachAll(programs: Record<string, ProgramHandle>, targets: Atta
   const attachments: Attachment[] = [];
   try {
     for (const program of Object.values(programs)) {
-      const how = ATTACH_TARGETS[program.kind];
+      const how = ATTACH_TARGETS[program.attachMethod];
       const target = targets[program.name];
       if (target !== undefined && (how === 'unsupported' || how === 'section')) {
         throw new TypeError(`attachAll: ${program.kind} program '${program.name}' takes no target`);

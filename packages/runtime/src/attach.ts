@@ -17,7 +17,7 @@ export type InterfaceTarget = string | { ifindex: number };
  * What attach() takes: an interface for xdp and tc; for tracepoints
  * `"category/event"` and for raw tracepoints the event, both defaulting to
  * the program's declared target; kprobes attach from their section and take
- * nothing (`ATTACH_TARGETS` of @kernelscript/shared, per kind).
+ * nothing (`ATTACH_TARGETS` of @kernelscript/shared, per attach method).
  */
 export type AttachTarget = InterfaceTarget | undefined;
 
@@ -44,8 +44,8 @@ const BPF_TC_INGRESS = 1;
 const BPF_TC_EGRESS = 2;
 
 export function attachProgram(program: BpfProgram, programFd: number, metadata: ProgramMetadata, target: AttachTarget, options: AttachOptions = {}): Attachment {
-  if (options.mode !== undefined && metadata.kind !== 'xdp') throw new TypeError(`attach mode is for xdp programs; '${metadata.name}' is ${metadata.kind}`);
-  switch (metadata.kind) {
+  if (options.mode !== undefined && metadata.attach !== 'xdp') throw new TypeError(`attach mode is for xdp programs; '${metadata.name}' is ${metadata.kind}`);
+  switch (metadata.attach) {
     case 'xdp': {
       const ifindex = interfaceIndex(target, metadata);
       if (options.mode !== undefined) return attachXdpInMode(programFd, metadata, ifindex, describeInterface(target), options.mode);
@@ -72,13 +72,12 @@ export function attachProgram(program: BpfProgram, programFd: number, metadata: 
         lib.bpf_program__attach_raw_tracepoint(program, event) as bigint | null,
       ));
     }
-    case 'kprobe':
-    case 'kretprobe':
+    case 'section':
       return linkAttachment(metadata.section, checkPointer<BpfLink>(`attaching ${metadata.kind} program '${metadata.name}'`, () =>
         lib.bpf_program__attach(program) as bigint | null,
       ));
-    case 'socket_filter':
-    case 'cgroup_skb':
+    case 'socket':
+    case 'cgroup':
       throw new Error(`attach() does not support ${metadata.kind} programs yet; use program.fd with setsockopt / a cgroup`);
   }
 }

@@ -154,8 +154,8 @@ export function load<
     const maps: Record<string, SystemMap> = {};
     for (const map of Object.values(metadata.maps)) {
       const fd = mapFd(objectMaps[map.name], map.name);
-      if (map.kind === 'ring_buffer') maps[map.name] = new RingBufferHandle(map, fd, lifetime);
-      else if (map.kind !== 'prog_array') maps[map.name] = new MapHandle(map, fd, possibleCpus, lifetime);
+      if (map.access === 'ring_buffer') maps[map.name] = new RingBufferHandle(map, fd, lifetime);
+      else if (map.access === 'keyed') maps[map.name] = new MapHandle(map, fd, possibleCpus, lifetime);
     }
     return {
       maps: maps as Maps,

@@ -20,14 +20,13 @@ export interface UpdateOptions {
   flags?: UpdateFlag;
 }
 
-const PER_CPU_KINDS: ReadonlySet<MapKind> = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
-const ARRAY_KINDS: ReadonlySet<MapKind> = new Set(['array', 'percpu_array']);
-
 export class MapHandle<K = KernelValue, V = KernelValue> {
   readonly name: string;
   readonly kind: MapKind;
   readonly fd: number;
   readonly perCpu: boolean;
+  /** Every index exists: clear() zeroes instead of deleting. */
+  private readonly isArray: boolean;
   private readonly keyType: TypeDescriptor;
   private readonly valueType: TypeDescriptor;
   private readonly possibleCpus: number;
@@ -59,7 +58,8 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
     this.fd = fd;
     this.keyType = metadata.key;
     this.valueType = metadata.value;
-    this.perCpu = PER_CPU_KINDS.has(metadata.kind);
+    this.perCpu = metadata.perCpu;
+    this.isArray = metadata.isArray;
     this.possibleCpus = this.perCpu ? possibleCpus : 1;
     this.valueSlotSize = this.perCpu ? roundUp(metadata.value.size, 8) : metadata.value.size;
     this.valueBufferSize = this.valueSlotSize * this.possibleCpus;
@@ -126,7 +126,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   /** Deletes every entry; array maps, whose entries always exist, are zeroed instead. */
   clear(): void {
     const keys = [...this.rawKeys()];
-    if (ARRAY_KINDS.has(this.kind)) {
+    if (this.isArray) {
       const zero = Buffer.alloc(this.valueBufferSize);
       for (const key of keys) this.update(key, zero, {});
       return;

@@ -3,7 +3,7 @@ import koffi from 'koffi';
 import { attachProgram, type AttachOptions, type Attachment, type AttachTarget } from './attach.js';
 import { bpfTestRunOpts, check, lib, type BpfProgram } from './libbpf.js';
 import type { Lifetime } from './lifetime.js';
-import type { ProgramKind, ProgramMetadata } from './metadata.js';
+import type { AttachMethod, ProgramKind, ProgramMetadata } from './metadata.js';
 
 export interface TestRunOptions {
   /** How many times the kernel runs the program; durationNs is the average. Default 1. */
@@ -34,6 +34,8 @@ const DATA_OUT_HEADROOM = 4096;
 export class ProgramHandle<Kind extends ProgramKind = ProgramKind> {
   readonly name: string;
   readonly kind: Kind;
+  /** How it attaches (the compiler's program-kind table): what attach() takes follows from it. */
+  readonly attachMethod: AttachMethod;
   readonly fd: number;
   private readonly program: BpfProgram;
   private readonly metadata: ProgramMetadata;
@@ -50,6 +52,7 @@ export class ProgramHandle<Kind extends ProgramKind = ProgramKind> {
     this.verifierLog = verifierLog;
     this.name = metadata.name;
     this.kind = metadata.kind as Kind;
+    this.attachMethod = metadata.attach;
     this.metadata = metadata;
     this.program = program;
     this.fd = check(`getting the fd of program '${metadata.name}'`, () => lib.bpf_program__fd(program) as number);

@@ -2,6 +2,8 @@
 // for what the compiler emits, and a helper that compiles a fixture.
 import { join } from 'node:path';
 import { compileBpfC } from '../../../test/helpers/kernel.js';
+import { MAP_KINDS } from '../../compiler/src/language/map-kinds.js';
+import { PROGRAM_KINDS } from '../../compiler/src/language/program-kinds.js';
 import type { MapMetadata, ProgramMetadata, SystemMetadata, TypeDescriptor } from '../src/index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -63,7 +65,10 @@ function map(name: string, kind: MapMetadata['kind'], key: TypeDescriptor | null
     name,
     objectName: name,
     kind,
-    bpfType: `BPF_MAP_TYPE_${kind.toUpperCase()}`,
+    bpfType: MAP_KINDS[kind].bpfType,
+    access: MAP_KINDS[kind].access,
+    perCpu: MAP_KINDS[kind].perCpu,
+    isArray: MAP_KINDS[kind].isArray,
     key,
     value,
     maxEntries,
@@ -75,7 +80,7 @@ function map(name: string, kind: MapMetadata['kind'], key: TypeDescriptor | null
 }
 
 function program(name: string, kind: ProgramMetadata['kind'], section: string, target: string | null = null): ProgramMetadata {
-  return { name, kind, section, target };
+  return { name, kind, attach: PROGRAM_KINDS[kind].attach, section, target };
 }
 
 export const counterMetadata: SystemMetadata = {

@@ -70,7 +70,7 @@ describeKernel('runtime: load and use systems through libbpf', () => {
     tracepoint = { metadata: getppidMetadata, object: await compileFixture('getppid', buildDir) };
     tailcall = { metadata: tailcallMetadata, object: await compileFixture('tailcall', buildDir) };
     rejected = {
-      metadata: { name: 'rejected', programs: { unchecked_read: { name: 'unchecked_read', kind: 'xdp', section: 'xdp', target: null } }, maps: {}, config: {}, tailCalls: null },
+      metadata: { name: 'rejected', programs: { unchecked_read: { name: 'unchecked_read', kind: 'xdp', attach: 'xdp', section: 'xdp', target: null } }, maps: {}, config: {}, tailCalls: null },
       object: await compileFixture('rejected', buildDir),
     };
   });

@@ -1,7 +1,8 @@
-// What attaching a program of each kind from JavaScript takes, one row per
-// kind: the runtime's attach()/attachAll() follow it, and the declaration
-// file of a `.ks` import types `attachAll(targets)` from it.
-import type { ProgramKind } from './metadata.js';
+// What attaching a program from JavaScript takes, by its attach method (the
+// program metadata's `attach`, from the compiler's program-kind table): the
+// runtime's attach()/attachAll() follow it, and the declaration file of a
+// `.ks` import types `attachAll(targets)` from it.
+import type { AttachMethod } from './metadata.js';
 
 /**
  * - `interface`: a network interface (name or `{ ifindex }`), never declared in the source;
@@ -11,13 +12,12 @@ import type { ProgramKind } from './metadata.js';
  */
 export type AttachTargetKind = 'interface' | 'event' | 'section' | 'unsupported';
 
-export const ATTACH_TARGETS: Record<ProgramKind, AttachTargetKind> = {
+export const ATTACH_TARGETS: Record<AttachMethod, AttachTargetKind> = {
   xdp: 'interface',
   tc: 'interface',
   tracepoint: 'event',
   raw_tracepoint: 'event',
-  kprobe: 'section',
-  kretprobe: 'section',
-  socket_filter: 'unsupported',
-  cgroup_skb: 'unsupported',
+  section: 'section',
+  socket: 'unsupported',
+  cgroup: 'unsupported',
 };

@@ -39,10 +39,25 @@ export type MapKind =
   | 'ring_buffer'
   | 'prog_array';
 
+/**
+ * How loaders attach a program of each kind: to an interface (`xdp`, `tc`),
+ * a cgroup directory, a socket, a tracepoint, a raw tracepoint, or by libbpf
+ * from the ELF section alone (`section`: kprobes).
+ */
+export type AttachMethod = 'xdp' | 'tc' | 'cgroup' | 'socket' | 'tracepoint' | 'raw_tracepoint' | 'section';
+
+/**
+ * How a map's contents are reached: `keyed` elements (`m[k]`, a MapHandle),
+ * `ring_buffer` events (submit/poll, a RingBufferHandle), or `tail_calls`
+ * slots that loaders fill with programs (not exposed).
+ */
+export type MapAccessMode = 'keyed' | 'ring_buffer' | 'tail_calls';
+
 export interface ProgramMetadata {
   /** Source name, also the C function name and the libbpf program name. */
   name: string;
   kind: ProgramKind;
+  attach: AttachMethod;
   /** ELF section, e.g. `xdp`, `tc`, `tracepoint/syscalls/sys_enter_getppid`. */
   section: string;
   /** Attach target from the source (`"ingress"`, `"syscalls/sys_enter_getppid"`...), if any. */
@@ -57,6 +72,11 @@ export interface MapMetadata {
   kind: MapKind;
   /** e.g. `BPF_MAP_TYPE_HASH`. */
   bpfType: string;
+  access: MapAccessMode;
+  /** One value per possible CPU, each in an 8-byte aligned slot. */
+  perCpu: boolean;
+  /** Every index 0..maxEntries-1 always exists (elements cannot be deleted, only zeroed). */
+  isArray: boolean;
   /** Absent for ring buffers. */
   key: TypeDescriptor | null;
   value: TypeDescriptor;

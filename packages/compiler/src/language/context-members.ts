@@ -1,4 +1,6 @@
-// LANGUAGE.md §5: fields and methods of each program context, with the C they read.
+// LANGUAGE.md §5: the context each program kind receives — its C type, how
+// it reaches the packet, and its fields and methods with the C they become.
+// The type checker and code generation read only this table.
 import { INT_TYPES, type Type } from '../phases/2-symbols/types.js';
 
 export interface ContextField {
@@ -6,6 +8,42 @@ export interface ContextField {
   /** C expression reading it, given the context parameter's name. */
   c: (ctx: string) => string;
   writable?: boolean;
+}
+
+/**
+ * A context method. The checker validates each form's arguments; the C of
+ * the forms whose spelling differs between contexts is given here.
+ */
+export type ContextMethod =
+  /** `ctx.len()`: the packet length, a u32. */
+  | { form: 'len'; c: (ctx: string) => string }
+  /** `ctx.header<T>(offset)`: a nullable view into the packet (see `ContextInfo.packet`). */
+  | { form: 'header' }
+  /** `ctx.read<T>(offset)`: a value at a constant byte offset of the record. */
+  | { form: 'read'; c: (ctx: string, cType: string, offset: bigint) => string }
+  /** `ctx.arg(i)`: argument i (0..5) as a u64. */
+  | { form: 'arg'; c: (ctx: string, index: number) => string }
+  /** `ctx.ret()`: the probed function's return value, in program kinds that see it (`ProgramKindInfo.readsReturnValue`). */
+  | { form: 'ret'; c: (ctx: string) => string };
+
+export type ContextMethodForm = ContextMethod['form'];
+
+/** How `ctx.header<T>(offset)` reaches the packet. */
+export interface PacketAccess {
+  /** `direct`: a pointer into the packet, bounds-checked against data_end; `copy`: bpf_skb_load_bytes_relative into a stack copy. */
+  access: 'direct' | 'copy';
+  /** Fields of a view may be assigned (writes go to the packet). */
+  viewsWritable: boolean;
+}
+
+export interface ContextInfo {
+  name: string;
+  /** The C type `main`'s parameter points to (`struct xdp_md`; `void` for tracepoint records). */
+  cType: string;
+  /** Null: the context has no packet, `ctx.header` is unknown. */
+  packet: PacketAccess | null;
+  fields: Record<string, ContextField>;
+  methods: Partial<Record<string, ContextMethod>>;
 }
 
 const { u32, u64 } = INT_TYPES;
@@ -25,18 +63,47 @@ const SKB_FIELDS: Record<string, ContextField> = {
   data_end: address('data_end'),
 };
 
-export const CONTEXT_FIELDS: Record<string, Record<string, ContextField>> = {
-  XdpContext: {
-    data: address('data'),
-    data_end: address('data_end'),
-    data_meta: address('data_meta'),
-    ingress_ifindex: plain('ingress_ifindex'),
-    rx_queue_index: plain('rx_queue_index'),
-    egress_ifindex: plain('egress_ifindex'),
-  },
-  TcContext: { ...SKB_FIELDS, mark: plain('mark', true) },
-  SkbContext: { ...SKB_FIELDS, mark: plain('mark') },
-  KprobeContext: {},
-  TracepointContext: {},
-  RawTracepointContext: {},
+const SKB_METHODS: ContextInfo['methods'] = {
+  len: { form: 'len', c: (ctx) => `${ctx}->len` },
+  header: { form: 'header' },
+};
+
+const PROBE_METHODS: ContextInfo['methods'] = {
+  arg: { form: 'arg', c: (ctx, i) => `PT_REGS_PARM${i + 1}(${ctx})` },
+  ret: { form: 'ret', c: (ctx) => `PT_REGS_RC(${ctx})` },
+};
+
+const context = (name: string, cType: string, packet: PacketAccess | null, fields: ContextInfo['fields'], methods: ContextInfo['methods']): ContextInfo => ({
+  name,
+  cType,
+  packet,
+  fields,
+  methods,
+});
+
+export const CONTEXTS: Record<string, ContextInfo> = {
+  XdpContext: context(
+    'XdpContext',
+    'struct xdp_md',
+    { access: 'direct', viewsWritable: false },
+    {
+      data: address('data'),
+      data_end: address('data_end'),
+      data_meta: address('data_meta'),
+      ingress_ifindex: plain('ingress_ifindex'),
+      rx_queue_index: plain('rx_queue_index'),
+      egress_ifindex: plain('egress_ifindex'),
+    },
+    { len: { form: 'len', c: (ctx) => `(__u32)(${ctx}->data_end - ${ctx}->data)` }, header: { form: 'header' } },
+  ),
+  TcContext: context('TcContext', 'struct __sk_buff', { access: 'direct', viewsWritable: false }, { ...SKB_FIELDS, mark: plain('mark', true) }, SKB_METHODS),
+  // socket_filter and cgroup_skb may not read the packet directly: views are read-only stack copies.
+  SkbContext: context('SkbContext', 'struct __sk_buff', { access: 'copy', viewsWritable: false }, { ...SKB_FIELDS, mark: plain('mark') }, SKB_METHODS),
+  KprobeContext: context('KprobeContext', 'struct pt_regs', null, {}, PROBE_METHODS),
+  TracepointContext: context('TracepointContext', 'void', null, {}, {
+    read: { form: 'read', c: (ctx, cType, offset) => `*(${cType} *)((char *)${ctx} + ${offset})` },
+  }),
+  RawTracepointContext: context('RawTracepointContext', 'struct bpf_raw_tracepoint_args', null, {}, {
+    arg: { form: 'arg', c: (ctx, i) => `${ctx}->args[${i}]` },
+  }),
 };

@@ -1,38 +1,84 @@
-// LANGUAGE.md §4: the map kinds, their BPF map types and source spellings.
-import type { MapKind } from '../metadata.js';
+// LANGUAGE.md §4: the map kinds — one row per kind, with every property that
+// the compiler, the coordinator and the runtime decide by kind. Nothing else
+// in the tree compares a map kind's name (packages/compiler/README.md,
+// "Adding a map kind").
+import type { MapAccessMode, MapKind } from '../metadata.js';
+
+/** What a key must be. */
+export type KeyRule =
+  /** Any sized type. */
+  | 'any'
+  /** A u32 index from 0 to max_entries - 1. */
+  | 'u32-index'
+  /** A struct whose first field is `prefixlen: u32` (longest-prefix match). */
+  | 'lpm-prefix'
+  /** One type parameter, no key (`map<E> events : RingBuffer(size)`). */
+  | 'none';
+
+/** What a value must be. */
+export type ValueRule = 'any' | 'u32';
 
 export interface MapKindInfo {
   kind: MapKind;
   /** Spelling in source (PascalCase); the snake_case `kind` is accepted too. */
   sourceName: string;
   bpfType: string;
+  /** How programs reach the map: elements by key, events into a ring, or slots of a tail-call table (see MapAccessMode). */
+  access: MapAccessMode;
+  /** One copy of each value per CPU: userspace reads sum the copies, kernel reads see the running CPU's. */
   perCpu: boolean;
-  /** Array kinds have every index from 0 to max_entries - 1 and u32 keys. */
+  /** Every index 0..max_entries-1 always exists: a failed lookup is an index out of range, nothing to insert. */
   isArray: boolean;
-  /** Ring buffers take one type parameter and a byte size. */
-  isRingBuffer: boolean;
+  /** `delete m[k]` removes elements (array kinds cannot: their elements always exist). */
+  deletable: boolean;
+  /** Userspace may iterate it: `for (k, v) in m { }`. */
+  iterable: boolean;
+  key: KeyRule;
+  value: ValueRule;
+  /** What max_entries counts: elements, or bytes of the ring (a power of two, a multiple of 4096). */
+  size: 'entries' | 'ring-bytes';
+  /** BPF_F_* flags the kind needs, set whatever the attributes say. */
+  requiredFlags: string[];
+  /** The kind with the same semantics and one copy per CPU (the per-CPU suggestion and optimiser convert to it). */
+  perCpuCounterpart: MapKind | null;
+  /** The kind that evicts the least recently used element instead of refusing inserts when full. */
+  lruCounterpart: MapKind | null;
+  /** The array kind to suggest when every key is a small constant index. */
+  arrayCounterpart: MapKind | null;
 }
 
-const info = (kind: MapKind, sourceName: string, bpfType: string, extra: Partial<MapKindInfo> = {}): MapKindInfo => ({
+/** A kind whose programs read and write elements by key, defaults for everything else. */
+const keyed = (kind: MapKind, sourceName: string, bpfType: string, extra: Partial<MapKindInfo> = {}): MapKindInfo => ({
   kind,
   sourceName,
   bpfType,
+  access: 'keyed',
   perCpu: false,
   isArray: false,
-  isRingBuffer: false,
+  deletable: true,
+  iterable: true,
+  key: 'any',
+  value: 'any',
+  size: 'entries',
+  requiredFlags: [],
+  perCpuCounterpart: null,
+  lruCounterpart: null,
+  arrayCounterpart: null,
   ...extra,
 });
 
+const array: Partial<MapKindInfo> = { isArray: true, deletable: false, key: 'u32-index' };
+
 export const MAP_KINDS: Record<MapKind, MapKindInfo> = {
-  hash_map: info('hash_map', 'HashMap', 'BPF_MAP_TYPE_HASH'),
-  array: info('array', 'Array', 'BPF_MAP_TYPE_ARRAY', { isArray: true }),
-  percpu_hash: info('percpu_hash', 'PercpuHash', 'BPF_MAP_TYPE_PERCPU_HASH', { perCpu: true }),
-  percpu_array: info('percpu_array', 'PercpuArray', 'BPF_MAP_TYPE_PERCPU_ARRAY', { perCpu: true, isArray: true }),
-  lru_hash: info('lru_hash', 'LruHash', 'BPF_MAP_TYPE_LRU_HASH'),
-  lru_percpu_hash: info('lru_percpu_hash', 'LruPercpuHash', 'BPF_MAP_TYPE_LRU_PERCPU_HASH', { perCpu: true }),
-  lpm_trie: info('lpm_trie', 'LpmTrie', 'BPF_MAP_TYPE_LPM_TRIE'),
-  ring_buffer: info('ring_buffer', 'RingBuffer', 'BPF_MAP_TYPE_RINGBUF', { isRingBuffer: true }),
-  prog_array: info('prog_array', 'ProgArray', 'BPF_MAP_TYPE_PROG_ARRAY', { isArray: true }),
+  hash_map: keyed('hash_map', 'HashMap', 'BPF_MAP_TYPE_HASH', { perCpuCounterpart: 'percpu_hash', lruCounterpart: 'lru_hash', arrayCounterpart: 'array' }),
+  array: keyed('array', 'Array', 'BPF_MAP_TYPE_ARRAY', { ...array, perCpuCounterpart: 'percpu_array' }),
+  percpu_hash: keyed('percpu_hash', 'PercpuHash', 'BPF_MAP_TYPE_PERCPU_HASH', { perCpu: true, arrayCounterpart: 'percpu_array' }),
+  percpu_array: keyed('percpu_array', 'PercpuArray', 'BPF_MAP_TYPE_PERCPU_ARRAY', { ...array, perCpu: true }),
+  lru_hash: keyed('lru_hash', 'LruHash', 'BPF_MAP_TYPE_LRU_HASH', { perCpuCounterpart: 'lru_percpu_hash' }),
+  lru_percpu_hash: keyed('lru_percpu_hash', 'LruPercpuHash', 'BPF_MAP_TYPE_LRU_PERCPU_HASH', { perCpu: true }),
+  lpm_trie: keyed('lpm_trie', 'LpmTrie', 'BPF_MAP_TYPE_LPM_TRIE', { key: 'lpm-prefix', requiredFlags: ['BPF_F_NO_PREALLOC'] }),
+  ring_buffer: keyed('ring_buffer', 'RingBuffer', 'BPF_MAP_TYPE_RINGBUF', { access: 'ring_buffer', deletable: false, iterable: false, key: 'none', size: 'ring-bytes' }),
+  prog_array: keyed('prog_array', 'ProgArray', 'BPF_MAP_TYPE_PROG_ARRAY', { ...array, access: 'tail_calls', iterable: false, value: 'u32' }),
 };
 
 export function findMapKind(spelling: string): MapKindInfo | null {

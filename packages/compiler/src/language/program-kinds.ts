@@ -1,29 +1,66 @@
-// LANGUAGE.md §5: what each program kind attaches to, receives and returns.
-import type { ProgramKind } from '../metadata.js';
+// LANGUAGE.md §5: the program kinds — one row per kind, with every property
+// that the compiler, the coordinator and the runtime decide by kind: what it
+// receives, returns and attaches to. Nothing else in the tree compares a
+// program kind's name (packages/compiler/README.md, "Adding a program kind").
+import type { AttachMethod, ProgramKind } from '../metadata.js';
+
+/** What `program p : kind("target")` takes. */
+export type TargetRule =
+  | { kind: 'none' }
+  /** `"ingress"` or `"egress"`; without `required`, ingress when absent. */
+  | { kind: 'direction'; required: boolean }
+  /** A name (kernel function, tracepoint...): `example` is shown when it is missing; `pattern` must match. */
+  | { kind: 'name'; example: string; pattern?: { regex: RegExp; shape: string } };
 
 export interface ProgramKindInfo {
   kind: ProgramKind;
-  contextType: string;
-  /** The C parameter type of `main`. */
-  cContext: string;
+  /** The context type of `main`'s parameter (a row of CONTEXTS). */
+  context: string;
   returnType: 'XdpAction' | 'TcAction' | 'i32';
-  target: 'none' | 'optional-direction' | 'required-direction' | 'required';
+  /** Values of an i32 result the kernel accepts (e.g. cgroup_skb: 0 deny, 1 allow); null: any. */
+  returnRange: readonly [number, number] | null;
+  target: TargetRule;
   section(target: string | null): string;
+  /** Headers the eBPF C needs when a program of this kind is in the file. */
+  includes: readonly string[];
+  /** How the coordinator's attach() and the runtime's attach() hook it up. */
+  attach: AttachMethod;
+  /** `ctx.ret()` reads the probed function's return value. */
+  readsReturnValue: boolean;
   /** Whether BPF_PROG_TEST_RUN works for this kind on the machines we test on. */
   testRunnable: boolean;
 }
 
 const plain = (name: string) => () => name;
+const prefixed = (prefix: string) => (target: string | null) => `${prefix}/${target}`;
+/** struct pt_regs comes from the UAPI <asm/ptrace.h>; bpf_tracing.h picks its registers by __TARGET_ARCH_*. */
+const PROBE_INCLUDES = ['#include <asm/ptrace.h>', '#include <bpf/bpf_tracing.h>'];
+const FUNCTION_TARGET: TargetRule = { kind: 'name', example: '"function_name"' };
+
+const row = (info: Omit<ProgramKindInfo, 'includes' | 'readsReturnValue' | 'returnRange'> & Partial<ProgramKindInfo>): ProgramKindInfo => ({
+  includes: [],
+  readsReturnValue: false,
+  returnRange: null,
+  ...info,
+});
 
 export const PROGRAM_KINDS: Record<ProgramKind, ProgramKindInfo> = {
-  xdp: { kind: 'xdp', contextType: 'XdpContext', cContext: 'struct xdp_md', returnType: 'XdpAction', target: 'none', section: plain('xdp'), testRunnable: true },
-  tc: { kind: 'tc', contextType: 'TcContext', cContext: 'struct __sk_buff', returnType: 'TcAction', target: 'optional-direction', section: plain('tc'), testRunnable: true },
-  kprobe: { kind: 'kprobe', contextType: 'KprobeContext', cContext: 'struct pt_regs', returnType: 'i32', target: 'required', section: (t) => `kprobe/${t}`, testRunnable: false },
-  kretprobe: { kind: 'kretprobe', contextType: 'KprobeContext', cContext: 'struct pt_regs', returnType: 'i32', target: 'required', section: (t) => `kretprobe/${t}`, testRunnable: false },
-  tracepoint: { kind: 'tracepoint', contextType: 'TracepointContext', cContext: 'void', returnType: 'i32', target: 'required', section: (t) => `tracepoint/${t}`, testRunnable: false },
-  raw_tracepoint: { kind: 'raw_tracepoint', contextType: 'RawTracepointContext', cContext: 'struct bpf_raw_tracepoint_args', returnType: 'i32', target: 'required', section: (t) => `raw_tracepoint/${t}`, testRunnable: true },
-  socket_filter: { kind: 'socket_filter', contextType: 'SkbContext', cContext: 'struct __sk_buff', returnType: 'i32', target: 'none', section: plain('socket'), testRunnable: true },
-  cgroup_skb: { kind: 'cgroup_skb', contextType: 'SkbContext', cContext: 'struct __sk_buff', returnType: 'i32', target: 'required-direction', section: (t) => `cgroup_skb/${t}`, testRunnable: true },
+  xdp: row({ kind: 'xdp', context: 'XdpContext', returnType: 'XdpAction', target: { kind: 'none' }, section: plain('xdp'), attach: 'xdp', testRunnable: true }),
+  tc: row({ kind: 'tc', context: 'TcContext', returnType: 'TcAction', target: { kind: 'direction', required: false }, section: plain('tc'), attach: 'tc', testRunnable: true }),
+  kprobe: row({ kind: 'kprobe', context: 'KprobeContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('kprobe'), includes: PROBE_INCLUDES, attach: 'section', testRunnable: false }),
+  kretprobe: row({ kind: 'kretprobe', context: 'KprobeContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('kretprobe'), includes: PROBE_INCLUDES, attach: 'section', readsReturnValue: true, testRunnable: false }),
+  tracepoint: row({
+    kind: 'tracepoint',
+    context: 'TracepointContext',
+    returnType: 'i32',
+    target: { kind: 'name', example: '"syscalls/sys_enter_getppid"', pattern: { regex: /^[\w]+\/[\w]+$/, shape: '"category/event"' } },
+    section: prefixed('tracepoint'),
+    attach: 'tracepoint',
+    testRunnable: false,
+  }),
+  raw_tracepoint: row({ kind: 'raw_tracepoint', context: 'RawTracepointContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('raw_tracepoint'), attach: 'raw_tracepoint', testRunnable: true }),
+  socket_filter: row({ kind: 'socket_filter', context: 'SkbContext', returnType: 'i32', target: { kind: 'none' }, section: plain('socket'), attach: 'socket', testRunnable: true }),
+  cgroup_skb: row({ kind: 'cgroup_skb', context: 'SkbContext', returnType: 'i32', returnRange: [0, 1], target: { kind: 'direction', required: true }, section: prefixed('cgroup_skb'), attach: 'cgroup', testRunnable: true }),
 };
 
 export function isProgramKind(name: string): name is ProgramKind {

@@ -152,3 +152,19 @@ describe('statements (§6) and built-ins (§7)', () => {
     expect(firstError(xdp('    let v: u32 = 3;\n    let w = match v { 1 -> 2, 3 -> 4 };\n    return XDP_PASS;'))).toMatch(/^prog\.ks:4:13: error: a match used as a value needs a `_` arm/);
   });
 });
+
+describe('per-kind rules from the kind tables', () => {
+  it('a cgroup_skb main returns 0 or 1', () => {
+    const source = 'program g : cgroup_skb("ingress") {\n  fn main(ctx: SkbContext) -> i32 {\n    return 2;\n  }\n}\n';
+    expect(firstError(source)).toMatch(/^prog\.ks:3:12: error: a cgroup_skb program returns 0 to 1, not 2/);
+  });
+
+  it('a ProgArray holds u32 program slots', () => {
+    expect(firstError('map<u32, u64> jumps : ProgArray(4);\n')).toMatch(/^prog\.ks:1:10: error: ProgArray values are u32, not u64/);
+  });
+
+  it('userspace cannot iterate a tail-call table', () => {
+    const source = 'map<u32, u32> jumps : ProgArray(4);\nuserspace {\n  fn main() -> i32 {\n    for (k, v) in jumps { print("%d", k); }\n    return 0;\n  }\n}\n';
+    expect(firstError(source)).toMatch(/^prog\.ks:4:19: error: for \(k, v\) in \.\.\. iterates a map with keys/);
+  });
+});

@@ -3,7 +3,7 @@
 import type * as ast from '../1-parse/ast.js';
 import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { findMapKind, MAP_KINDS } from '../../language/map-kinds.js';
-import { isProgramKind, PROGRAM_KINDS } from '../../language/program-kinds.js';
+import { isProgramKind, PROGRAM_KINDS, type TargetRule } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
 import { evaluateConst, evaluateConstInt } from './const-eval.js';
 import {
@@ -21,6 +21,7 @@ import {
 } from './symbol-table.js';
 import { BOOL, CHAR, INT_TYPES, layoutStruct, VOID, typeName, type IntType, type Type } from './types.js';
 import { BUILTIN_STRUCTS } from '../../language/headers.js';
+import { CONTEXTS } from '../../language/context-members.js';
 
 const MAX_ARRAY_LENGTH = 1 << 20;
 const PIN_ROOT = '/sys/fs/bpf/';
@@ -192,9 +193,10 @@ class SymbolBuilder {
         ...didYouMean(decl.mapKind.name, Object.values(MAP_KINDS).map((k) => k.sourceName)),
       );
     }
-    if (kind.isRingBuffer !== (decl.keyType === null)) {
+    const keyless = kind.key === 'none';
+    if (keyless !== (decl.keyType === null)) {
       throw located(
-        kind.isRingBuffer
+        keyless
           ? `a ${kind.sourceName} takes one type parameter, the event type: map<E> ${decl.name.name} : ${kind.sourceName}(size)`
           : `a ${kind.sourceName} takes a key and a value type: map<K, V>`,
         decl.span,
@@ -204,13 +206,16 @@ class SymbolBuilder {
     const value = this.resolveType(decl.valueType, scope);
     const maxEntries = evaluateConstInt(decl.maxEntries, scope, 'the map size');
     if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('the map size must be between 1 and 4294967295', decl.maxEntries.span);
-    if (kind.isRingBuffer && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
+    if (kind.size === 'ring-bytes' && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
       throw located(`a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
     }
-    if (kind.isArray && key && !(key.kind === 'int' && key.size === 4)) {
+    if (kind.key === 'u32-index' && key && !(key.kind === 'int' && key.size === 4)) {
       throw located(`${kind.sourceName} keys are u32 indexes, not ${typeName(key)}`, decl.keyType!.span);
     }
-    if (kind.kind === 'lpm_trie') {
+    if (kind.value === 'u32' && !(value.kind === 'int' && value.name === 'u32')) {
+      throw located(`${kind.sourceName} values are u32, not ${typeName(value)}`, decl.valueType.span);
+    }
+    if (kind.key === 'lpm-prefix') {
       const first = key?.kind === 'struct' ? key.fields[0] : undefined;
       if (!first || first.name !== 'prefixlen' || !(first.type.kind === 'int' && first.type.name === 'u32')) {
         throw located('an LpmTrie key must be a struct whose first field is `prefixlen: u32`', decl.keyType!.span);
@@ -221,7 +226,7 @@ class SymbolBuilder {
         throw located(`a map cannot hold values of type ${typeName(type)}`, decl.span);
       }
     }
-    const { pinPath, flags } = this.mapAttributes(decl, kind.kind === 'lpm_trie');
+    const { pinPath, flags } = this.mapAttributes(decl, kind.requiredFlags);
     const name = program ? `${program}::${decl.name.name}` : decl.name.name;
     const symbol: MapSymbol = {
       name,
@@ -240,9 +245,9 @@ class SymbolBuilder {
     this.maps.push(symbol);
   }
 
-  private mapAttributes(decl: ast.MapDecl, isLpm: boolean): { pinPath: string | null; flags: string[] } {
+  private mapAttributes(decl: ast.MapDecl, requiredFlags: string[]): { pinPath: string | null; flags: string[] } {
     let pinPath: string | null = null;
-    const flags = new Set<string>(isLpm ? ['BPF_F_NO_PREALLOC'] : []);
+    const flags = new Set<string>(requiredFlags);
     const seen = new Set<string>();
     for (const attribute of decl.attributes) {
       const name = attribute.name.name;
@@ -328,27 +333,34 @@ class SymbolBuilder {
       });
     }
     if (!main) {
-      throw located(`program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.contextType}) -> ${info.returnType} { ... }`);
+      throw located(`program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.context}) -> ${info.returnType} { ... }`);
     }
-    this.checkMainSignature(main, info.contextType, info.returnType);
+    this.checkMainSignature(main, info.context, info.returnType);
     this.programs.push({ name: decl.name.name, decl, info, target, section: info.section(target), main, scope });
   }
 
-  private programTarget(decl: ast.ProgramDecl, rule: (typeof PROGRAM_KINDS)[keyof typeof PROGRAM_KINDS]['target']): string | null {
+  private programTarget(decl: ast.ProgramDecl, rule: TargetRule): string | null {
     const target = decl.target?.value ?? null;
     const kind = decl.programKind.name;
-    if (rule === 'none' && target !== null) throw located(`a ${kind} program takes no target`, decl.target!.span);
-    if ((rule === 'required' || rule === 'required-direction') && target === null) {
-      const example = rule === 'required-direction' ? '"ingress"' : kind === 'tracepoint' ? '"syscalls/sys_enter_getppid"' : '"function_name"';
+    if (rule.kind === 'none') {
+      if (target !== null) throw located(`a ${kind} program takes no target`, decl.target!.span);
+      return null;
+    }
+    const required = rule.kind === 'name' || rule.required;
+    if (required && target === null) {
+      const example = rule.kind === 'name' ? rule.example : '"ingress"';
       throw located(`a ${kind} program needs a target: program ${decl.name.name} : ${kind}(${example})`, decl.programKind.span);
     }
-    if ((rule === 'optional-direction' || rule === 'required-direction') && target !== null && target !== 'ingress' && target !== 'egress') {
-      throw located(`the target of a ${kind} program is "ingress" or "egress", not "${target}"`, decl.target!.span);
+    if (rule.kind === 'direction') {
+      if (target !== null && target !== 'ingress' && target !== 'egress') {
+        throw located(`the target of a ${kind} program is "ingress" or "egress", not "${target}"`, decl.target!.span);
+      }
+      return target ?? 'ingress';
     }
-    if (kind === 'tracepoint' && target !== null && !/^[\w]+\/[\w]+$/.test(target)) {
-      throw located(`a tracepoint target is "category/event", not "${target}"`, decl.target!.span);
+    if (rule.pattern && !rule.pattern.regex.test(target!)) {
+      throw located(`a ${kind} target is ${rule.pattern.shape}, not "${target}"`, decl.target!.span);
     }
-    return rule === 'optional-direction' ? (target ?? 'ingress') : target;
+    return target;
   }
 
   private checkMainSignature(main: FunctionSymbol, contextType: string, returnType: string): void {
@@ -428,9 +440,7 @@ function builtinScope(): Scope {
   scope.types.set('void', VOID);
   scope.types.set('XdpAction', { kind: 'action', name: 'XdpAction' });
   scope.types.set('TcAction', { kind: 'action', name: 'TcAction' });
-  for (const info of Object.values(PROGRAM_KINDS)) {
-    if (!scope.types.has(info.contextType)) scope.types.set(info.contextType, { kind: 'context', program: info.kind, name: info.contextType });
-  }
+  for (const name of Object.keys(CONTEXTS)) scope.types.set(name, { kind: 'context', name });
   for (const [name, struct] of Object.entries(BUILTIN_STRUCTS)) scope.types.set(name, struct);
   return scope;
 }

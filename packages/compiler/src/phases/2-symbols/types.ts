@@ -1,5 +1,5 @@
 // Semantic types shared by every phase after parsing, with their C layout.
-import type { IntName, ProgramKind, TypeDescriptor } from '../../metadata.js';
+import type { IntName, TypeDescriptor } from '../../metadata.js';
 
 export interface IntType {
   kind: 'int';
@@ -35,7 +35,8 @@ export type Type =
   | EnumType
   /** Nullable pointer: packet views and map element references. */
   | { kind: 'pointer'; target: Type }
-  | { kind: 'context'; program: ProgramKind; name: string }
+  /** A program context (a row of CONTEXTS, language/context-members.ts). */
+  | { kind: 'context'; name: string }
   /** `XdpAction` / `TcAction`: integers with named constants. */
   | { kind: 'action'; name: 'XdpAction' | 'TcAction' }
   | { kind: 'null' }

@@ -9,6 +9,7 @@ import { lookup, type FunctionSymbol, type MapSymbol, type Scope, type SymbolTab
 import { sizeOf, typeName } from '../2-symbols/types.js';
 import type { Accessor, AccessKind, Conflict, MapAccess, MapReport, ProgramReport, Suggestion, SystemAnalysis, AnalysisNote } from './analysis.js';
 import { expressionKey } from './expression-key.js';
+import { MAP_KINDS } from '../../language/map-kinds.js';
 
 /** What one function does by itself, before calls are followed. */
 interface FunctionFacts {
@@ -272,7 +273,7 @@ function mapReport(map: MapSymbol, accesses: MapAccess[]): MapReport {
 }
 
 function sharedWriterConflicts(map: MapSymbol, report: MapReport, notes: AnalysisNote[]): Conflict[] {
-  if (map.kind.isRingBuffer || map.kind.kind === 'prog_array') return [];
+  if (map.kind.access !== 'keyed') return [];
   if (report.writers.length < 2) {
     const sharers = [...new Set(report.accesses.map((a) => accessorName(a.accessor)))];
     if (sharers.length >= 2) {
@@ -351,22 +352,13 @@ function lostUpdateConflicts(
   return conflicts;
 }
 
-/** The per-CPU kind of each map kind that has one (the optimiser converts to it too). */
-export const PER_CPU_OF: Partial<Record<MapSymbol['kind']['kind'], 'percpu_hash' | 'percpu_array' | 'lru_percpu_hash'>> = {
-  hash_map: 'percpu_hash',
-  array: 'percpu_array',
-  lru_hash: 'lru_percpu_hash',
-};
-
-const SOURCE_NAMES: Record<string, string> = { percpu_hash: 'PercpuHash', percpu_array: 'PercpuArray', lru_percpu_hash: 'LruPercpuHash', lru_hash: 'LruHash', array: 'Array' };
-
 /** Small enough that an Array of max_entries slots costs little. */
 const SMALL_ARRAY_ENTRIES = 256;
 
 function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
   const suggestions: Suggestion[] = [];
   const kernelWriters = report.writers.filter((w) => w !== 'userspace');
-  const perCpu = PER_CPU_OF[map.kind.kind];
+  const perCpu = map.kind.perCpuCounterpart;
   const counterValue = map.value.kind === 'int';
   const kernelCounters = report.readModifyWriters.filter((w) => w !== 'userspace');
   // A kernel program reading the value would see only its own CPU's copy; userspace reads sum the copies.
@@ -378,37 +370,38 @@ function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
       map: map.name,
       from: map.kind.kind,
       to: perCpu,
-      message: `Consider using ${SOURCE_NAMES[perCpu]} for map '${map.name}' to reduce contention ${between}`,
+      message: `Consider using ${MAP_KINDS[perCpu].sourceName} for map '${map.name}' to reduce contention ${between}`,
       reason: 'each CPU then updates its own copy without cache-line bouncing; no kernel program reads the value, and userspace reads sum the per-CPU copies',
     });
   }
   const writesNewKeys = report.accesses.some((a) => (a.access === 'write' || a.access === 'read-modify-write') && a.constantKey === null && a.accessor.kind === 'program');
   const deletes = report.accesses.some((a) => a.access === 'delete');
-  if (map.kind.kind === 'hash_map' && writesNewKeys && !deletes) {
+  const lru = map.kind.lruCounterpart;
+  if (lru && writesNewKeys && !deletes) {
     suggestions.push({
       kind: 'lru',
       map: map.name,
-      from: 'hash_map',
-      to: 'lru_hash',
-      message: `Consider using LruHash for map '${map.name}': it only grows (nothing deletes from it)`,
+      from: map.kind.kind,
+      to: lru,
+      message: `Consider using ${MAP_KINDS[lru].sourceName} for map '${map.name}': it only grows (nothing deletes from it)`,
       reason: `once ${map.maxEntries} keys are in, every new insert fails; an LruHash evicts the least recently used entry instead`,
     });
   }
   const keys = report.accesses.filter((a) => a.keyed).map((a) => a.constantKey);
+  const array = map.kind.arrayCounterpart;
   if (
-    (map.kind.kind === 'hash_map' || map.kind.kind === 'percpu_hash') &&
+    array &&
     map.key?.kind === 'int' &&
     map.maxEntries <= SMALL_ARRAY_ENTRIES &&
     keys.length > 0 &&
     keys.every((k) => k !== null && BigInt(k) >= 0n && BigInt(k) < BigInt(map.maxEntries))
   ) {
-    const to = map.kind.kind === 'hash_map' ? 'array' : 'percpu_array';
     suggestions.push({
       kind: 'array',
       map: map.name,
       from: map.kind.kind,
-      to,
-      message: `Consider using ${SOURCE_NAMES[to] ?? to} for map '${map.name}': its keys are small constants (${[...new Set(keys)].join(', ')})`,
+      to: array,
+      message: `Consider using ${MAP_KINDS[array].sourceName} for map '${map.name}': its keys are small constants (${[...new Set(keys)].join(', ')})`,
       reason: 'an array lookup is an index computation with no hashing, and its elements always exist',
     });
   }

@@ -4,9 +4,9 @@
 import type * as ast from '../1-parse/ast.js';
 import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS, MAX_PRINTK_ARGS, type BuiltinFunction } from '../../language/builtin-functions.js';
-import { CONTEXT_FIELDS } from '../../language/context-members.js';
+import { CONTEXTS, type ContextInfo } from '../../language/context-members.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
-import { ACTION_CONSTANTS, findActionConstant, findActionVariant } from '../../language/program-kinds.js';
+import { ACTION_CONSTANTS, findActionConstant, findActionVariant, PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
 import { intRange, located } from '../2-symbols/build-symbols.js';
 import { evaluateConst } from '../2-symbols/const-eval.js';
@@ -162,7 +162,7 @@ class FunctionChecker {
       case 'DeleteStmt': {
         const map = this.mapOf(stmt.target.object);
         if (!map) throw located('delete takes a map element: delete m[key];', stmt.target.span);
-        if (map.kind.isArray) throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
+        if (!map.kind.deletable) throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
         this.system.resolutions.set(stmt.target.object, { kind: 'map', map });
         this.checkMapKey(map, stmt.target.index);
         this.system.types.set(stmt.target, map.value);
@@ -241,7 +241,7 @@ class FunctionChecker {
   private checkPlace(target: ast.IndexExpr | ast.MemberExpr): Type {
     if (target.kind === 'MemberExpr' && this.isContext(target.object)) {
       const type = this.checkExpr(target, null);
-      const field = CONTEXT_FIELDS[this.contextName(target.object)]?.[target.property.name];
+      const field = this.contextOf(target.object).fields[target.property.name];
       if (!field?.writable) throw located(`ctx.${target.property.name} is read-only here`, target.span);
       return type;
     }
@@ -287,7 +287,7 @@ class FunctionChecker {
   private checkForEach(stmt: ast.ForEachStmt): void {
     if (this.side !== 'userspace') throw located('iterating a map with for (k, v) in m is only possible in userspace', stmt.span);
     const map = this.mapOf(stmt.iterable);
-    if (!map || !map.key) throw located('for (k, v) in ... iterates a map with keys', stmt.iterable.span);
+    if (!map || !map.key || !map.kind.iterable) throw located('for (k, v) in ... iterates a map with keys', stmt.iterable.span);
     this.system.resolutions.set(stmt.iterable, { kind: 'map', map });
     this.locals.push();
     const key = this.declareLocal(stmt.key.name, map.key, stmt.key.span, { isConst: true });
@@ -306,6 +306,22 @@ class FunctionChecker {
     if (stmt.value.kind === 'TailCallExpr') return this.checkTailCall(stmt.value, expected);
     if (expected.kind === 'action') return this.checkActionValue(stmt.value, expected.name);
     this.expect(this.checkExpr(stmt.value, expected), expected, stmt.value);
+    this.checkReturnRange(stmt.value);
+  }
+
+  /** A constant result of a program's main must be one the kernel accepts (cgroup_skb: 0 or 1). */
+  private checkReturnRange(value: ast.Expr): void {
+    const range = this.program && this.program.main === this.fn ? this.program.info.returnRange : null;
+    if (!range) return;
+    let result: unknown;
+    try {
+      result = evaluateConst(value, this.scope);
+    } catch {
+      return;
+    }
+    if (typeof result === 'bigint' && (result < BigInt(range[0]) || result > BigInt(range[1]))) {
+      throw located(`a ${this.program!.info.kind} program returns ${range[0]} to ${range[1]}, not ${result}`, value.span);
+    }
   }
 
   /** A return value of an XDP/TC program: a constant of the right family, or an integer (with a warning). */
@@ -681,10 +697,10 @@ class FunctionChecker {
   private checkMember(expr: ast.MemberExpr): Type {
     if (this.isContext(expr.object)) {
       this.checkExpr(expr.object, null);
-      const context = this.contextName(expr.object);
-      const field = CONTEXT_FIELDS[context]?.[expr.property.name];
+      const context = this.contextOf(expr.object);
+      const field = context.fields[expr.property.name];
       if (!field) {
-        throw located(`${context} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, Object.keys(CONTEXT_FIELDS[context] ?? {})));
+        throw located(`${context.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, Object.keys(context.fields)));
       }
       return field.type;
     }
@@ -723,7 +739,7 @@ class FunctionChecker {
   private checkIndex(expr: ast.IndexExpr): Type {
     const map = this.mapOf(expr.object);
     if (map) {
-      if (map.kind.isRingBuffer || map.kind.kind === 'prog_array') throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be read or written by key`, expr.span);
+      if (map.kind.access !== 'keyed') throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be read or written by key`, expr.span);
       this.system.resolutions.set(expr.object, { kind: 'map', map });
       this.checkMapKey(map, expr.index);
       return map.value;
@@ -851,14 +867,14 @@ class FunctionChecker {
     if (!map) throw located(`unknown method '${method}'`, callee.property.span);
     this.system.resolutions.set(callee.object, { kind: 'map', map });
     if (method === 'submit') {
-      if (!map.kind.isRingBuffer) throw located(`submit() sends to a RingBuffer; '${map.name}' is a ${map.kind.sourceName}`, callee.property.span);
+      if (map.kind.access !== 'ring_buffer') throw located(`submit() sends to a RingBuffer; '${map.name}' is a ${map.kind.sourceName}`, callee.property.span);
       if (this.side !== 'kernel') throw located('submit() is called by kernel programs; userspace reads events with poll()', callee.property.span);
       if (expr.args.length !== 1) throw located('submit takes one value', expr.span);
       this.expect(this.checkExpr(expr.args[0]!, map.value), map.value, expr.args[0]!);
       return INT_TYPES.i64;
     }
     if (method === 'poll') {
-      if (!map.kind.isRingBuffer || this.side !== 'userspace') throw located('poll(timeout_ms, handler) reads a RingBuffer from userspace', callee.property.span);
+      if (map.kind.access !== 'ring_buffer' || this.side !== 'userspace') throw located('poll(timeout_ms, handler) reads a RingBuffer from userspace', callee.property.span);
       const [timeout, handler] = expr.args;
       if (!timeout || !handler || expr.args.length !== 2) throw located('poll takes a timeout in ms and a handler: events.poll(100, on_event)', expr.span);
       this.expect(this.checkExpr(timeout, INT_TYPES.i32), INT_TYPES.i32, timeout);
@@ -876,18 +892,15 @@ class FunctionChecker {
 
   private checkContextMethod(expr: ast.CallExpr, callee: ast.MemberExpr): Type {
     this.checkExpr(callee.object, null);
-    const context = this.contextName(callee.object);
-    const method = callee.property.name;
-    const noArgs = () => {
-      if (expr.args.length !== 0) throw located(`ctx.${method}() takes no arguments`, expr.span);
-    };
-    switch (method) {
+    const context = this.contextOf(callee.object);
+    const name = callee.property.name;
+    const method = context.methods[name];
+    if (!method) throw located(`${context.name} has no method '${name}'`, callee.property.span);
+    switch (method.form) {
       case 'len':
-        if (context === 'KprobeContext' || context === 'TracepointContext' || context === 'RawTracepointContext') break;
-        noArgs();
+        if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
         return INT_TYPES.u32;
       case 'header': {
-        if (!['XdpContext', 'TcContext', 'SkbContext'].includes(context)) break;
         const [typeArg] = expr.typeArgs;
         if (!typeArg || expr.typeArgs.length !== 1 || expr.args.length !== 1) throw located('ctx.header<T>(offset) takes one type and one offset', expr.span);
         const target = this.resolveType(typeArg);
@@ -897,7 +910,6 @@ class FunctionChecker {
         return { kind: 'pointer', target };
       }
       case 'read': {
-        if (context !== 'TracepointContext') break;
         const [typeArg] = expr.typeArgs;
         if (!typeArg || expr.args.length !== 1) throw located('ctx.read<T>(offset) takes one type and one byte offset', expr.span);
         const target = this.resolveType(typeArg);
@@ -908,21 +920,19 @@ class FunctionChecker {
         return target;
       }
       case 'arg': {
-        if (context !== 'KprobeContext' && context !== 'RawTracepointContext') break;
         if (expr.args.length !== 1) throw located('ctx.arg(i) takes the argument index', expr.span);
         const index = evaluateConst(expr.args[0]!, this.scope);
         if (typeof index !== 'bigint' || index < 0n || index > 5n) throw located('ctx.arg(i) takes a constant index from 0 to 5', expr.args[0]!.span);
         this.checkExpr(expr.args[0]!, INT_TYPES.u32);
         return INT_TYPES.u64;
       }
-      case 'ret':
-        if (this.program?.info.kind !== 'kretprobe') throw located('ctx.ret() is only available in kretprobe programs', callee.property.span);
-        noArgs();
+      case 'ret': {
+        const returning = Object.values(PROGRAM_KINDS).filter((k) => k.readsReturnValue && k.context === context.name).map((k) => k.kind);
+        if (!this.program?.info.readsReturnValue) throw located(`ctx.ret() is only available in ${returning.join(', ')} programs`, callee.property.span);
+        if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
         return INT_TYPES.u64;
-      default:
-        break;
+      }
     }
-    throw located(`${context} has no method '${method}'`, callee.property.span);
   }
 
   // ---------- helpers ----------
@@ -933,9 +943,9 @@ class FunctionChecker {
     return local?.isParam === true && local.type.kind === 'context';
   }
 
-  private contextName(expr: ast.Expr): string {
+  private contextOf(expr: ast.Expr): ContextInfo {
     const local = this.locals.find((expr as ast.Identifier).name)!;
-    return (local.type as { name: string }).name;
+    return CONTEXTS[(local.type as { name: string }).name]!;
   }
 
   private mapOf(expr: ast.Expr): MapSymbol | undefined {

@@ -4,6 +4,7 @@
 import type * as ast from '../1-parse/ast.js';
 import { walk } from '../1-parse/walk.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
+import { CONTEXTS } from '../../language/context-members.js';
 import type { FunctionSymbol, MapSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
 import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../4-typecheck/typed-system.js';
@@ -246,7 +247,7 @@ class FunctionLowering {
       }
     }
     if (init.kind === 'CallExpr' && this.isHeaderCall(init)) {
-      this.emit({ op: 'packetView', ref: local, offset: this.lowerExpr(init.args[0]!), copy: this.packetCopy(local) });
+      this.emit({ op: 'packetView', ref: local, offset: this.lowerExpr(init.args[0]!), copy: this.packetCopy(init, local) });
       return;
     }
     if (init.kind === 'MatchExpr') {
@@ -566,7 +567,7 @@ class FunctionLowering {
     switch (method) {
       case 'header': {
         const ref = this.temporary('header', type);
-        this.emit({ op: 'packetView', ref, offset: this.lowerExpr(expr.args[0]!), copy: this.packetCopy(ref) });
+        this.emit({ op: 'packetView', ref, offset: this.lowerExpr(expr.args[0]!), copy: this.packetCopy(expr, ref) });
         return { op: 'local', local: ref };
       }
       case 'read':
@@ -612,10 +613,10 @@ class FunctionLowering {
     return expr.callee.kind === 'MemberExpr' && expr.callee.property.name === 'header' && this.isContextExpr(expr.callee.object);
   }
 
-  /** socket_filter and cgroup_skb cannot read the packet directly: their views point at a stack copy. */
-  private packetCopy(ref: IrLocal): IrLocal | null {
-    const kind = this.fn.program?.info.kind;
-    if (kind !== 'socket_filter' && kind !== 'cgroup_skb') return null;
+  /** Where the context cannot read the packet directly (socket_filter, cgroup_skb), a view points at a stack copy. */
+  private packetCopy(header: ast.CallExpr, ref: IrLocal): IrLocal | null {
+    const context = this.typed.types.get((header.callee as ast.MemberExpr).object) as Extract<Type, { kind: 'context' }>;
+    if (CONTEXTS[context.name]!.packet?.access !== 'copy') return null;
     const copy = this.temporary(`${ref.name}_copy`, (ref.type as Extract<Type, { kind: 'pointer' }>).target);
     copy.addressTaken = true;
     return copy;

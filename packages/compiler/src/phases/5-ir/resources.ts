@@ -81,10 +81,10 @@ export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
 }
 
 function mapResources(map: MapSymbol, cpus: number): MapResources {
-  if (map.kind.isRingBuffer) return { map: map.name, bytes: map.maxEntries, perCpu: false };
+  if (map.kind.size === 'ring-bytes') return { map: map.name, bytes: map.maxEntries, perCpu: false };
   const keySize = map.key ? sizeOf(map.key) : 0;
   // Per-CPU values are stored rounded up to 8 bytes, once per CPU.
-  const valueSize = map.kind.perCpu ? roundUp(sizeOf(map.value), 8) * cpus : map.kind.kind === 'prog_array' ? 4 : sizeOf(map.value);
+  const valueSize = map.kind.perCpu ? roundUp(sizeOf(map.value), 8) * cpus : map.kind.access === 'tail_calls' ? 4 : sizeOf(map.value);
   return { map: map.name, bytes: (keySize + valueSize) * map.maxEntries, perCpu: map.kind.perCpu };
 }
 

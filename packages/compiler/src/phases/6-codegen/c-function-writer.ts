@@ -1,7 +1,7 @@
 // Prints IR functions as C. The statement and expression forms are shared by
 // the eBPF and the userspace output; what differs — how a map, the context or
 // a packet is reached — comes from the `CTarget` each side provides.
-import { CONTEXT_FIELDS } from '../../language/context-members.js';
+import { CONTEXTS } from '../../language/context-members.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt } from '../5-ir/ir.js';
 import { typeOf } from '../5-ir/lower.js';
@@ -324,20 +324,15 @@ export class CFunctionWriter {
 
   private context(expr: Extract<IrExpr, { op: 'context' }>): string {
     const ctx = this.fn.params[0]!;
-    const contextType = ctx.type as Extract<Type, { kind: 'context' }>;
+    const context = CONTEXTS[(ctx.type as Extract<Type, { kind: 'context' }>).name]!;
     const access = expr.access;
-    switch (access.kind) {
-      case 'field':
-        return CONTEXT_FIELDS[contextType.name]![access.name]!.c(ctx.name);
-      case 'len':
-        return contextType.name === 'XdpContext' ? `(__u32)(${ctx.name}->data_end - ${ctx.name}->data)` : `${ctx.name}->len`;
-      case 'read':
-        return `*(${cType(expr.type)} *)((char *)${ctx.name} + ${access.offset})`;
-      case 'arg':
-        return contextType.name === 'RawTracepointContext' ? `${ctx.name}->args[${access.index}]` : `PT_REGS_PARM${access.index + 1}(${ctx.name})`;
-      case 'ret':
-        return `PT_REGS_RC(${ctx.name})`;
-    }
+    if (access.kind === 'field') return context.fields[access.name]!.c(ctx.name);
+    // Context methods are named after their form (context-members.ts).
+    const method = context.methods[access.kind]!;
+    if (method.form === 'len' || method.form === 'ret') return method.c(ctx.name);
+    if (method.form === 'read' && access.kind === 'read') return method.c(ctx.name, cType(expr.type), access.offset);
+    if (method.form === 'arg' && access.kind === 'arg') return method.c(ctx.name, access.index);
+    throw new Error(`ctx.${access.kind} has no C form in ${context.name}`);
   }
 }
 

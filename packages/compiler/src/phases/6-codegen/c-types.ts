@@ -1,6 +1,6 @@
 // Spelling KernelScript types in C (both the BPF and the userspace side use the
 // kernel's fixed-width `__u32`-style names from <linux/types.h>).
-import { PROGRAM_KINDS } from '../../language/program-kinds.js';
+import { CONTEXTS } from '../../language/context-members.js';
 import type { Type } from '../2-symbols/types.js';
 
 /** `T name`, with C's declarator syntax for arrays and pointers. */
@@ -11,7 +11,7 @@ export function declaration(type: Type, name: string): string {
     case 'pointer':
       return declaration(type.target, type.target.kind === 'array' ? `(*${name})` : `*${name}`);
     case 'context':
-      return `${PROGRAM_KINDS[type.program].cContext} *${name}`;
+      return `${CONTEXTS[type.name]!.cType} *${name}`;
     default:
       return `${cType(type)} ${name}`;
   }
@@ -35,7 +35,7 @@ export function cType(type: Type): string {
     case 'pointer':
       return `${cType(type.target)} *`;
     case 'context':
-      return `${PROGRAM_KINDS[type.program].cContext} *`;
+      return `${CONTEXTS[type.name]!.cType} *`;
     case 'action':
       return 'int';
     case 'array':

@@ -2,21 +2,21 @@
 // program kind attaches to, and the record of it that detach and shutdown use
 // to undo it. libbpf 1.1 has no tc links, so a tc attachment remembers its
 // clsact hook and filter handle and removes them itself.
-import type { ProgramKind } from '../../metadata.js';
+import type { AttachMethod } from '../../metadata.js';
 import { cString } from './c-types.js';
 
 export interface CoordinatorProgram {
   name: string;
-  kind: ProgramKind;
+  attach: AttachMethod;
   /** The `program x : kind("target")` target: the direction for tc. */
   target: string | null;
 }
 
 /** The `attachments` table, one entry per program, in declaration order. */
 export function attachmentTable(programs: CoordinatorProgram[]): string {
-  const hasTc = programs.some((p) => p.kind === 'tc');
+  const hasTc = programs.some((p) => p.attach === 'tc');
   const entries = programs.map((p) =>
-    p.kind === 'tc' ? `    { .program = ${cString(p.name)}, .tc_attach_point = ${p.target === 'egress' ? 'BPF_TC_EGRESS' : 'BPF_TC_INGRESS'} },` : `    { .program = ${cString(p.name)} },`,
+    p.attach === 'tc' ? `    { .program = ${cString(p.name)}, .tc_attach_point = ${p.target === 'egress' ? 'BPF_TC_EGRESS' : 'BPF_TC_INGRESS'} },` : `    { .program = ${cString(p.name)} },`,
   );
   return [
     '/* What attach() did for each program, so detach() and shutdown can undo it. */',
@@ -43,8 +43,8 @@ export function attachmentTable(programs: CoordinatorProgram[]): string {
 
 /** ks_attach / ks_detach / detach_all, for the calls the userspace code makes. */
 export function attachFunctions(programs: CoordinatorProgram[], calls: { attach: boolean; detach: boolean }): string {
-  const hasTc = programs.some((p) => p.kind === 'tc');
-  const hasCgroup = programs.some((p) => p.kind === 'cgroup_skb');
+  const hasTc = programs.some((p) => p.attach === 'tc');
+  const hasCgroup = programs.some((p) => p.attach === 'cgroup');
   const lookup = [
     'static struct attachment *attachment_of(const char *program)',
     '{',

@@ -26,14 +26,14 @@ const MAX_TUPLE_LENGTH = 16;
 
 export function generateDts(input: DtsInput): string {
   const surface = moduleSurface(input.metadata);
-  const handleMaps = Object.values(input.metadata.maps).filter((map) => map.kind !== 'prog_array');
+  const handleMaps = Object.values(input.metadata.maps).filter((map) => map.access !== 'tail_calls');
   const programs = Object.values(input.metadata.programs);
   const targets = programs.flatMap(attachTarget);
   const runtimeTypes = [
     ...(targets.some((target) => target.type === 'InterfaceTarget') ? ['InterfaceTarget'] : []),
-    ...(handleMaps.some((map) => map.kind !== 'ring_buffer') ? ['MapHandle'] : []),
+    ...(handleMaps.some((map) => map.access === 'keyed') ? ['MapHandle'] : []),
     ...(programs.length > 0 ? ['ProgramHandle'] : []),
-    ...(handleMaps.some((map) => map.kind === 'ring_buffer') ? ['RingBufferHandle'] : []),
+    ...(handleMaps.some((map) => map.access === 'ring_buffer') ? ['RingBufferHandle'] : []),
   ];
   const configEntries = Object.entries(input.metadata.config);
   const sections = [
@@ -114,7 +114,7 @@ function enumDeclarations(name: string, type: EnumDescriptor): string {
 
 /** The attachAll() target of a program: an interface (required), an event (optional: it is declared), or none. */
 function attachTarget(program: ProgramMetadata): Member[] {
-  switch (ATTACH_TARGETS[program.kind]) {
+  switch (ATTACH_TARGETS[program.attach]) {
     case 'interface':
       return [{ name: program.name, type: 'InterfaceTarget' }];
     case 'event':
@@ -127,7 +127,7 @@ function attachTarget(program: ProgramMetadata): Member[] {
 
 function mapHandleType(map: MapMetadata, surface: ModuleSurface): string {
   const value = tsType(map.value, surface);
-  return map.key === null ? `RingBufferHandle<${value}>` : `MapHandle<${tsType(map.key, surface)}, ${value}>`;
+  return map.access === 'ring_buffer' || map.key === null ? `RingBufferHandle<${value}>` : `MapHandle<${tsType(map.key, surface)}, ${value}>`;
 }
 
 interface Member {

@@ -9,6 +9,7 @@ import { cType, declaration } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { headerComment } from './header-comment.js';
 import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
+import { PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { restoreLineMapping } from './line-directives.js';
 import { callsIn, reachableFunctions } from '../5-ir/call-graph.js';
 import { TAIL_CALL_MAP } from '../5-ir/lower.js';
@@ -147,7 +148,7 @@ function calledFromPrograms(functions: IrFunction[]): IrFunction[] {
 }
 
 function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
-  const kinds = new Set(ir.kernelFunctions.map((f) => f.program?.info.kind));
+  const kinds = new Set(ir.kernelFunctions.flatMap((f) => (f.program ? [f.program.info.kind] : [])));
   const includes = [
     '#include <linux/bpf.h>',
     '#include <linux/if_ether.h>',
@@ -161,14 +162,13 @@ function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
     '#include <bpf/bpf_helpers.h>',
     '#include <bpf/bpf_endian.h>',
   ];
-  // struct pt_regs comes from the UAPI <asm/ptrace.h>; bpf_tracing.h picks its registers by __TARGET_ARCH_*.
-  if (kinds.has('kprobe') || kinds.has('kretprobe')) includes.push('#include <asm/ptrace.h>', '#include <bpf/bpf_tracing.h>');
+  for (const info of Object.values(PROGRAM_KINDS)) if (kinds.has(info.kind)) includes.push(...info.includes.filter((line) => !includes.includes(line)));
   return [headerComment('Enhanced Multi-Program eBPF System', options.filename, options.analysis), ...includes].join('\n');
 }
 
 function mapDefinition(map: MapSymbol): string {
   const fields = [`    __uint(type, ${map.kind.bpfType});`, `    __uint(max_entries, ${map.maxEntries});`];
-  if (map.kind.kind === 'prog_array') {
+  if (map.kind.access === 'tail_calls') {
     fields.push('    __uint(key_size, sizeof(__u32));', '    __uint(value_size, sizeof(__u32));');
   } else if (map.key) {
     fields.push(`    __type(key, ${typeSpelling(map.key)});`, `    __type(value, ${typeSpelling(map.value)});`);

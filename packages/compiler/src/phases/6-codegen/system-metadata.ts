@@ -3,12 +3,13 @@ import type { ConfigMetadata, MapMetadata, SystemMetadata, TypeDescriptor } from
 import type { SymbolTable } from '../2-symbols/symbol-table.js';
 import { describeType, INT_TYPES } from '../2-symbols/types.js';
 import type { IrSystem } from '../5-ir/ir.js';
+import { MAP_KINDS } from '../../language/map-kinds.js';
 
 export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem): SystemMetadata {
   return {
     name,
     programs: Object.fromEntries(
-      symbols.programs.map((p) => [p.name, { name: p.name, kind: p.info.kind, section: p.section, target: p.target }]),
+      symbols.programs.map((p) => [p.name, { name: p.name, kind: p.info.kind, attach: p.info.attach, section: p.section, target: p.target }]),
     ),
     maps: Object.fromEntries([
       ...symbols.maps.map((m): [string, MapMetadata] => [
@@ -18,6 +19,9 @@ export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem):
           objectName: m.objectName,
           kind: m.kind.kind,
           bpfType: m.kind.bpfType,
+          access: m.kind.access,
+          perCpu: m.kind.perCpu,
+          isArray: m.kind.isArray,
           key: m.key ? describeType(m.key) : null,
           value: describeType(m.value),
           maxEntries: m.maxEntries,
@@ -47,5 +51,6 @@ function jsValue(value: bigint | boolean, type: TypeDescriptor): ConfigMetadata[
 
 function tailCallMap(name: string, slots: number): MapMetadata {
   const u32 = describeType(INT_TYPES.u32);
-  return { name, objectName: name, kind: 'prog_array', bpfType: 'BPF_MAP_TYPE_PROG_ARRAY', key: u32, value: u32, maxEntries: slots, pinPath: null, scope: 'global', flags: [] };
+  const kind = MAP_KINDS.prog_array;
+  return { name, objectName: name, kind: kind.kind, bpfType: kind.bpfType, access: kind.access, perCpu: kind.perCpu, isArray: kind.isArray, key: u32, value: u32, maxEntries: slots, pinPath: null, scope: 'global', flags: [] };
 }

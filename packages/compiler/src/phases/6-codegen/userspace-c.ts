@@ -194,7 +194,7 @@ function waitFunctions(sleeps: boolean, polls: boolean): string {
 
 /** Per-map access through its fd, as the seed's coordinator has them. Per-CPU maps read as the sum. */
 function mapAccessors(map: MapSymbol): string {
-  if (map.kind.isRingBuffer || map.kind.kind === 'prog_array') return '';
+  if (map.kind.access !== 'keyed') return '';
   const fd = `${map.objectName}_fd`;
   const guard = `    if (${fd} < 0)\n        return -1;`;
   const name = map.objectName;

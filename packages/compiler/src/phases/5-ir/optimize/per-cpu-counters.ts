@@ -12,7 +12,6 @@
 // accessors, the metadata (`kind`, `bpfType`) and the JS types all follow.
 import { MAP_KINDS } from '../../../language/map-kinds.js';
 import type { MapSymbol } from '../../2-symbols/symbol-table.js';
-import { PER_CPU_OF } from '../../3-analyze/analyze.js';
 import type { IrStmt } from '../ir.js';
 import { statements } from '../ir-walk.js';
 import type { DeclinedOptimization, OptimizationChange } from './optimization.js';
@@ -31,7 +30,7 @@ export const convertCountersToPerCpu: Pass = (input) => {
   const changes: OptimizationChange[] = [];
   const declined: DeclinedOptimization[] = [];
   for (const map of ir.maps) {
-    const perCpu = PER_CPU_OF[map.kind.kind];
+    const perCpu = map.kind.perCpuCounterpart;
     if (!perCpu || map.value.kind !== 'int') continue;
     const mine = uses.filter((u) => u.stmt.map === map);
     const programs = [...new Set(mine.flatMap((u) => u.programs))];
