@@ -3,9 +3,9 @@
 import type { Span } from './phases/1-parse/ast.js';
 import { parse } from './phases/1-parse/parse.js';
 import { buildSymbols } from './phases/2-symbols/build-symbols.js';
-import { analyzeSystem } from './phases/3-analyze/analyze.js';
-import type { SystemAnalysis } from './phases/3-analyze/analysis.js';
-import { typecheckSystem } from './phases/4-typecheck/typecheck.js';
+import { analyzeSystem } from './phases/4-analyze/analyze.js';
+import type { SystemAnalysis } from './phases/4-analyze/analysis.js';
+import { typecheckSystem } from './phases/3-typecheck/typecheck.js';
 import { lowerSystem } from './phases/5-ir/lower.js';
 import { OPTIMIZATION_KINDS, optimizeSystem, type OptimizationKind, type OptimizationReport } from './phases/5-ir/optimize/index.js';
 import { BPF_STACK_LIMIT, planResources, type ResourcePlan } from './phases/5-ir/resources.js';
@@ -75,31 +75,30 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     const ast = parse(source);
     const symbols = buildSymbols(ast, diagnostics);
     if (diagnostics.hasErrors) return failed();
-    const analysis = analyzeSystem(symbols, diagnostics);
     const typed = typecheckSystem(symbols, diagnostics);
+    // On the checker's resolutions: also when some functions failed to check (their resolved parts are analysed).
+    const analysis = analyzeSystem(typed, diagnostics);
     if (diagnostics.hasErrors) return failed(analysis);
-    const optimized = options.optimize ? optimizeSystem(lowerSystem(typed), symbols, analysis, optimizationKinds(options)) : null;
+    const optimized = options.optimize ? optimizeSystem(lowerSystem(typed), analysis, optimizationKinds(options)) : null;
     const ir = optimized?.ir ?? lowerSystem(typed);
     const resources = planResources(ir, options.cpus ?? 1);
     for (const program of resources.programs) {
       if (program.stackBytes <= BPF_STACK_LIMIT) continue;
-      const decl = symbols.programs.find((p) => p.name === program.program)!.decl;
       diagnostics.error(
         `program '${program.program}' needs ${program.stackBytes} bytes of stack; eBPF allows ${BPF_STACK_LIMIT}`,
-        decl.name.span,
+        ir.programs.find((p) => p.name === program.program)!.span,
         `note: largest locals: ${program.largestLocals.map((l) => `${l.name} (${l.bytes} bytes, in ${l.function})`).join(', ')}`,
         'help: keep large values in a map (a per-CPU array works as scratch space) instead of on the stack',
       );
     }
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
-    const programs = symbols.programs.map((p) => ({ name: p.name, attach: p.info.attach, target: p.target }));
     const files: GeneratedFile[] = [
       { path: `${name}.ebpf.c`, contents: generateEbpfC(ir, { filename: options.filename, cFileName: `${name}.ebpf.c`, analysis, lineDirectives }) },
-      { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives, programs }) },
+      { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives }) },
       { path: 'Makefile', contents: generateMakefile(name) },
     ];
-    const metadata = buildMetadata(name, optimized?.symbols ?? symbols, ir);
+    const metadata = buildMetadata(name, ir);
     return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata, files, optimization: optimized?.report ?? null };
   } catch (error) {
     if (error instanceof CompileError) {

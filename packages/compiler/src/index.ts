@@ -3,7 +3,7 @@ export { compile, systemName, type CompileOptions, type CompileResult, type Gene
 export type { Diagnostic, Severity } from './diagnostics/diagnostic.js';
 export { formatDiagnostic, type FormatOptions } from './diagnostics/format.js';
 export type * from './metadata.js';
-export type * from './phases/3-analyze/analysis.js';
+export type * from './phases/4-analyze/analysis.js';
 export type { ResourcePlan, ProgramResources, MapResources } from './phases/5-ir/resources.js';
 export { OPTIMIZATION_KINDS } from './phases/5-ir/optimize/optimization.js';
 export type * from './phases/5-ir/optimize/optimization.js';

@@ -38,3 +38,8 @@ export class CompileError extends Error {
     super(diagnostic.message);
   }
 }
+
+/** A fatal error at `span`, to throw. */
+export function located(message: string, span: Span, ...notes: string[]): CompileError {
+  return new CompileError({ severity: 'error', message, span, notes });
+}

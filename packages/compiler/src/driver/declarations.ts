@@ -3,7 +3,7 @@
 // `tsc` sees exactly the files a bundler build would have written.
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { SystemAnalysis } from '../phases/3-analyze/analysis.js';
+import type { SystemAnalysis } from '../phases/4-analyze/analysis.js';
 import type { SystemMetadata } from '../metadata.js';
 import { generateDts } from '../phases/6-codegen/dts.js';
 

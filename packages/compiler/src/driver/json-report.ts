@@ -1,7 +1,7 @@
 // `--json`: the analysis as data. The schema is the exported types of
 // @kernelscript/compiler (SystemAnalysis, ResourcePlan, Diagnostic).
 import type { CompileResult } from '../compile.js';
-import type { SystemAnalysis } from '../phases/3-analyze/analysis.js';
+import type { SystemAnalysis } from '../phases/4-analyze/analysis.js';
 import type { OptimizationReport } from '../phases/5-ir/optimize/optimization.js';
 import type { ResourcePlan } from '../phases/5-ir/resources.js';
 import { measuredPlan, type BuildFigures } from './build-figures.js';

@@ -1,15 +1,14 @@
 // Phase 2: declarations → symbol table. Resolves type names, evaluates
 // constants, validates map and program declarations, and reports duplicates.
 import type * as ast from '../1-parse/ast.js';
-import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { CompileError, located, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { findMapKind, MAP_KINDS } from '../../language/map-kinds.js';
 import { isProgramKind, PROGRAM_KINDS, type TargetRule } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
-import { evaluateConst, evaluateConstInt } from './const-eval.js';
+import { evaluateConst, evaluateConstInt, scopeConstants } from './const-eval.js';
+import { resolveType } from './resolve-type.js';
 import {
-  lookup,
   newScope,
-  visibleNames,
   type ConfigSymbol,
   type FunctionSymbol,
   type MapSymbol,
@@ -19,11 +18,10 @@ import {
   type SymbolTable,
   type UserspaceSymbol,
 } from './symbol-table.js';
-import { BOOL, CHAR, INT_TYPES, layoutStruct, VOID, typeName, type IntType, type Type } from './types.js';
+import { BOOL, CHAR, INT_TYPES, intRange, layoutStruct, VOID, typeName, type Type } from './types.js';
 import { BUILTIN_STRUCTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
 
-const MAX_ARRAY_LENGTH = 1 << 20;
 const PIN_ROOT = '/sys/fs/bpf/';
 
 export function buildSymbols(source: ast.SourceFile, diagnostics: DiagnosticBag): SymbolTable {
@@ -113,7 +111,7 @@ class SymbolBuilder {
         return this.declareMap(item, scope, program);
       case 'StructDecl': {
         this.declare(scope, item.name);
-        const fields = item.fields.map((f) => ({ name: f.name.name, type: this.resolveType(f.type, scope) }));
+        const fields = item.fields.map((f) => ({ name: f.name.name, type: resolveType(f.type, scope) }));
         const seen = new Set<string>();
         for (const field of item.fields) {
           if (seen.has(field.name.name)) throw located(`struct '${item.name.name}' has two fields named '${field.name.name}'`, field.name.span);
@@ -126,12 +124,12 @@ class SymbolBuilder {
         return this.declareEnum(item, scope);
       case 'TypeAliasDecl':
         this.declare(scope, item.name);
-        scope.types.set(item.name.name, this.resolveType(item.type, scope));
+        scope.types.set(item.name.name, resolveType(item.type, scope));
         return;
       case 'ConstDecl': {
         this.declare(scope, item.name);
-        const value = evaluateConst(item.value, scope);
-        const type = item.type ? this.resolveType(item.type, scope) : typeof value === 'boolean' ? BOOL : INT_TYPES.u32;
+        const value = evaluateConst(item.value, scopeConstants(scope));
+        const type = item.type ? resolveType(item.type, scope) : typeof value === 'boolean' ? BOOL : INT_TYPES.u32;
         checkConstFits(value, type, item.value.span);
         scope.consts.set(item.name.name, { name: item.name.name, type, value, decl: item });
         return;
@@ -151,7 +149,7 @@ class SymbolBuilder {
     let next = 0n;
     for (const variant of decl.variants) {
       if (values.has(variant.name.name)) throw located(`enum '${decl.name.name}' has two variants named '${variant.name.name}'`, variant.name.span);
-      const value = variant.value ? evaluateConstInt(variant.value, scope, 'an enum value') : next;
+      const value = variant.value ? evaluateConstInt(variant.value, scopeConstants(scope), 'an enum value') : next;
       values.set(variant.name.name, value);
       next = value + 1n;
     }
@@ -164,11 +162,11 @@ class SymbolBuilder {
   private declareConfig(block: ast.ConfigBlock, scope: Scope, program: string | null): void {
     for (const field of block.fields) {
       this.declare(scope, { ...field.name, name: `config.${field.name.name}` });
-      const type = this.resolveType(field.type, scope);
+      const type = resolveType(field.type, scope);
       if (type.kind !== 'int' && type.kind !== 'bool' && type.kind !== 'enum') {
         throw located(`config field '${field.name.name}' must have an integer, bool or enum type, not ${typeName(type)}`, field.type.span);
       }
-      const defaultValue = evaluateConst(field.value, scope);
+      const defaultValue = evaluateConst(field.value, scopeConstants(scope));
       checkConstFits(defaultValue, type, field.value.span);
       const symbol: ConfigSymbol = {
         name: field.name.name,
@@ -202,9 +200,9 @@ class SymbolBuilder {
         decl.span,
       );
     }
-    const key = decl.keyType ? this.resolveType(decl.keyType, scope) : null;
-    const value = this.resolveType(decl.valueType, scope);
-    const maxEntries = evaluateConstInt(decl.maxEntries, scope, 'the map size');
+    const key = decl.keyType ? resolveType(decl.keyType, scope) : null;
+    const value = resolveType(decl.valueType, scope);
+    const maxEntries = evaluateConstInt(decl.maxEntries, scopeConstants(scope), 'the map size');
     if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('the map size must be between 1 and 4294967295', decl.maxEntries.span);
     if (kind.size === 'ring-bytes' && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
       throw located(`a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
@@ -299,8 +297,8 @@ class SymbolBuilder {
       cName,
       decl,
       owner,
-      params: decl.params.map((p) => ({ name: p.name.name, type: this.resolveType(p.type, scope), span: p.span })),
-      returnType: decl.returnType ? this.resolveType(decl.returnType, scope) : VOID,
+      params: decl.params.map((p) => ({ name: p.name.name, type: resolveType(p.type, scope), span: p.span })),
+      returnType: decl.returnType ? resolveType(decl.returnType, scope) : VOID,
     };
     const paramNames = new Set<string>();
     for (const param of decl.params) {
@@ -413,23 +411,6 @@ class SymbolBuilder {
     }
   }
 
-  resolveType(type: ast.TypeExpr, scope: Scope): Type {
-    switch (type.kind) {
-      case 'NamedType': {
-        const resolved = lookup(scope, 'types', type.name);
-        if (!resolved) throw located(`unknown type '${type.name}'`, type.span, ...didYouMean(type.name, visibleNames(scope, 'types')));
-        return resolved;
-      }
-      case 'ArrayType': {
-        const element = this.resolveType(type.element, scope);
-        const length = evaluateConstInt(type.length, scope, 'an array length');
-        if (length <= 0n || length > BigInt(MAX_ARRAY_LENGTH)) throw located(`an array length must be between 1 and ${MAX_ARRAY_LENGTH}`, type.length.span);
-        return { kind: 'array', element, length: Number(length) };
-      }
-      case 'PointerType':
-        return { kind: 'pointer', target: this.resolveType(type.target, scope) };
-    }
-  }
 }
 
 function builtinScope(): Scope {
@@ -443,16 +424,6 @@ function builtinScope(): Scope {
   for (const name of Object.keys(CONTEXTS)) scope.types.set(name, { kind: 'context', name });
   for (const [name, struct] of Object.entries(BUILTIN_STRUCTS)) scope.types.set(name, struct);
   return scope;
-}
-
-export function located(message: string, span: ast.Span, ...notes: string[]): CompileError {
-  return new CompileError({ severity: 'error', message, span, notes });
-}
-
-/** Integer ranges of each type, for literal checks. */
-export function intRange(type: IntType): [bigint, bigint] {
-  const bits = BigInt(type.size * 8);
-  return type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
 }
 
 function checkConstFits(value: bigint | boolean, type: Type, span: ast.Span): void {

@@ -83,6 +83,12 @@ export function integerView(type: Type): IntType | null {
   }
 }
 
+/** The values of an integer type: [min, max]. */
+export function intRange(type: IntType): [bigint, bigint] {
+  const bits = BigInt(type.size * 8);
+  return type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+}
+
 export function sizeOf(type: Type): number {
   switch (type.kind) {
     case 'int':

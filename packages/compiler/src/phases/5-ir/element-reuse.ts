@@ -10,14 +10,13 @@
 // declared in the C block of the first update, so statements nested in a
 // statement scope reuse outer pointers but never hand theirs out.
 // Kernel functions only: userspace updates go through copies.
-import type { MapSymbol } from '../2-symbols/symbol-table.js';
-import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
+import type { IrExpr, IrFunction, IrLocal, IrMap, IrStmt } from './ir.js';
 import { expressions, statements, stmtExpressions, withChildBodies } from './ir-walk.js';
 
 type ElementUpdate = Extract<IrStmt, { op: 'mapAtomic' | 'mapFieldStore' }>;
 
 interface KnownElement {
-  map: MapSymbol;
+  map: IrMap;
   key: IrLocal;
   ref: IrLocal;
 }

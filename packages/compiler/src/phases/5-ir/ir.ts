@@ -1,9 +1,59 @@
 // The intermediate representation: statements in C-like form with every map
 // operation explicit and every temporary named, so code generation is a
 // straight print and the resource planner can count what the code needs.
+// It stands alone: maps, programs and config are described here, so code
+// generation, metadata and the optimiser read only the IR.
 import type * as ast from '../1-parse/ast.js';
-import type { ConfigSymbol, MapSymbol, ProgramSymbol } from '../2-symbols/symbol-table.js';
-import type { StructType, Type } from '../2-symbols/types.js';
+import type { MapKindInfo } from '../../language/map-kinds.js';
+import type { ProgramKindInfo } from '../../language/program-kinds.js';
+import { BOOL, type StructType, type Type } from '../2-symbols/types.js';
+
+/** A map of the system, as the object file and the loaders see it. */
+export interface IrMap {
+  /** Source name; local maps are `program::map`. */
+  name: string;
+  /** The name as declared, without its program: the base of temporaries' names. */
+  declName: string;
+  /** Name in the object file; local maps are qualified only when two share a name. */
+  objectName: string;
+  kind: MapKindInfo;
+  key: Type | null;
+  value: Type;
+  maxEntries: number;
+  pinPath: string | null;
+  flags: string[];
+  /** Declaring program for local maps; null for global maps. */
+  program: string | null;
+  /** Where it is declared. */
+  span: ast.Span;
+}
+
+export interface IrProgram {
+  name: string;
+  kind: ProgramKindInfo;
+  /** `program p : kind("target")`, defaults applied. */
+  target: string | null;
+  section: string;
+  /** The program's name in its declaration. */
+  span: ast.Span;
+}
+
+/** A load-time config field: a `const volatile` global in `.rodata`. */
+export interface IrConfig {
+  name: string;
+  /** Declaring program, or null for the global config block. */
+  program: string | null;
+  cName: string;
+  type: Type;
+  defaultValue: bigint | boolean;
+  span: ast.Span;
+}
+
+/** The ProgArray the compiler adds for `tail_call`, and the program in each slot. */
+export interface IrTailCalls {
+  map: string;
+  slots: { index: number; program: string }[];
+}
 
 export interface IrLocal {
   /** C name, unique within its function. */
@@ -58,18 +108,18 @@ export type IrStmt = Located &
     | { op: 'declare'; local: IrLocal; init: IrExpr | null }
     | { op: 'assign'; target: IrExpr; operator: ast.AssignOp; value: IrExpr }
     /** `ref = lookup(map, &key)`; ref is a pointer local, null when absent. */
-    | { op: 'mapLookup'; map: MapSymbol; key: IrLocal; ref: IrLocal }
-    | { op: 'mapUpdate'; map: MapSymbol; key: IrLocal; value: IrLocal; flags: 'BPF_ANY' }
-    | { op: 'mapDelete'; map: MapSymbol; key: IrLocal }
+    | { op: 'mapLookup'; map: IrMap; key: IrLocal; ref: IrLocal }
+    | { op: 'mapUpdate'; map: IrMap; key: IrLocal; value: IrLocal; flags: 'BPF_ANY' }
+    | { op: 'mapDelete'; map: IrMap; key: IrLocal }
     /**
      * `m[k].path op= operand`; atomic for 32/64-bit integers in the kernel. An
      * absent element is first inserted as `zero` (BPF_NOEXIST) and looked up again. With `reusesLookup`, `ref` is
      * the element an earlier update of the same map and key found (element-reuse.ts): no lookup of its own.
      */
-    | { op: 'mapAtomic'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; operator: ast.AssignOp; operand: IrExpr; reusesLookup?: boolean }
+    | { op: 'mapAtomic'; map: IrMap; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; operator: ast.AssignOp; operand: IrExpr; reusesLookup?: boolean }
     /** `m[k].path = value` in place, inserting a zero element first when absent. */
-    | { op: 'mapFieldStore'; map: MapSymbol; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; value: IrExpr; reusesLookup?: boolean }
-    | { op: 'ringSubmit'; map: MapSymbol; value: IrLocal; result: IrLocal | null }
+    | { op: 'mapFieldStore'; map: IrMap; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; value: IrExpr; reusesLookup?: boolean }
+    | { op: 'ringSubmit'; map: IrMap; value: IrLocal; result: IrLocal | null }
     /**
      * Packet view: declares `ref`, pointing into the packet at `offset`, or null when the
      * packet is shorter. With `copy` (no direct packet access for this program
@@ -85,12 +135,13 @@ export type IrStmt = Located &
     | { op: 'break' }
     | { op: 'continue' }
     | { op: 'return'; value: IrExpr | null }
-    | { op: 'tailCall'; slot: number; target: string; fallback: IrExpr | null }
+    /** `bpf_tail_call` through the tail-call table `table`. */
+    | { op: 'tailCall'; table: string; slot: number; target: string; fallback: IrExpr | null }
     | { op: 'eval'; expr: IrExpr }
     /** Userspace: `for (k, v) in m`. */
-    | { op: 'iterate'; map: MapSymbol; key: IrLocal; value: IrLocal; body: IrStmt[] }
+    | { op: 'iterate'; map: IrMap; key: IrLocal; value: IrLocal; body: IrStmt[] }
     /** Userspace: `events.poll(timeout, handler)`. */
-    | { op: 'poll'; map: MapSymbol; handler: string; timeout: IrExpr; result: IrLocal | null }
+    | { op: 'poll'; map: IrMap; handler: string; timeout: IrExpr; result: IrLocal | null }
   );
 
 export interface IrFunction {
@@ -100,7 +151,7 @@ export interface IrFunction {
   cName: string;
   side: 'kernel' | 'userspace';
   /** Set for a program's main: the program it is. */
-  program: ProgramSymbol | null;
+  program: IrProgram | null;
   params: IrLocal[];
   returnType: Type;
   locals: IrLocal[];
@@ -109,12 +160,29 @@ export interface IrFunction {
 }
 
 export interface IrSystem {
+  programs: IrProgram[];
   kernelFunctions: IrFunction[];
   userspaceFunctions: IrFunction[];
-  maps: MapSymbol[];
-  config: ConfigSymbol[];
+  /** Every map declared in the source, global and local, in declaration order (not the tail-call table). */
+  maps: IrMap[];
+  config: IrConfig[];
   /** Types declared in the source that C needs definitions for, in dependency order. */
   structs: StructType[];
   enums: Extract<Type, { kind: 'enum' }>[];
-  tailCalls: { map: string; slots: { index: number; program: string }[] } | null;
+  tailCalls: IrTailCalls | null;
+}
+
+/** The type of an IR expression. */
+export function typeOf(expr: IrExpr): Type {
+  switch (expr.op) {
+    case 'bool':
+    case 'isNull':
+      return BOOL;
+    case 'string':
+      return { kind: 'string' };
+    case 'local':
+      return expr.local.type;
+    default:
+      return expr.type;
+  }
 }

@@ -5,10 +5,10 @@ import type * as ast from '../1-parse/ast.js';
 import { walk } from '../1-parse/walk.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
-import type { FunctionSymbol, MapSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
+import type { ConfigSymbol, FunctionSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
-import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../4-typecheck/typed-system.js';
-import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt, IrSystem } from './ir.js';
+import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../3-typecheck/typed-system.js';
+import { typeOf, type IrConfig, type IrExpr, type IrFunction, type IrLocal, type IrMap, type IrPathStep, type IrProgram, type IrStmt, type IrSystem } from './ir.js';
 import { declaredOnStack } from './stack-slots.js';
 import { dropUnusedLocals } from './unused-locals.js';
 import { reuseElementLookups } from './element-reuse.js';
@@ -17,20 +17,45 @@ import { expressions } from './ir-walk.js';
 import { constantValue } from './wrapped-constant.js';
 
 export function lowerSystem(typed: TypedSystem): IrSystem {
-  const lowered = typed.functions.map((fn) => reuseKeyTemporaries(dropUnusedLocals(new FunctionLowering(typed, fn).lower())));
+  const { symbols } = typed;
+  const descriptions: SystemDescriptions = {
+    maps: new Map(symbols.maps.map((m) => [m, describeMap(m)])),
+    programs: new Map(symbols.programs.map((p) => [p, describeProgram(p)])),
+  };
+  const lowered = typed.functions.map((fn) => reuseKeyTemporaries(dropUnusedLocals(new FunctionLowering(typed, descriptions, fn).lower())));
   const kernelHelpers = new Set(lowered.filter((fn) => fn.side === 'kernel').map((fn) => fn.cName));
   const functions = lowered.map((fn) => reuseElementLookups(fn, (name) => kernelHelpers.has(name)));
-  const { symbols } = typed;
   const slots = [...typed.tailCallSlots].map(([program, index]) => ({ index, program }));
   return {
+    programs: [...descriptions.programs.values()],
     kernelFunctions: functions.filter((f) => f.side === 'kernel'),
     userspaceFunctions: functions.filter((f) => f.side === 'userspace'),
-    maps: symbols.maps,
-    config: symbols.config,
+    maps: [...descriptions.maps.values()],
+    config: symbols.config.map(describeConfig),
     structs: declaredStructs(symbols),
     enums: declaredEnums(symbols),
     tailCalls: slots.length > 0 ? { map: TAIL_CALL_MAP, slots } : null,
   };
+}
+
+/** The IR's own description of each map and program, by symbol. */
+interface SystemDescriptions {
+  maps: Map<MapSymbol, IrMap>;
+  programs: Map<ProgramSymbol, IrProgram>;
+}
+
+function describeMap(map: MapSymbol): IrMap {
+  const { name, declName, objectName, kind, key, value, maxEntries, pinPath, flags, program } = map;
+  return { name, declName, objectName, kind, key, value, maxEntries, pinPath, flags, program, span: map.decl.name.span };
+}
+
+function describeProgram(program: ProgramSymbol): IrProgram {
+  return { name: program.name, kind: program.info, target: program.target, section: program.section, span: program.decl.name.span };
+}
+
+function describeConfig(config: ConfigSymbol): IrConfig {
+  const { name, program, cName, type, defaultValue } = config;
+  return { name, program, cName, type, defaultValue, span: config.decl.span };
 }
 
 /** What comparing a value with itself gives. */
@@ -69,6 +94,7 @@ class FunctionLowering {
 
   constructor(
     private readonly typed: TypedSystem,
+    private readonly descriptions: SystemDescriptions,
     private readonly fn: TypedFunction,
   ) {
     this.line = fn.symbol.decl.span.start.line;
@@ -84,7 +110,7 @@ class FunctionLowering {
       name: symbol.name,
       cName: symbol.cName,
       side: this.fn.side,
-      program: this.fn.program && this.fn.program.main === symbol ? this.fn.program : null,
+      program: this.fn.program && this.fn.program.main === symbol ? this.descriptions.programs.get(this.fn.program)! : null,
       params,
       returnType: symbol.returnType,
       locals: this.locals,
@@ -205,14 +231,14 @@ class FunctionLowering {
         key.addressTaken = value.addressTaken = true;
         const body = this.lowerStatements(stmt.body.statements);
         this.line = stmt.span.start.line;
-        this.emit({ op: 'iterate', map: iteration.map, key, value, body });
+        this.emit({ op: 'iterate', map: this.descriptions.maps.get(iteration.map)!, key, value, body });
         return;
       }
       case 'ReturnStmt':
         if (stmt.value?.kind === 'TailCallExpr') {
           const call = stmt.value;
           const fallback = call.fallback ? this.lowerExpr(call.fallback) : null;
-          this.emit({ op: 'tailCall', slot: this.typed.tailCallSlots.get(call.target.name)!, target: call.target.name, fallback });
+          this.emit({ op: 'tailCall', table: TAIL_CALL_MAP, slot: this.typed.tailCallSlots.get(call.target.name)!, target: call.target.name, fallback });
           return;
         }
         this.emit({ op: 'return', value: stmt.value ? this.lowerExpr(stmt.value) : null });
@@ -322,7 +348,7 @@ class FunctionLowering {
   // ---------- map helpers ----------
 
   /** `m[k]`, `m[k].a.b`, `m[k].a[i]` as a place; null when the expression is not inside a map element. */
-  private mapElementPlace(target: ast.Expr): { map: MapSymbol; index: ast.Expr; path: IrPathStep[] } | null {
+  private mapElementPlace(target: ast.Expr): { map: IrMap; index: ast.Expr; path: IrPathStep[] } | null {
     const steps: (string | ast.Expr)[] = [];
     let node = target;
     for (;;) {
@@ -345,14 +371,14 @@ class FunctionLowering {
     return { map, index: node.index, path };
   }
 
-  private lookup(map: MapSymbol, index: ast.Expr, refName = `${map.declName}_elem`): IrLocal {
+  private lookup(map: IrMap, index: ast.Expr, refName = `${map.declName}_elem`): IrLocal {
     const key = this.keyLocal(map, index);
     const ref = this.temporary(refName, { kind: 'pointer', target: map.value });
     this.emit({ op: 'mapLookup', map, key, ref });
     return ref;
   }
 
-  private keyLocal(map: MapSymbol, index: ast.Expr): IrLocal {
+  private keyLocal(map: IrMap, index: ast.Expr): IrLocal {
     return this.addressable(this.lowerExpr(index), map.key!, `${map.declName}_key`);
   }
 
@@ -594,15 +620,9 @@ class FunctionLowering {
     return (this.resolution(node) as Extract<Resolution, { kind: 'local' }>).local;
   }
 
-  private mapOf(expr: ast.Expr): MapSymbol | null {
-    if (expr.kind !== 'Identifier' && expr.kind !== 'PathExpr') return null;
+  private mapOf(expr: ast.Expr): IrMap | null {
     const resolution = this.typed.resolutions.get(expr);
-    if (resolution?.kind === 'map') return resolution.map;
-    if (expr.kind === 'PathExpr') {
-      const [program, name] = expr.segments;
-      return this.typed.symbols.maps.find((m) => m.program === program!.name && m.declName === name!.name) ?? null;
-    }
-    return null;
+    return resolution?.kind === 'map' ? this.descriptions.maps.get(resolution.map)! : null;
   }
 
   private isContextExpr(expr: ast.Expr): boolean {
@@ -620,20 +640,6 @@ class FunctionLowering {
     const copy = this.temporary(`${ref.name}_copy`, (ref.type as Extract<Type, { kind: 'pointer' }>).target);
     copy.addressTaken = true;
     return copy;
-  }
-}
-
-export function typeOf(expr: IrExpr): Type {
-  switch (expr.op) {
-    case 'bool':
-    case 'isNull':
-      return BOOL;
-    case 'string':
-      return { kind: 'string' };
-    case 'local':
-      return expr.local.type;
-    default:
-      return expr.type;
   }
 }
 

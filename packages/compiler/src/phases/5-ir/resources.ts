@@ -1,8 +1,7 @@
 // Phase 5b: resource planning. Every figure is computed from the IR of the
 // code a program really runs (helpers are inlined into each program).
-import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { roundUp, sizeOf } from '../2-symbols/types.js';
-import type { IrExpr, IrFunction, IrStmt, IrSystem } from './ir.js';
+import type { IrExpr, IrFunction, IrMap, IrStmt, IrSystem } from './ir.js';
 import { reachableFunctions } from './call-graph.js';
 import { statements } from './ir-walk.js';
 import { livesOnStack, stackNeed } from './stack-slots.js';
@@ -80,7 +79,7 @@ export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
   };
 }
 
-function mapResources(map: MapSymbol, cpus: number): MapResources {
+function mapResources(map: IrMap, cpus: number): MapResources {
   if (map.kind.size === 'ring-bytes') return { map: map.name, bytes: map.maxEntries, perCpu: false };
   const keySize = map.key ? sizeOf(map.key) : 0;
   // Per-CPU values are stored rounded up to 8 bytes, once per CPU.

@@ -5,8 +5,7 @@
 // expression is printed as the one literal KernelScript defines; the others
 // stay as written.
 import type { IntType } from '../2-symbols/types.js';
-import type { IrExpr } from './ir.js';
-import { typeOf } from './lower.js';
+import { typeOf, type IrExpr } from './ir.js';
 
 const INT_MIN = -(1n << 31n);
 const INT_MAX = (1n << 31n) - 1n;

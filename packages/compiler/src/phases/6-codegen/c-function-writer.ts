@@ -3,8 +3,7 @@
 // a packet is reached — comes from the `CTarget` each side provides.
 import { CONTEXTS } from '../../language/context-members.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
-import type { IrExpr, IrFunction, IrLocal, IrPathStep, IrStmt } from '../5-ir/ir.js';
-import { typeOf } from '../5-ir/lower.js';
+import { typeOf, type IrExpr, type IrFunction, type IrLocal, type IrPathStep, type IrStmt } from '../5-ir/ir.js';
 import { allExpressions, statements } from '../5-ir/ir-walk.js';
 import { isIntConstant, overflowingConstant } from '../5-ir/wrapped-constant.js';
 import { cString, cType, declaration, zeroInitializer } from './c-types.js';

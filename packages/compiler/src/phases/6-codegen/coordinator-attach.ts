@@ -2,21 +2,14 @@
 // program kind attaches to, and the record of it that detach and shutdown use
 // to undo it. libbpf 1.1 has no tc links, so a tc attachment remembers its
 // clsact hook and filter handle and removes them itself.
-import type { AttachMethod } from '../../metadata.js';
+import type { IrProgram } from '../5-ir/ir.js';
 import { cString } from './c-types.js';
 
-export interface CoordinatorProgram {
-  name: string;
-  attach: AttachMethod;
-  /** The `program x : kind("target")` target: the direction for tc. */
-  target: string | null;
-}
-
 /** The `attachments` table, one entry per program, in declaration order. */
-export function attachmentTable(programs: CoordinatorProgram[]): string {
-  const hasTc = programs.some((p) => p.attach === 'tc');
+export function attachmentTable(programs: IrProgram[]): string {
+  const hasTc = programs.some((p) => p.kind.attach === 'tc');
   const entries = programs.map((p) =>
-    p.attach === 'tc' ? `    { .program = ${cString(p.name)}, .tc_attach_point = ${p.target === 'egress' ? 'BPF_TC_EGRESS' : 'BPF_TC_INGRESS'} },` : `    { .program = ${cString(p.name)} },`,
+    p.kind.attach === 'tc' ? `    { .program = ${cString(p.name)}, .tc_attach_point = ${p.target === 'egress' ? 'BPF_TC_EGRESS' : 'BPF_TC_INGRESS'} },` : `    { .program = ${cString(p.name)} },`,
   );
   return [
     '/* What attach() did for each program, so detach() and shutdown can undo it. */',
@@ -42,9 +35,9 @@ export function attachmentTable(programs: CoordinatorProgram[]): string {
 }
 
 /** ks_attach / ks_detach / detach_all, for the calls the userspace code makes. */
-export function attachFunctions(programs: CoordinatorProgram[], calls: { attach: boolean; detach: boolean }): string {
-  const hasTc = programs.some((p) => p.attach === 'tc');
-  const hasCgroup = programs.some((p) => p.attach === 'cgroup');
+export function attachFunctions(programs: IrProgram[], calls: { attach: boolean; detach: boolean }): string {
+  const hasTc = programs.some((p) => p.kind.attach === 'tc');
+  const hasCgroup = programs.some((p) => p.kind.attach === 'cgroup');
   const lookup = [
     'static struct attachment *attachment_of(const char *program)',
     '{',

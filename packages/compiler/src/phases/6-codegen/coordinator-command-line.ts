@@ -2,7 +2,7 @@
 // (LANGUAGE.md §9) before the object is loaded; what remains is handed to the
 // userspace main. Values are written into `.rodata` at the offsets BTF gives
 // for each variable, so the code does not depend on how clang laid them out.
-import type { ConfigSymbol } from '../2-symbols/symbol-table.js';
+import type { IrConfig } from '../5-ir/ir.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import { cString } from './c-types.js';
 
@@ -10,7 +10,7 @@ import { cString } from './c-types.js';
 const CONFIG_SECTION = '.rodata';
 
 /** The name `--config` takes: `name` for global config, `program::name` for a program's own. */
-function configOptionName(config: ConfigSymbol): string {
+function configOptionName(config: IrConfig): string {
   return config.program ? `${config.program}::${config.name}` : config.name;
 }
 
@@ -29,7 +29,7 @@ function accepted(type: Type): string {
   return type.signed ? `an integer from ${-(1n << (bits - 1n))} to ${(1n << (bits - 1n)) - 1n}` : `an integer from 0 to ${(1n << bits) - 1n}`;
 }
 
-function defaultText(config: ConfigSymbol): string {
+function defaultText(config: IrConfig): string {
   if (config.type.kind === 'enum') {
     const variant = [...config.type.values].find(([, value]) => value === config.defaultValue);
     if (variant) return variant[0];
@@ -38,17 +38,17 @@ function defaultText(config: ConfigSymbol): string {
 }
 
 /** Help text and argument parsing; with config, also the option table and the `.rodata` writer. */
-export function commandLineSection(name: string, config: ConfigSymbol[], mainTakesArguments: boolean): string {
+export function commandLineSection(name: string, config: IrConfig[], mainTakesArguments: boolean): string {
   const parts = config.length > 0 ? [configTable(config), configParsing(name, config), configWriter(name, config)] : [];
   return [...parts, usageFunction(name, config, mainTakesArguments), argumentParser(name, config, mainTakesArguments)].join('\n\n');
 }
 
-function configTable(config: ConfigSymbol[]): string {
+function configTable(config: IrConfig[]): string {
   const enums = config.filter((c) => c.type.kind === 'enum');
   const variantArrays = [...new Set(enums.map((c) => c.type as Extract<Type, { kind: 'enum' }>))].map(
     (type) => `static const struct config_variant ${type.name}_variants[] = { ${[...type.values].map(([variant, value]) => `{ ${cString(variant)}, ${value}ULL }`).join(', ')} };`,
   );
-  const entry = (c: ConfigSymbol) => {
+  const entry = (c: IrConfig) => {
     const fields = [
       `.name = ${cString(configOptionName(c))}`,
       `.variable = ${cString(c.cName)}`,
@@ -81,7 +81,7 @@ function configTable(config: ConfigSymbol[]): string {
   ].join('\n');
 }
 
-function configParsing(name: string, config: ConfigSymbol[]): string {
+function configParsing(name: string, config: IrConfig[]): string {
   const hasEnums = config.some((c) => c.type.kind === 'enum');
   const known = config.map(configOptionName).join(', ');
   return [
@@ -174,7 +174,7 @@ function configParsing(name: string, config: ConfigSymbol[]): string {
   ].join('\n');
 }
 
-function configWriter(name: string, config: ConfigSymbol[]): string {
+function configWriter(name: string, config: IrConfig[]): string {
   return [
     '/* Stores the low `size` bytes of the value in host byte order. */',
     'static void store_config_value(__u8 *place, const struct config_option *option)',
@@ -224,7 +224,7 @@ function configWriter(name: string, config: ConfigSymbol[]): string {
   ].join('\n');
 }
 
-function usageFunction(name: string, config: ConfigSymbol[], mainTakesArguments: boolean): string {
+function usageFunction(name: string, config: IrConfig[], mainTakesArguments: boolean): string {
   const width = Math.max(0, ...config.map((c) => configOptionName(c).length));
   const lines = [
     `Usage: ${name} [--config NAME=VALUE]...${mainTakesArguments ? ' [--] [ARGUMENT]...' : ''}`,
@@ -236,7 +236,7 @@ function usageFunction(name: string, config: ConfigSymbol[], mainTakesArguments:
   return ['static void usage(FILE *out)', '{', ...lines.map((line) => `    fputs(${cString(`${line}\n`)}, out);`), '}'].join('\n');
 }
 
-function argumentParser(name: string, config: ConfigSymbol[], mainTakesArguments: boolean): string {
+function argumentParser(name: string, config: IrConfig[], mainTakesArguments: boolean): string {
   const configOption =
     config.length > 0
       ? ['        if (set_config(setting) != 0)', '            return -EINVAL;']

@@ -3,7 +3,7 @@
 // types so a consumer's `tsc` rejects a wrong key or value.
 import { ATTACH_TARGETS } from '@kernelscript/shared';
 import type { MapMetadata, ProgramMetadata, SystemMetadata, TypeDescriptor } from '../../metadata.js';
-import type { SystemAnalysis } from '../3-analyze/analysis.js';
+import type { SystemAnalysis } from '../4-analyze/analysis.js';
 import { baseName } from './js-module.js';
 import { printLiteral, propertyKey, type LiteralData } from './literal-printer.js';
 import { moduleSurface, SYSTEM_EXPORTS, type EnumDescriptor, type ModuleSurface, type StructDescriptor } from './module-surface.js';

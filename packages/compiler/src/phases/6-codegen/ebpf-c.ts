@@ -1,9 +1,8 @@
 // Phase 6a: the kernel side as libbpf-style C — BTF-defined maps in `.maps`,
 // one SEC() function per program, helpers inlined, `#line` back to the .ks.
-import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { sizeOf, type Type } from '../2-symbols/types.js';
-import type { SystemAnalysis } from '../3-analyze/analysis.js';
-import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
+import type { SystemAnalysis } from '../4-analyze/analysis.js';
+import type { IrFunction, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { CFunctionWriter, functionSignature, pathType, type CTarget } from './c-function-writer.js';
 import { cType, declaration } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
@@ -12,7 +11,6 @@ import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
 import { PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { restoreLineMapping } from './line-directives.js';
 import { callsIn, reachableFunctions } from '../5-ir/call-graph.js';
-import { TAIL_CALL_MAP } from '../5-ir/lower.js';
 import { statements } from '../5-ir/ir-walk.js';
 
 /** BPF has no atomic subtract: `-=` adds the negation. */
@@ -94,7 +92,7 @@ const kernelTarget: CTarget = {
         return true;
       }
       case 'tailCall':
-        writer.emit(`bpf_tail_call(ctx, &${TAIL_CALL_MAP}, ${stmt.slot}); /* ${stmt.target} */`);
+        writer.emit(`bpf_tail_call(ctx, &${stmt.table}, ${stmt.slot}); /* ${stmt.target} */`);
         writer.emit(`return ${stmt.fallback ? writer.expr(stmt.fallback) : '0'};`);
         return true;
       default:
@@ -120,7 +118,7 @@ export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
   if (ir.enums.length > 0) sections.push(ir.enums.map(enumDefinition).join('\n\n'));
   if (ir.structs.length > 0) sections.push(ir.structs.map(structDefinition).join('\n\n'));
   const maps = ir.maps.map(mapDefinition);
-  if (ir.tailCalls) maps.push(progArrayDefinition(TAIL_CALL_MAP, ir.tailCalls.slots.length));
+  if (ir.tailCalls) maps.push(progArrayDefinition(ir.tailCalls.map, ir.tailCalls.slots.length));
   if (maps.length > 0) sections.push(maps.join('\n\n'));
   if (ir.config.length > 0) {
     sections.push(
@@ -148,7 +146,7 @@ function calledFromPrograms(functions: IrFunction[]): IrFunction[] {
 }
 
 function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
-  const kinds = new Set(ir.kernelFunctions.flatMap((f) => (f.program ? [f.program.info.kind] : [])));
+  const kinds = new Set(ir.kernelFunctions.flatMap((f) => (f.program ? [f.program.kind.kind] : [])));
   const includes = [
     '#include <linux/bpf.h>',
     '#include <linux/if_ether.h>',
@@ -166,7 +164,7 @@ function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
   return [headerComment('Enhanced Multi-Program eBPF System', options.filename, options.analysis), ...includes].join('\n');
 }
 
-function mapDefinition(map: MapSymbol): string {
+function mapDefinition(map: IrMap): string {
   const fields = [`    __uint(type, ${map.kind.bpfType});`, `    __uint(max_entries, ${map.maxEntries});`];
   if (map.kind.access === 'tail_calls') {
     fields.push('    __uint(key_size, sizeof(__u32));', '    __uint(value_size, sizeof(__u32));');

@@ -1,6 +1,6 @@
 // The comment block that opens each generated C file: what the system is and
 // what the analysis found, so a reader of the C sees the same report.
-import type { SystemAnalysis } from '../3-analyze/analysis.js';
+import type { SystemAnalysis } from '../4-analyze/analysis.js';
 
 export function headerComment(title: string, filename: string, analysis: SystemAnalysis): string {
   const globalMaps = analysis.maps.filter((m) => m.scope === 'global').length;

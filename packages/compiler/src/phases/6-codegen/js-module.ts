@@ -2,7 +2,7 @@
 // the compiler's metadata, its analysis and the built eBPF object; the plugin
 // supplies the object because building it needs clang.
 import type { SystemMetadata } from '../../metadata.js';
-import type { SystemAnalysis } from '../3-analyze/analysis.js';
+import type { SystemAnalysis } from '../4-analyze/analysis.js';
 import { printLiteral, type LiteralData } from './literal-printer.js';
 import { moduleSurface, SYSTEM_EXPORTS } from './module-surface.js';
 

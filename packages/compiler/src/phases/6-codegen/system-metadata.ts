@@ -1,18 +1,17 @@
 // Phase 6d: the typed description of the system for the JS module and runtime.
 import type { ConfigMetadata, MapMetadata, SystemMetadata, TypeDescriptor } from '../../metadata.js';
-import type { SymbolTable } from '../2-symbols/symbol-table.js';
 import { describeType, INT_TYPES } from '../2-symbols/types.js';
 import type { IrSystem } from '../5-ir/ir.js';
 import { MAP_KINDS } from '../../language/map-kinds.js';
 
-export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem): SystemMetadata {
+export function buildMetadata(name: string, ir: IrSystem): SystemMetadata {
   return {
     name,
     programs: Object.fromEntries(
-      symbols.programs.map((p) => [p.name, { name: p.name, kind: p.info.kind, attach: p.info.attach, section: p.section, target: p.target }]),
+      ir.programs.map((p) => [p.name, { name: p.name, kind: p.kind.kind, attach: p.kind.attach, section: p.section, target: p.target }]),
     ),
     maps: Object.fromEntries([
-      ...symbols.maps.map((m): [string, MapMetadata] => [
+      ...ir.maps.map((m): [string, MapMetadata] => [
         m.name,
         {
           name: m.name,
@@ -34,7 +33,7 @@ export function buildMetadata(name: string, symbols: SymbolTable, ir: IrSystem):
       ...(ir.tailCalls ? [[ir.tailCalls.map, tailCallMap(ir.tailCalls.map, ir.tailCalls.slots.length)] as [string, MapMetadata]] : []),
     ]),
     config: Object.fromEntries(
-      symbols.config.map((c) => {
+      ir.config.map((c) => {
         const type = describeType(c.type);
         return [c.program ? `${c.program}::${c.name}` : c.name, { name: c.name, program: c.program, symbol: c.cName, type, default: jsValue(c.defaultValue, type) }];
       }),

@@ -1,14 +1,13 @@
 // Phase 6b: the userspace coordinator. Opens the object next to the binary,
 // sets config, pins maps, loads, fills the tail-call table, runs the `.ks`
 // userspace main, and on exit or SIGINT/SIGTERM detaches and frees everything.
-import type { MapSymbol } from '../2-symbols/symbol-table.js';
 import { integerView, roundUp, sizeOf, type Type } from '../2-symbols/types.js';
-import type { SystemAnalysis } from '../3-analyze/analysis.js';
-import type { IrFunction, IrStmt, IrSystem } from '../5-ir/ir.js';
+import type { SystemAnalysis } from '../4-analyze/analysis.js';
+import type { IrFunction, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { statements } from '../5-ir/ir-walk.js';
 import { callsIn } from '../5-ir/call-graph.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
-import { attachFunctions, attachmentTable, type CoordinatorProgram } from './coordinator-attach.js';
+import { attachFunctions, attachmentTable } from './coordinator-attach.js';
 import { commandLineSection } from './coordinator-command-line.js';
 import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
 import { cString, cType, declaration } from './c-types.js';
@@ -71,7 +70,7 @@ const userspaceTarget: CTarget = {
   },
 };
 
-function ringBufferVariable(map: MapSymbol, handler: string): string {
+function ringBufferVariable(map: IrMap, handler: string): string {
   return `${map.objectName}_${handler}_rb`;
 }
 
@@ -81,7 +80,6 @@ export interface UserspaceCOptions {
   filename: string;
   analysis: SystemAnalysis;
   lineDirectives: boolean;
-  programs: CoordinatorProgram[];
 }
 
 export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): string {
@@ -119,10 +117,10 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
     ...ir.structs.map(structDefinition),
     ...(usesMinMax ? [MIN_MAX_MACROS] : []),
     globals(ir, polls.map(([variable]) => variable)),
-    ...(attaches ? [attachmentTable(options.programs)] : []),
+    ...(attaches ? [attachmentTable(ir.programs)] : []),
     ...ir.maps.map(mapAccessors),
     ...polls.map(([variable, poll]) => ringBufferTrampoline(variable, poll)),
-    attaches ? attachFunctions(options.programs, { attach: calls.has('ks_attach'), detach: calls.has('ks_detach') }) : '',
+    attaches ? attachFunctions(ir.programs, { attach: calls.has('ks_attach'), detach: calls.has('ks_detach') }) : '',
     commandLineSection(options.name, ir.config, mainTakesArguments),
     loadFunction(ir, options),
     setupMapsFunction(ir, polls),
@@ -193,7 +191,7 @@ function waitFunctions(sleeps: boolean, polls: boolean): string {
 }
 
 /** Per-map access through its fd, as the seed's coordinator has them. Per-CPU maps read as the sum. */
-function mapAccessors(map: MapSymbol): string {
+function mapAccessors(map: IrMap): string {
   if (map.kind.access !== 'keyed') return '';
   const fd = `${map.objectName}_fd`;
   const guard = `    if (${fd} < 0)\n        return -1;`;

@@ -7,8 +7,7 @@
 // standing alone is kept: the C literal would lose the cast's type
 // (`(__u32)1 << n` is not `1 << n`). Kernel functions only.
 import { sameType, type IntType } from '../../2-symbols/types.js';
-import type { IrExpr } from '../ir.js';
-import { typeOf } from '../lower.js';
+import { typeOf, type IrExpr } from '../ir.js';
 import { expressionText } from './expression-text.js';
 import { rewriteKernelFunctions, type Pass } from './pass.js';
 import { rewriteExpr, rewriteExpressions, rewriteStatements } from '../rewrite.js';

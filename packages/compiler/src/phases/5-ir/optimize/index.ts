@@ -1,9 +1,7 @@
-// The opt-in optimiser: runs the passes in order over the IR (and the symbol
-// table, for what metadata is built from) and reports what each one changed,
+// The opt-in optimiser: runs the passes in order over the IR and reports what each one changed,
 // with the IR-estimated instructions of the programs it affected before and
 // after. `build --optimize` replaces those with counts from built objects.
-import type { SymbolTable } from '../../2-symbols/symbol-table.js';
-import type { SystemAnalysis } from '../../3-analyze/analysis.js';
+import type { SystemAnalysis } from '../../4-analyze/analysis.js';
 import { reachableFunctions } from '../call-graph.js';
 import type { IrSystem } from '../ir.js';
 import { planResources } from '../resources.js';
@@ -23,23 +21,22 @@ const PASSES: Record<OptimizationKind, Pass> = {
 
 export function optimizeSystem(
   ir: IrSystem,
-  symbols: SymbolTable,
   analysis: SystemAnalysis,
   kinds: readonly OptimizationKind[],
-): { ir: IrSystem; symbols: SymbolTable; report: OptimizationReport } {
+): { ir: IrSystem; report: OptimizationReport } {
   const programsOf = programsByFunction(ir);
   const enabled = OPTIMIZATION_KINDS.filter((k) => kinds.includes(k));
   const report: OptimizationReport = { enabled, applied: [], declined: [] };
   for (const kind of enabled) {
-    const output = PASSES[kind]({ ir, symbols, analysis, programsOf: (cName) => programsOf.get(cName) ?? [] });
+    const output = PASSES[kind]({ ir, analysis, programsOf: (cName) => programsOf.get(cName) ?? [] });
     report.declined.push(...output.declined);
     if (output.changes.length > 0) {
       const affected = [...new Set(output.changes.flatMap((c) => c.programs))].sort();
       report.applied.push({ kind, changes: output.changes, instructions: estimatedDeltas(ir, output.ir, affected) });
     }
-    ({ ir, symbols } = output);
+    ir = output.ir;
   }
-  return { ir, symbols, report };
+  return { ir, report };
 }
 
 function estimatedDeltas(before: IrSystem, after: IrSystem, programs: string[]): InstructionDelta[] {

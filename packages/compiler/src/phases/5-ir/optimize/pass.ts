@@ -1,13 +1,11 @@
 // The shape every optimiser pass has: the system in, the system out with the
 // changes it made (and the ones it declined, with why).
-import type { SymbolTable } from '../../2-symbols/symbol-table.js';
-import type { SystemAnalysis } from '../../3-analyze/analysis.js';
+import type { SystemAnalysis } from '../../4-analyze/analysis.js';
 import type { IrFunction, IrStmt, IrSystem } from '../ir.js';
 import type { DeclinedOptimization, OptimizationChange } from './optimization.js';
 
 export interface PassInput {
   ir: IrSystem;
-  symbols: SymbolTable;
   analysis: SystemAnalysis;
   /** The programs whose code includes the kernel function `cName` (its own program, or every program that calls a helper). */
   programsOf: (cName: string) => string[];
@@ -15,7 +13,6 @@ export interface PassInput {
 
 export interface PassOutput {
   ir: IrSystem;
-  symbols: SymbolTable;
   changes: OptimizationChange[];
   declined: DeclinedOptimization[];
 }
@@ -35,5 +32,5 @@ export function rewriteKernelFunctions(
     const record = (message: string, line: number) => changes.push({ subject: fn.name, programs: input.programsOf(fn.cName), message, line });
     return { ...fn, body: rewrite(fn, record) };
   });
-  return { ir: { ...input.ir, kernelFunctions }, symbols: input.symbols, changes, declined: [] };
+  return { ir: { ...input.ir, kernelFunctions }, changes, declined: [] };
 }

@@ -7,26 +7,25 @@
 // CPU 0 and zero the others (so a write then a read gives the value back).
 // A kernel read (it would see only its own CPU's copy) or a kernel `=` / `|=`
 // (each CPU would keep its own value, and readers would add them up) blocks
-// the conversion; the report says which. The new kind replaces the symbol in
-// the IR and the symbol table, so the eBPF map type, the coordinator's
+// the conversion; the report says which. The new kind replaces the map in
+// the IR, so the eBPF map type, the coordinator's
 // accessors, the metadata (`kind`, `bpfType`) and the JS types all follow.
 import { MAP_KINDS } from '../../../language/map-kinds.js';
-import type { MapSymbol } from '../../2-symbols/symbol-table.js';
-import type { IrStmt } from '../ir.js';
+import type { IrMap, IrStmt } from '../ir.js';
 import { statements } from '../ir-walk.js';
 import type { DeclinedOptimization, OptimizationChange } from './optimization.js';
 import type { Pass } from './pass.js';
 import { rewriteStatements } from '../rewrite.js';
 
-type MapStmt = Extract<IrStmt, { map: MapSymbol }>;
+type MapStmt = Extract<IrStmt, { map: IrMap }>;
 
 export const convertCountersToPerCpu: Pass = (input) => {
-  const { ir, symbols } = input;
+  const { ir } = input;
   const suggested = new Set(input.analysis.suggestions.filter((s) => s.kind === 'per-cpu').map((s) => s.map));
   const uses = ir.kernelFunctions.flatMap((fn) =>
     [...statements(fn.body)].flatMap((stmt) => ('map' in stmt ? [{ stmt: stmt as MapStmt, programs: input.programsOf(fn.cName) }] : [])),
   );
-  const converted = new Map<MapSymbol, MapSymbol>();
+  const converted = new Map<IrMap, IrMap>();
   const changes: OptimizationChange[] = [];
   const declined: DeclinedOptimization[] = [];
   for (const map of ir.maps) {
@@ -46,11 +45,11 @@ export const convertCountersToPerCpu: Pass = (input) => {
       subject: map.name,
       programs,
       message: `map '${map.name}' ${map.kind.sourceName} → ${kind.sourceName}: ${programs.join(', ')} only ${programs.length === 1 ? 'adds' : 'add'} to it (+= / -=) and no kernel program reads it; userspace reads sum the per-CPU copies`,
-      line: map.decl.span.start.line,
+      line: map.span.start.line,
     });
   }
-  if (converted.size === 0) return { ir, symbols, changes, declined };
-  const swap = (map: MapSymbol) => converted.get(map) ?? map;
+  if (converted.size === 0) return { ir, changes, declined };
+  const swap = (map: IrMap) => converted.get(map) ?? map;
   const retarget = (body: IrStmt[]) => rewriteStatements(body, (stmt) => ['map' in stmt ? ({ ...stmt, map: swap(stmt.map) } as IrStmt) : stmt]);
   return {
     ir: {
@@ -59,8 +58,6 @@ export const convertCountersToPerCpu: Pass = (input) => {
       kernelFunctions: ir.kernelFunctions.map((fn) => ({ ...fn, body: retarget(fn.body) })),
       userspaceFunctions: ir.userspaceFunctions.map((fn) => ({ ...fn, body: retarget(fn.body) })),
     },
-    // Metadata is built from the symbol table's map list.
-    symbols: { ...symbols, maps: symbols.maps.map(swap) },
     changes,
     declined,
   };

@@ -2,14 +2,14 @@
 // expression a type, resolves every name, enforces the integer rules, packet
 // view null-safety, return paths and the kernel/userspace split.
 import type * as ast from '../1-parse/ast.js';
-import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { CompileError, located, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS, MAX_PRINTK_ARGS, type BuiltinFunction } from '../../language/builtin-functions.js';
 import { CONTEXTS, type ContextInfo } from '../../language/context-members.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { ACTION_CONSTANTS, findActionConstant, findActionVariant, PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
-import { intRange, located } from '../2-symbols/build-symbols.js';
-import { evaluateConst } from '../2-symbols/const-eval.js';
+import { evaluateConst, scopeConstants, type ConstNames } from '../2-symbols/const-eval.js';
+import { resolveType } from '../2-symbols/resolve-type.js';
 import { lookup, visibleNames, type FunctionSymbol, type MapSymbol, type ProgramSymbol, type Scope, type SymbolTable } from '../2-symbols/symbol-table.js';
 import {
   BOOL,
@@ -18,6 +18,7 @@ import {
   STRING,
   VOID,
   integerView,
+  intRange,
   isIntegerLike,
   sameType,
   typeName,
@@ -315,7 +316,7 @@ class FunctionChecker {
     if (!range) return;
     let result: unknown;
     try {
-      result = evaluateConst(value, this.scope);
+      result = evaluateConst(value, this.constants);
     } catch {
       return;
     }
@@ -384,7 +385,7 @@ class FunctionChecker {
       }
       for (const pattern of arm.patterns) {
         this.expect(this.checkExpr(pattern, subject), subject, pattern);
-        const value = String(evaluateConst(pattern, this.scope));
+        const value = String(evaluateConst(pattern, this.constants));
         if (seen.has(value)) throw located(`this value is already matched by an earlier arm`, pattern.span);
         seen.add(value);
       }
@@ -481,7 +482,7 @@ class FunctionChecker {
       case 'ArrayRepeatLiteral': {
         const element = expected?.kind === 'array' ? expected.element : null;
         const elementType = this.checkExpr(expr.value, element);
-        const count = evaluateConst(expr.count, this.scope);
+        const count = evaluateConst(expr.count, this.constants);
         if (typeof count !== 'bigint' || count <= 0n) throw located('the repeat count must be a positive integer constant', expr.count.span);
         return { kind: 'array', element: element ?? elementType, length: Number(count) };
       }
@@ -660,7 +661,7 @@ class FunctionChecker {
   private checkShiftAmount(shifted: IntType, amount: ast.Expr): void {
     let value: unknown = null;
     try {
-      value = evaluateConst(amount, this.scope);
+      value = evaluateConst(amount, this.constants);
     } catch {
       return;
     }
@@ -675,7 +676,7 @@ class FunctionChecker {
     if (!op) return;
     let value: unknown = null;
     try {
-      value = evaluateConst(divisor, this.scope);
+      value = evaluateConst(divisor, this.constants);
     } catch {
       return;
     }
@@ -749,7 +750,7 @@ class FunctionChecker {
     const index = this.checkExpr(expr.index, INT_TYPES.u32);
     if (!isIntegerLike(index)) throw located(`array indexes are integers, not ${typeName(index)}`, expr.index.span);
     try {
-      const value = evaluateConst(expr.index, this.scope);
+      const value = evaluateConst(expr.index, this.constants);
       if (typeof value === 'bigint' && (value < 0n || value >= BigInt(array.length))) {
         throw located(`index ${value} is out of bounds for an array of ${array.length}`, expr.index.span);
       }
@@ -914,14 +915,14 @@ class FunctionChecker {
         if (!typeArg || expr.args.length !== 1) throw located('ctx.read<T>(offset) takes one type and one byte offset', expr.span);
         const target = this.resolveType(typeArg);
         if (!isIntegerLike(target)) throw located('ctx.read reads integers', typeArg.span);
-        const offset = evaluateConst(expr.args[0]!, this.scope);
+        const offset = evaluateConst(expr.args[0]!, this.constants);
         if (typeof offset !== 'bigint' || offset < 0n) throw located('the offset of ctx.read is a constant byte offset', expr.args[0]!.span);
         this.checkExpr(expr.args[0]!, INT_TYPES.u32);
         return target;
       }
       case 'arg': {
         if (expr.args.length !== 1) throw located('ctx.arg(i) takes the argument index', expr.span);
-        const index = evaluateConst(expr.args[0]!, this.scope);
+        const index = evaluateConst(expr.args[0]!, this.constants);
         if (typeof index !== 'bigint' || index < 0n || index > 5n) throw located('ctx.arg(i) takes a constant index from 0 to 5', expr.args[0]!.span);
         this.checkExpr(expr.args[0]!, INT_TYPES.u32);
         return INT_TYPES.u64;
@@ -963,21 +964,12 @@ class FunctionChecker {
   }
 
   private resolveType(type: ast.TypeExpr): Type {
-    switch (type.kind) {
-      case 'NamedType': {
-        const resolved = lookup(this.scope, 'types', type.name);
-        if (!resolved) throw located(`unknown type '${type.name}'`, type.span, ...didYouMean(type.name, visibleNames(this.scope, 'types')));
-        return resolved;
-      }
-      case 'ArrayType': {
-        const length = evaluateConst(type.length, this.scope);
-        if (typeof length !== 'bigint' || length <= 0n) throw located('an array length is a positive integer constant', type.length.span);
-        return { kind: 'array', element: this.resolveType(type.element), length: Number(length) };
-      }
-      case 'PointerType':
-        return { kind: 'pointer', target: this.resolveType(type.target) };
-    }
+    return resolveType(type, this.scope);
   }
+
+  /** Constants as this point of the function sees them: a local shadows a constant of its name. */
+  private readonly constants: ConstNames = (name) =>
+    name.kind === 'Identifier' && this.locals.find(name.name) ? undefined : scopeConstants(this.scope)(name);
 
   private declareLocal(name: string, type: Type, span: ast.Span, options: { isConst?: boolean; isParam?: boolean; fromMapElement?: boolean } = {}): LocalVariable {
     let cName = name;

@@ -1,15 +1,18 @@
-// Phase 3: the programs analysed together. Which code reaches which map
-// (through helper calls), how it touches it, and what that means when the
-// programs run at the same time on several CPUs.
+// Phase 4: the programs analysed together, after type checking. Which code
+// reaches which map (through helper calls), how it touches it, and what that
+// means when the programs run at the same time on several CPUs. Every name is
+// taken as the type checker resolved it: a local or parameter that shares a
+// map's name is not the map.
 import type * as ast from '../1-parse/ast.js';
 import { walk } from '../1-parse/walk.js';
 import { CompileError, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { evaluateConst } from '../2-symbols/const-eval.js';
-import { lookup, type FunctionSymbol, type MapSymbol, type Scope, type SymbolTable } from '../2-symbols/symbol-table.js';
+import { MAP_KINDS } from '../../language/map-kinds.js';
+import { constantOrNull, type ConstNames } from '../2-symbols/const-eval.js';
+import type { FunctionSymbol, MapSymbol } from '../2-symbols/symbol-table.js';
 import { sizeOf, typeName } from '../2-symbols/types.js';
+import type { Resolution, TypedSystem } from '../3-typecheck/typed-system.js';
 import type { Accessor, AccessKind, Conflict, MapAccess, MapReport, ProgramReport, Suggestion, SystemAnalysis, AnalysisNote } from './analysis.js';
 import { expressionKey } from './expression-key.js';
-import { MAP_KINDS } from '../../language/map-kinds.js';
 
 /** What one function does by itself, before calls are followed. */
 interface FunctionFacts {
@@ -20,9 +23,10 @@ interface FunctionFacts {
   calls: { callee: FunctionSymbol; span: ast.Span }[];
 }
 
-export function analyzeSystem(symbols: SymbolTable, diagnostics: DiagnosticBag): SystemAnalysis {
+export function analyzeSystem(typed: TypedSystem, diagnostics: DiagnosticBag): SystemAnalysis {
+  const { symbols } = typed;
   const facts = new Map<FunctionSymbol, FunctionFacts>();
-  for (const fn of symbols.functions) facts.set(fn, collectFacts(fn, scopeOf(fn, symbols)));
+  for (const fn of symbols.functions) facts.set(fn, collectFacts(fn, typed.resolutions));
   refuseRecursion(facts);
 
   const accesses: MapAccess[] = [];
@@ -64,36 +68,26 @@ export function analyzeSystem(symbols: SymbolTable, diagnostics: DiagnosticBag):
   return { programs, maps, conflicts, suggestions, notes };
 }
 
-function scopeOf(fn: FunctionSymbol, symbols: SymbolTable): Scope {
-  if (fn.owner.kind === 'program') {
-    const owner = fn.owner.program;
-    return symbols.programs.find((p) => p.name === owner)?.scope ?? symbols.global;
-  }
-  if (fn.owner.kind === 'userspace') return symbols.userspace!.scope;
-  return symbols.global;
-}
-
-/** Resolve `m` or `program::m` to a map visible from `scope`; `maps` are all the maps `scope` sees. */
-function resolveMapExpr(expr: ast.Expr, scope: Scope, maps: MapSymbol[]): MapSymbol | undefined {
-  if (expr.kind === 'Identifier') return lookup(scope, 'maps', expr.name);
-  if (expr.kind === 'PathExpr' && expr.segments.length === 2) {
-    const [program, map] = expr.segments;
-    return maps.find((m) => m.program === program!.name && m.declName === map!.name);
-  }
-  return undefined;
-}
-
-function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
+function collectFacts(fn: FunctionSymbol, resolutions: TypedSystem['resolutions']): FunctionFacts {
   const facts: FunctionFacts = { symbol: fn, accesses: [], lostUpdates: [], calls: [] };
-  const allMaps = collectMaps(scope);
-  const mapOf = (expr: ast.Expr) => resolveMapExpr(expr, scope, allMaps);
-  const keyText = (expr: ast.Expr): string | null => {
-    try {
-      return String(evaluateConst(expr, scope));
-    } catch {
-      return null;
-    }
+  const resolved = (expr: ast.Expr): Resolution | undefined => resolutions.get(expr);
+  const mapOf = (expr: ast.Expr): MapSymbol | undefined => {
+    const resolution = resolved(expr);
+    return resolution?.kind === 'map' ? resolution.map : undefined;
   };
+  const constants: ConstNames = (name) => {
+    const resolution = resolved(name);
+    return resolution?.kind === 'constant' ? resolution.value : resolution?.kind === 'action' ? BigInt(resolution.value) : undefined;
+  };
+  const keyText = (expr: ast.Expr): string | null => {
+    const value = constantOrNull(expr, constants);
+    return value === null ? null : String(value);
+  };
+  /** Locals by their unique C name, so two locals of one name in different blocks are different keys. */
+  const keyOf = (expr: ast.Expr) => expressionKey(expr, (name) => {
+    const resolution = resolved(name);
+    return resolution?.kind === 'local' ? resolution.local.cName : undefined;
+  });
   const record = (map: MapSymbol, access: AccessKind, atomic: boolean, key: ast.Expr | null, span: ast.Span) =>
     facts.accesses.push({
       map: map.name,
@@ -104,8 +98,12 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
       constantKey: key ? keyText(key) : null,
       location: { line: span.start.line, column: span.start.column },
     });
-  /** Locals that hold a copy of a map element: name → `map[key]`. */
+  /** Locals that hold a copy of a map element: C name → `map[key]`. */
   const copiesOfElements = new Map<string, string>();
+  const localName = (expr: ast.Expr): string | null => {
+    const resolution = resolved(expr);
+    return resolution?.kind === 'local' ? resolution.local.cName : null;
+  };
 
   const elementOf = (expr: ast.Expr): { map: MapSymbol; index: ast.IndexExpr } | null => {
     const index = expr.kind === 'MemberExpr' ? expr.object : expr;
@@ -120,12 +118,12 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
         const element = elementOf(node.target);
         if (!element) return;
         const { map, index } = element;
-        const elementKey = `${map.name}[${expressionKey(index.index)}]`;
+        const elementKey = `${map.name}[${keyOf(index.index)}]`;
         const atomic = node.op !== '=';
         const readsSameElement = expressionReads(node.value, (e) => {
           const other = elementOf(e);
-          if (other && `${other.map.name}[${expressionKey(other.index.index)}]` === elementKey) return true;
-          return e.kind === 'Identifier' && copiesOfElements.get(e.name) === elementKey;
+          if (other && `${other.map.name}[${keyOf(other.index.index)}]` === elementKey) return true;
+          return e.kind === 'Identifier' && copiesOfElements.get(localName(e) ?? '') === elementKey;
         });
         record(map, atomic || readsSameElement ? 'read-modify-write' : 'write', atomic, index.index, node.span);
         if (readsSameElement && !atomic) facts.lostUpdates.push({ map: map.name, location: node.span });
@@ -133,7 +131,7 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
         // The read of the element itself is the "read" of this read-modify-write.
         walk(node.value, (e) => {
           const other = e.kind === 'IndexExpr' ? elementOf(e) : null;
-          if (other && `${other.map.name}[${expressionKey(other.index.index)}]` === elementKey) {
+          if (other && `${other.map.name}[${keyOf(other.index.index)}]` === elementKey) {
             walk(other.index.index, visitReads);
             return false;
           }
@@ -144,7 +142,8 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
       case 'LetStmt': {
         const element = elementOf(node.init);
         if (element && node.init.kind === 'IndexExpr') {
-          copiesOfElements.set(node.name.name, `${element.map.name}[${expressionKey(element.index.index)}]`);
+          const local = resolutions.get(node);
+          if (local?.kind === 'local') copiesOfElements.set(local.local.cName, `${element.map.name}[${keyOf(element.index.index)}]`);
         }
         return;
       }
@@ -173,19 +172,13 @@ function collectFacts(fn: FunctionSymbol, scope: Scope): FunctionFacts {
         const map = mapOf(node.callee.object);
         if (map && node.callee.property.name === 'submit') record(map, 'submit', false, null, node.span);
         else if (map) record(map, 'read', false, null, node.span);
-      } else if (node.callee.kind === 'Identifier') {
-        const callee = lookup(scope, 'functions', node.callee.name);
-        if (callee) facts.calls.push({ callee, span: node.span });
+      } else {
+        const callee = resolved(node.callee);
+        if (callee?.kind === 'function') facts.calls.push({ callee: callee.fn, span: node.span });
       }
     }
   }
   return facts;
-}
-
-function collectMaps(scope: Scope): MapSymbol[] {
-  const maps: MapSymbol[] = [];
-  for (let s: Scope | null = scope; s; s = s.parent) maps.push(...s.maps.values());
-  return maps;
 }
 
 function expressionReads(expr: ast.Expr, predicate: (e: ast.Expr) => boolean): boolean {
