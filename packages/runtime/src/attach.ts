@@ -1,6 +1,7 @@
 // Attaching a loaded program to its hook, per program kind. Each way returns
 // an Attachment whose detach() undoes exactly what it did.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bpfError, bpfTcHook, bpfTcOpts, check, checkPointer, koffiErrno, lib, type BpfLink, type BpfProgram } from './libbpf.js';
 import type { ProgramMetadata } from './metadata.js';
 
@@ -38,8 +39,8 @@ const XDP_FLAGS_UPDATE_IF_NOEXIST = 1 << 0;
 const XDP_MODE_FLAGS: Record<XdpMode, number> = { generic: 1 << 1, driver: 1 << 2, offload: 1 << 3 };
 
 const EEXIST = 17;
-/** Where libbpf looks up tracepoint event ids. */
-const TRACEFS_EVENTS = ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'];
+/** Where libbpf looks for tracefs to read tracepoint event ids. */
+const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 const BPF_TC_INGRESS = 1;
 const BPF_TC_EGRESS = 2;
 
@@ -59,9 +60,8 @@ export function attachProgram(program: BpfProgram, programFd: number, metadata: 
       const tracepoint = stringTarget(target, metadata);
       const slash = tracepoint.indexOf('/');
       if (slash <= 0) throw new TypeError(`tracepoint target must be "category/event", got "${tracepoint}"`);
-      if (!TRACEFS_EVENTS.some((dir) => existsSync(dir))) {
-        throw new Error(`attaching tracepoint '${tracepoint}' needs tracefs: mount -t tracefs tracefs /sys/kernel/tracing`);
-      }
+      const problem = tracefsProblem();
+      if (problem !== null) throw new Error(`attaching tracepoint '${tracepoint}' needs tracefs, which is ${problem}`);
       return linkAttachment(`tracepoint:${tracepoint}`, checkPointer<BpfLink>(`attaching tracepoint program '${metadata.name}'`, () =>
         lib.bpf_program__attach_tracepoint(program, tracepoint.slice(0, slash), tracepoint.slice(slash + 1)) as bigint | null,
       ));
@@ -80,6 +80,29 @@ export function attachProgram(program: BpfProgram, programFd: number, metadata: 
     case 'cgroup':
       throw new Error(`attach() does not support ${metadata.kind} programs yet; use program.fd with setsockopt / a cgroup`);
   }
+}
+
+/** Why tracepoint ids cannot be read here — tracefs not mounted, or mounted but not readable — or null when they can. */
+function tracefsProblem(): string | null {
+  const mounted = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([, mountPoint, type]) => type === 'tracefs' && TRACEFS_ROOTS.includes(mountPoint!))
+    .map(([, mountPoint]) => mountPoint!);
+  if (mounted.length === 0) return 'not mounted: mount -t tracefs tracefs /sys/kernel/tracing';
+  const readable = (root: string) => {
+    try {
+      accessSync(join(root, 'events'), constants.R_OK | constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (mounted.some(readable)) return null;
+  return (
+    `mounted at ${mounted[0]} but not readable by uid ${process.getuid?.()}: ` +
+    `run as root, or make it readable (mount -o remount,mode=755 ${mounted[0]})`
+  );
 }
 
 function linkAttachment(description: string, link: BpfLink): Attachment {

@@ -27,10 +27,18 @@ export class BpfError extends Error {
   /** For a program the verifier refused: which, why, and the source line (the `.ks` line for KernelScript objects). */
   readonly verifier: VerifierRefusal | null;
 
-  constructor(operation: string, errno: number, description: string, libbpfLog = '', verifier: VerifierRefusal | null = null) {
+  /** What failed, e.g. `loading 'counter'`. */
+  readonly operation: string;
+  /** strerror of the errno. */
+  readonly description: string;
+  /** What to do about it, when the runtime can tell (e.g. the capabilities an EPERM lacks). */
+  readonly hint: string | null;
+
+  constructor(operation: string, errno: number, description: string, libbpfLog = '', verifier: VerifierRefusal | null = null, hint: string | null = null) {
     const code = ERRNO_CODES.get(errno) ?? KERNEL_ONLY_ERRNO[errno] ?? `E${errno}`;
+    hint ??= errno === EPERM ? PERMISSION_HINT : null;
     const lines = [`${operation} failed: ${code} (${description})`];
-    if (errno === EPERM) lines.push(PERMISSION_HINT);
+    if (hint !== null) lines.push(hint);
     if (verifier !== null) lines.push(describeRefusal(verifier));
     if (libbpfLog) lines.push(libbpfLog.trimEnd());
     super(lines.join('\n'));
@@ -39,6 +47,14 @@ export class BpfError extends Error {
     this.code = code;
     this.libbpfLog = libbpfLog;
     this.verifier = verifier;
+    this.operation = operation;
+    this.description = description;
+    this.hint = hint;
+  }
+
+  /** The same failure, explained by `hint`. */
+  withHint(hint: string): BpfError {
+    return new BpfError(this.operation, this.errno, this.description, this.libbpfLog, this.verifier, hint);
   }
 }
 

@@ -83,6 +83,12 @@ const LIBBPF_FUNCTIONS = {
   bpf_map__set_pin_path: 'int bpf_map__set_pin_path(void *map, const char *path)',
   bpf_map__initial_value: 'void *bpf_map__initial_value(void *map, _Out_ size_t *size)',
   bpf_map__set_initial_value: 'int bpf_map__set_initial_value(void *map, const void *data, size_t size)',
+  bpf_map__type: 'int bpf_map__type(void *map)',
+  bpf_map__max_entries: 'uint32_t bpf_map__max_entries(void *map)',
+  bpf_map__map_flags: 'uint32_t bpf_map__map_flags(void *map)',
+  bpf_obj_get: 'int bpf_obj_get(const char *pathname)',
+  bpf_obj_get_info_by_fd: 'int bpf_obj_get_info_by_fd(int bpf_fd, void *info, _Inout_ uint32_t *info_len)',
+  libbpf_bpf_map_type_str: 'const char *libbpf_bpf_map_type_str(int type)',
   bpf_program__fd: 'int bpf_program__fd(void *prog)',
   bpf_program__set_log_level: 'int bpf_program__set_log_level(void *prog, uint32_t log_level)',
   bpf_program__set_log_buf: 'int bpf_program__set_log_buf(void *prog, void *log_buf, size_t log_size)',
@@ -118,6 +124,7 @@ const LIBBPF_FUNCTIONS = {
 
 const LIBC_FUNCTIONS = {
   if_nametoindex: 'unsigned int if_nametoindex(const char *ifname)',
+  close: 'int close(int fd)',
   vsnprintf: 'int vsnprintf(void *buf, size_t size, void *fmt, void *args)',
 } as const;
 

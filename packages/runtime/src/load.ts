@@ -9,6 +9,7 @@ import { applyConfig, type ConfigValues } from './config.js';
 import { captureVerifierLogs, type VerifierLogLevel } from './verifier-log-capture.js';
 import { bpfObjectOpenOpts, check, checkPointer, lib, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
 import { Lifetime } from './lifetime.js';
+import { assertPinnable, explainPinMismatch } from './pins.js';
 import { MapHandle } from './map.js';
 import type { MapMetadata, SystemMetadata } from './metadata.js';
 import { ProgramHandle } from './program.js';
@@ -127,11 +128,14 @@ export function load<
     const objectMaps = Object.fromEntries(
       Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const),
     );
+    const pinned: { metadata: MapMetadata; map: BpfMap; pinPath: string }[] = [];
     for (const map of Object.values(metadata.maps)) {
       if (map.pinPath === null) continue;
       const pinPath = options.pinRoot ? join(options.pinRoot, relative(DEFAULT_PIN_ROOT, map.pinPath)) : map.pinPath;
+      assertPinnable(map.name, pinPath);
       // With a pin path set before load, libbpf reuses an existing pin or pins the new map there.
       check(`setting the pin path of map '${map.name}'`, () => lib.bpf_map__set_pin_path(objectMaps[map.name], pinPath) as number);
+      pinned.push({ metadata: map, map: objectMaps[map.name], pinPath });
     }
     const config = applyConfig(object, metadata.config, options.config ?? {});
     const objectPrograms = Object.fromEntries(
@@ -144,7 +148,11 @@ export function load<
     );
     const logs = options.verifierLog ? captureVerifierLogs(objectPrograms, options.verifierLog) : null;
 
-    check(`loading '${metadata.name}'`, () => lib.bpf_object__load(object) as number);
+    try {
+      check(`loading '${metadata.name}'`, () => lib.bpf_object__load(object) as number);
+    } catch (error) {
+      throw explainPinMismatch(error, metadata.name, pinned) ?? error;
+    }
 
     for (const program of Object.values(metadata.programs)) {
       programs[program.name] = new ProgramHandle(program, objectPrograms[program.name], lifetime, logs?.read(program.name) ?? '');

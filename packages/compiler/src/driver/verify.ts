@@ -3,6 +3,7 @@
 // refusal is traced back to the `.ks` line through the object's line info.
 import { verifierReason, verifierStatistics } from '@kernelscript/shared';
 import { execa } from 'execa';
+import { ToolchainError } from './toolchain-error.js';
 import { verifierProbe } from './verifier-probe.js';
 
 /** log_level bits of BPF_PROG_LOAD. */
@@ -10,6 +11,8 @@ const LOG_INSTRUCTIONS = 1;
 const LOG_STATS = 4;
 /** Raw log lines kept for `--verbose`. */
 const LOG_TAIL_LINES = 40;
+/** What bpf(BPF_PROG_LOAD) returns when the caller may not load programs at all. */
+const EPERM = -1;
 
 export interface SourcePoint {
   /** The `.ks` file, or the generated C file when the instruction came from code outside any `.ks` statement. */
@@ -60,6 +63,8 @@ export async function verifyObject(object: string, programs: string[], options: 
   const verdicts: ProgramVerdict[] = [];
   for (const program of programs) {
     const first = await load(probe, object, program, LOG_STATS);
+    // Not a verdict: the kernel never ran the verifier (and wrote no log).
+    if (first.errno === EPERM && first.log.trim() === '') throw permissionError(program);
     if (first.accepted) {
       verdicts.push({ program, accepted: true, ...verifierStatistics(first.log), refusal: null });
       continue;
@@ -83,6 +88,15 @@ export async function verifyObject(object: string, programs: string[], options: 
     });
   }
   return { accepted: verdicts.every((v) => v.accepted), programs: verdicts };
+}
+
+function permissionError(program: string): ToolchainError {
+  return new ToolchainError(
+    'the kernel verifier',
+    `the kernel did not let this process load program '${program}' (EPERM): loading BPF programs needs root, ` +
+      'or the capabilities CAP_BPF and CAP_PERFMON (tracing programs) or CAP_NET_ADMIN (xdp, tc, socket filters)',
+    'run it as root (sudo kernelscript verify …), or grant the capabilities (setpriv --ambient-caps +bpf,+perfmon,+net_admin …)',
+  );
 }
 
 async function load(probe: string, object: string, program: string, level: number): Promise<{ accepted: boolean; errno: number; log: string }> {
