@@ -10,8 +10,8 @@ import type { CompiledModule } from './core/compile-module.js';
 import { ModuleMemo } from './core/module-memo.js';
 import { resolveOptions, type Options } from './core/options.js';
 
-export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
-  const options = resolveOptions(rawOptions);
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
+  const options = resolveOptions(rawOptions, meta.framework);
   const memo = new ModuleMemo();
   // Vite's dev server has no output directory to emit assets into.
   let viteDevServer = false;
@@ -25,7 +25,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     const module = await compileModule(path, source, options);
     if (options.verify) {
       const { verifyInKernel } = await import('./core/verify.js');
-      const skipped = await verifyInKernel(path, source, module);
+      const skipped = await verifyInKernel(path, source, module, options.framework);
       if (skipped !== null) warn(`kernelscript: verify skipped for ${module.name}: ${skipped}`);
     }
     if (options.dtsForm !== null) {

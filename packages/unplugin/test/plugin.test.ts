@@ -223,16 +223,45 @@ describe('the object cache', () => {
 });
 
 describe('errors', () => {
-  it('fails the build with the file, line, column and code frame in the message', async () => {
-    await writeFile(join(dir, 'counter.ks'), 'map<u32, u64> packets : HashMap(64);\n\nprogram count : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    packetz[0] += 1;\n    return XDP_PASS;\n  }\n}\n');
-    const error = await build().then(
-      () => null,
-      (caught: Error & { loc?: unknown }) => caught,
-    );
-    expect(error?.message).toMatch(/counter\.ks:5:5: error: .*packetz/);
-    expect(error?.message).toContain('5 |     packetz[0] += 1;');
-    expect(error?.message).toContain('  |     ^^^^^^^');
+  const BROKEN = 'map<u32, u64> packets : HashMap(64);\n\nprogram count : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    packetz[0] += 1;\n    return XDP_PASS;\n  }\n}\n';
+  const FRAME = "5 |     packetz[0] += 1;\n  |     ^^^^^^^\n  = help: did you mean 'packets'?";
+  type LocatedError = Error & { loc?: unknown; frame?: string; plugin?: string };
+
+  it('fails a Rollup build as a located error: loc (Rollup counts columns from 0), frame, and no plugin stack', async () => {
+    await writeFile(join(dir, 'counter.ks'), BROKEN);
+    const error = await build().then(() => null, (caught: LocatedError) => caught);
+    expect(error?.message).toMatch(/counter\.ks:5:5: error: unknown name 'packetz'$/);
+    expect(error?.frame).toBe(FRAME);
     expect(error?.loc).toEqual({ file: join(dir, 'counter.ks'), line: 5, column: 4 });
+    expect(error?.stack ?? '').not.toMatch(/\n\s+at /);
+  });
+
+  it('fails a Vite build with the same column in its header as in the message, the frame, and no plugin stack', async () => {
+    await writeFile(join(dir, 'counter.ks'), BROKEN);
+    const [{ build: viteBuild }, { default: viteKernelScript }] = await Promise.all([import('vite'), import('../src/vite.js')]);
+    const error = await viteBuild({
+      root: dir,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [viteKernelScript({ cacheDir: join(dir, 'cache'), root: dir })],
+      build: { ssr: join(dir, 'entry.js'), write: false },
+    }).then(() => null, (caught: LocatedError & { errors?: LocatedError[] }) => caught.errors?.[0] ?? caught);
+    // Vite prints `file:LINE:COLUMN` from loc as given: 1-based, as the message says.
+    expect(error?.loc).toEqual({ file: join(dir, 'counter.ks'), line: 5, column: 5 });
+    expect(error?.message).toContain("counter.ks:5:5: error: unknown name 'packetz'");
+    expect(error?.frame).toBe(FRAME);
+    expect(error?.message).not.toMatch(/at compileError|diagnostics\.js/);
+  }, 60_000);
+
+  it('keeps the location and frame in the message text for bundlers that show only text', async () => {
+    const { compileError } = await import('../src/core/diagnostics.js');
+    const { compile } = await import('@kernelscript/compiler');
+    const diagnostics = compile(BROKEN, { filename: 'counter.ks' }).diagnostics;
+    for (const framework of ['webpack', 'rspack', 'esbuild']) {
+      const error = compileError('/p/counter.ks', 'counter.ks', BROKEN, diagnostics, framework);
+      expect(error.message).toBe(`counter.ks:5:5: error: unknown name 'packetz'\n${FRAME}`);
+      expect(error.stack).toBe('');
+    }
   });
 
   it('turns compiler warnings into located bundler warnings, or errors with failOnWarnings', async () => {
@@ -262,11 +291,11 @@ describeKernel('verify: the kernel verifier at build time', () => {
     await cp(join(REPO, 'test/analysis/fixtures/unprovable_loop.ks'), join(dir, 'counter.ks'));
     const error = await build({ verify: true }).then(
       () => null,
-      (caught: Error & { loc?: { line: number } }) => caught,
+      (caught: Error & { loc?: { line: number }; frame?: string }) => caught,
     );
     expect(error?.message).toMatch(/counter\.ks:1[0-2]:\d+: error: the kernel verifier refused program 'spin': BPF program is too large/);
-    expect(error?.message).toMatch(/\n1[0-2] \| {4,6}\S/);
-    expect(error?.message).toContain('help: the verifier could not prove the loop ends');
+    expect(error?.frame).toMatch(/^1[0-2] \| {4,6}\S/);
+    expect(error?.frame).toContain('help: the verifier could not prove the loop ends');
     expect(error?.loc).toMatchObject({ file: join(dir, 'counter.ks'), line: expect.any(Number) });
     expect(error?.loc?.line).toBeGreaterThanOrEqual(10);
     expect(error?.loc?.line).toBeLessThanOrEqual(12);

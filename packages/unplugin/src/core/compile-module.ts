@@ -39,7 +39,7 @@ export function compileSource(id: string, source: string, options: ResolvedOptio
 export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {
   countCompilation();
   const { displayName, result } = compileSource(id, source, options);
-  if (!result.ok || result.metadata === null || result.analysis === null) throw compileError(id, displayName, source, result.diagnostics);
+  if (!result.ok || result.metadata === null || result.analysis === null) throw compileError(id, displayName, source, result.diagnostics, options.framework);
   const warnings = formatWarnings(displayName, source, result.diagnostics);
   if (options.failOnWarnings && warnings.length > 0) {
     throw new KernelScriptError(`${warnings.join('\n\n')}\n(failOnWarnings is set)`, id, undefined);

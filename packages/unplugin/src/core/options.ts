@@ -46,6 +46,8 @@ export interface Options {
 
 export interface ResolvedOptions {
   filter: (id: string) => boolean;
+  /** The bundler (unplugin's `meta.framework`): how it shows a located error. */
+  framework: string;
   clang: string;
   cflags: string[];
   optimize: boolean;
@@ -57,10 +59,11 @@ export interface ResolvedOptions {
   failOnWarnings: boolean;
 }
 
-export function resolveOptions(options: Options = {}): ResolvedOptions {
+export function resolveOptions(options: Options = {}, framework = 'rollup'): ResolvedOptions {
   const dts = options.dts ?? true;
   return {
     filter: createFilter(options.include ?? '**/*.ks', options.exclude),
+    framework,
     clang: options.clang ?? 'clang',
     cflags: options.cflags ?? [],
     optimize: options.optimize ?? false,

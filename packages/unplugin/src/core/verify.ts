@@ -11,7 +11,7 @@ import type { CompiledModule } from './compile-module.js';
 import { compileError } from './diagnostics.js';
 
 /** Returns why verification was skipped, or null when the kernel accepted every program. Throws on a refusal. */
-export async function verifyInKernel(id: string, source: string, module: CompiledModule): Promise<string | null> {
+export async function verifyInKernel(id: string, source: string, module: CompiledModule, framework: string): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'not running as root';
   const dir = await mkdtemp(join(tmpdir(), 'kernelscript-verify-'));
   try {
@@ -20,7 +20,7 @@ export async function verifyInKernel(id: string, source: string, module: Compile
     const report = await verifyObject(object, Object.keys(module.metadata.programs), { filename: module.filename, source });
     const refused = report.programs.filter((verdict) => !verdict.accepted);
     if (refused.length === 0) return null;
-    throw compileError(id, module.filename, source, refused.map(refusalDiagnostic));
+    throw compileError(id, module.filename, source, refused.map(refusalDiagnostic), framework);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
