@@ -6,6 +6,8 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // Lowers `using`, which Node 20 cannot parse.
+  target: 'node20',
   // The plugin writes the .bpf.o asset into `outdir` (esbuild has no asset API for `outfile` builds).
   outdir: 'dist',
   packages: 'external',
