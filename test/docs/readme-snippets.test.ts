@@ -15,6 +15,7 @@
 //                                with its declarations), or reports exactly that error
 //   run NAME=PATH…               Node runs the block (types stripped); each
 //                                `console.log(…); // expected` prints the expected text
+//   tested-by TEST               part of a walkthrough a whole test follows (the file must exist)
 //   skip: WHY                    shell commands and file fragments only
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,10 @@ async function jsFiles(dir: string): Promise<string[]> {
 }
 
 const RUNNERS: Record<string, (snippet: Snippet, args: string[], id: string) => Promise<void>> = {
+  async 'tested-by'(snippet, [test]) {
+    expect(await readFile(join(REPO_ROOT, test!), 'utf8'), test).toContain(basename(snippet.readme));
+  },
+
   async compile(snippet) {
     const result = compile(snippet.code, { filename: 'snippet.ks' });
     expect(result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error')).toEqual([]);
