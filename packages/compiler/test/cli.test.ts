@@ -29,6 +29,17 @@ describe('kernelscript CLI', () => {
     expect(run.stdout).toMatch(/packet_counter: est\. \d+ instructions, 8 bytes stack/);
   });
 
+  it('--no-line-directives leaves #line out of the generated C, which still builds', async () => {
+    const plain = await kernelscript(['build', '--quiet', '--no-line-directives', '-o', 'no_lines', seed]);
+    expect(plain.exitCode).toBe(0);
+    for (const file of ['multi_programs.ebpf.c', 'multi_programs.c']) {
+      expect(readFileSync(join(work, 'no_lines', file), 'utf8')).not.toContain('#line');
+    }
+    expect(existsSync(join(work, 'no_lines/multi_programs'))).toBe(true);
+    await kernelscript(['--quiet', '-o', 'with_lines', seed]);
+    expect(readFileSync(join(work, 'with_lines/multi_programs.ebpf.c'), 'utf8')).toMatch(/^#line \d+ "/m);
+  });
+
   it('-o writes to the given directory, creating parents', async () => {
     const run = await kernelscript(['-o', 'deep/er/my_project', seed]);
     expect(run.exitCode).toBe(0);

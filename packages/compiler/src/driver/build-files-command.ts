@@ -6,7 +6,6 @@
 // meet. Unchanged files take their object and coordinator from the build
 // cache and run no tool.
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { glob } from 'tinyglobby';
 import { compile } from '../compile.js';
@@ -15,7 +14,7 @@ import { defaultCacheDir } from './build-cache.js';
 import { buildAndMeasure } from './build-command.js';
 import { colorsFor } from './colors.js';
 import { EXIT_COMPILE_ERROR, EXIT_OK, UsageError, type CommandIo } from './command.js';
-import type { CompileCommandOptions } from './compile-command.js';
+import { compileOptionsOf, type CompileCommandOptions } from './compile-command.js';
 import { createLimit } from './concurrency.js';
 import { ToolchainError } from './toolchain-error.js';
 import { writeOutputDirectory } from './write-output.js';
@@ -41,7 +40,7 @@ export async function buildFilesCommand(patterns: string[], options: CompileComm
 
   const buildFile = async (file: string) => {
     const source = await readFile(file, 'utf8');
-    const compileOptions = { filename: file, cpus: availableParallelism(), optimize: options.optimize === true, freezeConfig: options.freezeConfig === true };
+    const compileOptions = compileOptionsOf(file, options);
     const result = compile(source, compileOptions);
     const shown = result.diagnostics.filter((d) => !options.quiet || d.severity === 'error');
     if (shown.length > 0) io.stderr.write(`${shown.map((d) => formatDiagnostic(d, file, source)).join('\n')}\n`);

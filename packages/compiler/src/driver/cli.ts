@@ -33,7 +33,8 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
       .option('--verbose', 'Show the tail of the raw verifier log when the verifier refuses a program')
       .option('--optimize', 'Optimize: per-CPU counter maps, constant folding, dead-branch removal (listed in the report)')
       .option('--freeze-config', 'With --optimize: fold config into its defaults; config can then no longer be set at load time')
-      .option('--timings', 'Print how long compiling took (to stderr)');
+      .option('--timings', 'Print how long compiling took (to stderr)')
+      .option('--no-line-directives', 'Leave #line out of the generated C (to read or debug it as C; errors then point at the C)');
 
   withCommon(cli.command('[file]', 'Compile FILE.ks to eBPF C, a userspace coordinator and a Makefile'))
     .example('kernelscript examples/multi_programs.ks')

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
-import { compile, type CompileResult } from '../compile.js';
+import { compile, type CompileOptions, type CompileResult } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { colorsFor, type Colors } from './colors.js';
 import { EXIT_COMPILE_ERROR, EXIT_OK, UsageError, type CommandIo } from './command.js';
@@ -29,10 +29,23 @@ export interface CompileCommandOptions {
   optimize?: boolean;
   /** With --optimize: fold config into its defaults and drop the load-time settings. */
   freezeConfig?: boolean;
+  /** `--no-line-directives`: no `#line` in the generated C, to read and debug the generator's output as C. */
+  lineDirectives?: boolean;
   /** Print how long compiling took to stderr. */
   timings?: boolean;
   /** build, verify: where built objects and coordinators are cached (default: defaultCacheDir()). */
   cacheDir?: string;
+}
+
+/** The compiler's options for `file` from the command line's. */
+export function compileOptionsOf(file: string, options: CompileCommandOptions): CompileOptions {
+  return {
+    filename: file,
+    cpus: availableParallelism(),
+    optimize: options.optimize === true,
+    freezeConfig: options.freezeConfig === true,
+    lineDirectives: options.lineDirectives !== false,
+  };
 }
 
 /** compile: write the project; build: also run clang and gcc; verify: build the object in a scratch directory and load it into the verifier. */
@@ -52,7 +65,7 @@ export async function compileCommand(file: string | undefined, options: CompileC
   const out = colorsFor(io.stdout, colorEnabled);
   const err = colorsFor(io.stderr, colorEnabled);
   if (options.freezeConfig && !options.optimize) throw new UsageError('--freeze-config needs --optimize');
-  const compileOptions = { filename: file, cpus: availableParallelism(), optimize: options.optimize === true, freezeConfig: options.freezeConfig === true };
+  const compileOptions = compileOptionsOf(file, options);
   const compileStart = performance.now();
   const result = compile(source, compileOptions);
   if (options.timings) io.stderr.write(`kernelscript: compile ${(performance.now() - compileStart).toFixed(3)} ms\n`);
