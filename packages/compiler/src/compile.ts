@@ -5,7 +5,7 @@ import { parse } from './phases/1-parse/parse.js';
 import { buildSymbols } from './phases/2-symbols/build-symbols.js';
 import { analyzeSystem } from './phases/4-analyze/analyze.js';
 import type { SystemAnalysis } from './phases/4-analyze/analysis.js';
-import { typecheckSystem } from './phases/3-typecheck/typecheck.js';
+import { typecheckSystem } from './phases/3-typecheck/check-system.js';
 import { lowerSystem } from './phases/5-ir/lower.js';
 import { OPTIMIZATION_KINDS, optimizeSystem, type OptimizationKind, type OptimizationReport } from './phases/5-ir/optimize/index.js';
 import { BPF_STACK_LIMIT, planResources, type ResourcePlan } from './phases/5-ir/resources.js';

@@ -1,48 +1,53 @@
 // LANGUAGE.md §7 and §10: functions every kernel program, or the userspace
-// block, may call without declaring them.
+// block, may call without declaring them. The type checker checks a call by
+// its form and lowering emits the C the row names.
 import { INT_TYPES, VOID, type Type } from '../phases/2-symbols/types.js';
 
 export type BuiltinSide = 'kernel' | 'userspace' | 'both';
 
+/** How a call is checked (and, for some forms, lowered). */
+export type BuiltinForm =
+  /** A format string literal, then integers or bools; bpf_printk in the kernel (at most MAX_PRINTK_ARGS values), printf in userspace. */
+  | { kind: 'format' }
+  /** Two integers; the result has their common type. */
+  | { kind: 'min-max' }
+  /** A program name, then (with `target`) a string: the interface, cgroup... it attaches to. */
+  | { kind: 'program'; target: boolean }
+  /** A fixed signature. With `bufferSize`, the C call also gets the size of the first (array) argument. */
+  | { kind: 'signature'; params: Type[]; returns: Type; bufferSize?: boolean };
+
 export interface BuiltinFunction {
   name: string;
   side: BuiltinSide;
-  /** Null: checked by hand (printf-like, generic). */
-  params: Type[] | null;
-  returns: Type | 'same-as-args';
-  /** The C spelling. */
+  form: BuiltinForm;
+  /** The C spelling (the kernel's for `format`: userspace calls printf). */
   cName: string;
 }
 
 const { u16, u32, u64, i32 } = INT_TYPES;
 
-const builtin = (name: string, side: BuiltinSide, params: Type[] | null, returns: BuiltinFunction['returns'], cName = name): BuiltinFunction => ({
-  name,
-  side,
-  params,
-  returns,
-  cName,
-});
+const builtin = (name: string, side: BuiltinSide, form: BuiltinForm, cName = name): BuiltinFunction => ({ name, side, form, cName });
+const signature = (params: Type[], returns: Type, extra: { bufferSize?: boolean } = {}): BuiltinForm => ({ kind: 'signature', params, returns, ...extra });
 
 export const BUILTIN_FUNCTIONS: Record<string, BuiltinFunction> = Object.fromEntries(
   [
-    builtin('print', 'both', null, VOID),
-    builtin('bpf_printk', 'kernel', null, VOID),
-    builtin('bpf_ktime_get_ns', 'kernel', [], u64),
-    builtin('bpf_get_current_pid_tgid', 'kernel', [], u64),
-    builtin('bpf_get_current_uid_gid', 'kernel', [], u64),
-    builtin('bpf_get_smp_processor_id', 'kernel', [], u32),
-    builtin('bpf_get_prandom_u32', 'kernel', [], u32),
-    builtin('bpf_get_current_comm', 'kernel', [{ kind: 'array', element: INT_TYPES.u8, length: 16 }], i32),
-    builtin('ntohs', 'both', [u16], u16, 'bpf_ntohs'),
-    builtin('htons', 'both', [u16], u16, 'bpf_htons'),
-    builtin('ntohl', 'both', [u32], u32, 'bpf_ntohl'),
-    builtin('htonl', 'both', [u32], u32, 'bpf_htonl'),
-    builtin('min', 'both', null, 'same-as-args'),
-    builtin('max', 'both', null, 'same-as-args'),
-    builtin('sleep', 'userspace', [u32], VOID, 'ks_sleep_ms'),
-    builtin('attach', 'userspace', null, i32),
-    builtin('detach', 'userspace', null, i32),
+    builtin('print', 'both', { kind: 'format' }, 'bpf_printk'),
+    builtin('bpf_printk', 'kernel', { kind: 'format' }),
+    builtin('bpf_ktime_get_ns', 'kernel', signature([], u64)),
+    builtin('bpf_get_current_pid_tgid', 'kernel', signature([], u64)),
+    builtin('bpf_get_current_uid_gid', 'kernel', signature([], u64)),
+    builtin('bpf_get_smp_processor_id', 'kernel', signature([], u32)),
+    builtin('bpf_get_prandom_u32', 'kernel', signature([], u32)),
+    builtin('bpf_get_current_comm', 'kernel', signature([{ kind: 'array', element: INT_TYPES.u8, length: 16 }], i32, { bufferSize: true })),
+    builtin('ntohs', 'both', signature([u16], u16), 'bpf_ntohs'),
+    builtin('htons', 'both', signature([u16], u16), 'bpf_htons'),
+    builtin('ntohl', 'both', signature([u32], u32), 'bpf_ntohl'),
+    builtin('htonl', 'both', signature([u32], u32), 'bpf_htonl'),
+    builtin('min', 'both', { kind: 'min-max' }, 'KS_MIN'),
+    builtin('max', 'both', { kind: 'min-max' }, 'KS_MAX'),
+    builtin('sleep', 'userspace', signature([u32], VOID), 'ks_sleep_ms'),
+    builtin('attach', 'userspace', { kind: 'program', target: true }, 'ks_attach'),
+    builtin('detach', 'userspace', { kind: 'program', target: false }, 'ks_detach'),
   ].map((b) => [b.name, b]),
 );
 

@@ -6,7 +6,7 @@ import { walk } from '../1-parse/walk.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
 import type { ConfigSymbol, FunctionSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
-import { BOOL, INT_TYPES, sameType, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
+import { BOOL, INT_TYPES, sameType, sizeOf, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
 import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../3-typecheck/typed-system.js';
 import { typeOf, type IrConfig, type IrExpr, type IrFunction, type IrLocal, type IrMap, type IrPathStep, type IrProgram, type IrStmt, type IrSystem } from './ir.js';
 import { declaredOnStack } from './stack-slots.js';
@@ -567,24 +567,24 @@ class FunctionLowering {
       return { op: 'call', name: resolution.fn.cName, args: expr.args.map((a) => this.lowerExpr(a)), type };
     }
     const builtin = (resolution as Extract<Resolution, { kind: 'builtin' }>).builtin;
-    switch (builtin.name) {
-      case 'print':
-      case 'bpf_printk':
-        return { op: 'call', name: this.fn.side === 'kernel' ? 'bpf_printk' : 'printf', args: expr.args.map((a) => this.lowerExpr(a)), type };
-      case 'min':
-      case 'max':
+    const args = () => expr.args.map((a) => this.lowerExpr(a));
+    switch (builtin.form.kind) {
+      case 'format':
+        return { op: 'call', name: this.fn.side === 'kernel' ? builtin.cName : 'printf', args: args(), type };
+      case 'min-max':
         // Both arguments in the result type: C would compare a bare literal as int (-Wsign-compare).
-        return { op: 'call', name: builtin.name === 'min' ? 'KS_MIN' : 'KS_MAX', args: expr.args.map((a) => this.inType(this.lowerExpr(a), type)), type };
-      case 'attach':
-      case 'detach': {
+        return { op: 'call', name: builtin.cName, args: expr.args.map((a) => this.inType(this.lowerExpr(a), type)), type };
+      case 'program': {
         const program = (this.resolution(expr.args[0]!) as Extract<Resolution, { kind: 'program' }>).program;
-        const args: IrExpr[] = [{ op: 'string', value: program.name }, ...expr.args.slice(1).map((a) => this.lowerExpr(a))];
-        return { op: 'call', name: builtin.name === 'attach' ? 'ks_attach' : 'ks_detach', args, type };
+        return { op: 'call', name: builtin.cName, args: [{ op: 'string', value: program.name }, ...expr.args.slice(1).map((a) => this.lowerExpr(a))], type };
       }
-      case 'bpf_get_current_comm':
-        return { op: 'call', name: 'bpf_get_current_comm', args: [this.lowerExpr(expr.args[0]!), { op: 'int', value: 16n, type: INT_TYPES.u32 }], type };
-      default:
-        return { op: 'call', name: builtin.cName, args: expr.args.map((a) => this.lowerExpr(a)), type };
+      case 'signature': {
+        const lowered = args();
+        if (!builtin.form.bufferSize) return { op: 'call', name: builtin.cName, args: lowered, type };
+        // The helper also takes the size of the buffer it fills.
+        const size = BigInt(sizeOf(typeOf(lowered[0]!)));
+        return { op: 'call', name: builtin.cName, args: [...lowered, { op: 'int', value: size, type: INT_TYPES.u32 }], type };
+      }
     }
   }
 

@@ -1,0 +1,95 @@
+// Calls: functions of the file, built-ins by the form their table row gives
+// (language/builtin-functions.ts), and methods of the context and of maps.
+import type * as ast from '../1-parse/ast.js';
+import { located } from '../../diagnostics/diagnostic.js';
+import { BUILTIN_FUNCTIONS, MAX_PRINTK_ARGS, type BuiltinFunction } from '../../language/builtin-functions.js';
+import { didYouMean } from '../../util/suggest.js';
+import { lookup, visibleNames } from '../2-symbols/symbol-table.js';
+import { INT_TYPES, integerView, isIntegerLike, typeName, VOID, type Type } from '../2-symbols/types.js';
+import { expect, unify } from './assignability.js';
+import { checkContextMethod } from './context.js';
+import type { Environment } from './environment.js';
+import { checkExpr } from './expressions.js';
+import type { FunctionContext } from './function-context.js';
+import { checkMapMethod } from './maps.js';
+import type { Resolution } from './typed-system.js';
+
+export function checkCall(cx: FunctionContext, env: Environment, expr: ast.CallExpr, expected: Type | null): Type {
+  const { callee } = expr;
+  if (callee.kind === 'MemberExpr') {
+    return cx.isContext(env, callee.object) ? checkContextMethod(cx, env, expr, callee) : checkMapMethod(cx, env, expr, callee);
+  }
+  if (callee.kind !== 'Identifier') throw located('only functions can be called', callee.span);
+  if (callee.name === 'tail_call') throw located('tail_call can only be returned: return tail_call(ctx, program) else FALLBACK;', expr.span);
+  const resolution = resolveCallee(cx, callee);
+  cx.resolve(callee, resolution);
+  if (resolution.kind === 'builtin') return checkBuiltinCall(cx, env, expr, resolution.builtin, expected);
+  const fn = resolution.fn;
+  if (fn.name === 'main' && fn.owner.kind === 'program') throw located(`a program's main cannot be called; use tail_call to jump to another program`, callee.span);
+  if (cx.side === 'kernel' && fn.owner.kind === 'userspace') throw located(`'${fn.name}' is a userspace function`, callee.span);
+  if (expr.args.length !== fn.params.length) throw located(`'${fn.name}' takes ${fn.params.length} argument(s), found ${expr.args.length}`, expr.span);
+  expr.args.forEach((arg, i) => expect(checkExpr(cx, env, arg, fn.params[i]!.type), fn.params[i]!.type, arg));
+  return fn.returnType;
+}
+
+/** A function of the file first (it shadows a built-in of its name), then a built-in of this side. */
+function resolveCallee(cx: FunctionContext, callee: ast.Identifier): Extract<Resolution, { kind: 'function' | 'builtin' }> {
+  const fn = lookup(cx.scope, 'functions', callee.name);
+  if (fn) return { kind: 'function', fn };
+  const builtin = BUILTIN_FUNCTIONS[callee.name];
+  if (builtin && (builtin.side === 'both' || builtin.side === cx.side)) return { kind: 'builtin', builtin };
+  if (builtin) throw located(`${callee.name}() is only available in ${builtin.side === 'kernel' ? 'kernel programs' : 'userspace'}`, callee.span);
+  const known = [
+    ...visibleNames(cx.scope, 'functions'),
+    ...Object.values(BUILTIN_FUNCTIONS).filter((b) => b.side === 'both' || b.side === cx.side).map((b) => b.name),
+  ];
+  throw located(`unknown function '${callee.name}'`, callee.span, ...didYouMean(callee.name, known));
+}
+
+function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallExpr, builtin: BuiltinFunction, expected: Type | null): Type {
+  const { args } = expr;
+  const form = builtin.form;
+  switch (form.kind) {
+    case 'format': {
+      const [format, ...rest] = args;
+      if (!format || format.kind !== 'StringLiteral') throw located(`${builtin.name} takes a format string first`, expr.span);
+      checkExpr(cx, env, format, null);
+      if (cx.side === 'kernel' && rest.length > MAX_PRINTK_ARGS) {
+        throw located(`${builtin.name} formats at most ${MAX_PRINTK_ARGS} values in the kernel, found ${rest.length}`, rest[MAX_PRINTK_ARGS]!.span);
+      }
+      for (const arg of rest) {
+        const type = checkExpr(cx, env, arg, null);
+        if (!isIntegerLike(type) && type.kind !== 'bool') throw located(`cannot print a ${typeName(type)}`, arg.span);
+      }
+      return VOID;
+    }
+    case 'min-max': {
+      if (args.length !== 2) throw located(`${builtin.name} takes two arguments`, expr.span);
+      const [a, b] = args as [ast.Expr, ast.Expr];
+      const left = checkExpr(cx, env, a, expected && isIntegerLike(expected) ? expected : null);
+      const right = checkExpr(cx, env, b, integerView(left));
+      return unify(left, right, a, b);
+    }
+    case 'program': {
+      const wanted = form.target ? 2 : 1;
+      if (args.length !== wanted) throw located(form.target ? 'attach takes a program and a target: attach(prog, "eth0")' : 'detach takes a program: detach(prog)', expr.span);
+      const [programArg, target] = args as [ast.Expr, ast.Expr | undefined];
+      const programs = cx.system.symbols.programs;
+      const program = programArg.kind === 'Identifier' ? programs.find((p) => p.name === programArg.name) : undefined;
+      if (!program) throw located('the first argument is a program name', programArg.span, ...didYouMean(programArg.kind === 'Identifier' ? programArg.name : '', programs.map((p) => p.name)));
+      cx.resolve(programArg, { kind: 'program', program });
+      cx.record(programArg, VOID);
+      if (target) {
+        const type = checkExpr(cx, env, target, null);
+        if (type.kind !== 'string') throw located('the attach target is a string: an interface name for xdp and tc, "" otherwise', target.span);
+      }
+      return INT_TYPES.i32;
+    }
+    case 'signature': {
+      const { params } = form;
+      if (args.length !== params.length) throw located(`${builtin.name} takes ${params.length} argument(s), found ${args.length}`, expr.span);
+      args.forEach((arg, i) => expect(checkExpr(cx, env, arg, params[i]!), params[i]!, arg));
+      return form.returns;
+    }
+  }
+}

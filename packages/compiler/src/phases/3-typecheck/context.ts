@@ -1,0 +1,70 @@
+// `ctx.field` and `ctx.method(...)`, by the context table
+// (language/context-members.ts): what exists is the context's row, how a
+// method is checked is its form.
+import type * as ast from '../1-parse/ast.js';
+import { located } from '../../diagnostics/diagnostic.js';
+import { PROGRAM_KINDS } from '../../language/program-kinds.js';
+import { didYouMean } from '../../util/suggest.js';
+import { evaluateConst } from '../2-symbols/const-eval.js';
+import { INT_TYPES, isIntegerLike, typeName, type Type } from '../2-symbols/types.js';
+import type { Environment } from './environment.js';
+import { checkExpr } from './expressions.js';
+import type { FunctionContext } from './function-context.js';
+
+export function checkContextField(cx: FunctionContext, env: Environment, expr: ast.MemberExpr): Type {
+  checkExpr(cx, env, expr.object, null);
+  const context = cx.contextOf(env, expr.object);
+  const field = context.fields[expr.property.name];
+  if (!field) {
+    throw located(`${context.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, Object.keys(context.fields)));
+  }
+  return field.type;
+}
+
+export function checkContextMethod(cx: FunctionContext, env: Environment, expr: ast.CallExpr, callee: ast.MemberExpr): Type {
+  checkExpr(cx, env, callee.object, null);
+  const context = cx.contextOf(env, callee.object);
+  const name = callee.property.name;
+  const method = context.methods[name];
+  if (!method) throw located(`${context.name} has no method '${name}'`, callee.property.span);
+  const constants = cx.constants(env);
+  switch (method.form) {
+    case 'len':
+      if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
+      return INT_TYPES.u32;
+    case 'header': {
+      const [typeArg] = expr.typeArgs;
+      if (!typeArg || expr.typeArgs.length !== 1 || expr.args.length !== 1) throw located('ctx.header<T>(offset) takes one type and one offset', expr.span);
+      const target = cx.resolveType(typeArg);
+      if (target.kind !== 'struct' && target.kind !== 'int' && target.kind !== 'array') throw located(`cannot view packet bytes as ${typeName(target)}`, typeArg.span);
+      const offset = checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
+      if (!isIntegerLike(offset)) throw located('the offset is an integer', expr.args[0]!.span);
+      return { kind: 'pointer', target };
+    }
+    case 'read': {
+      const [typeArg] = expr.typeArgs;
+      if (!typeArg || expr.args.length !== 1) throw located('ctx.read<T>(offset) takes one type and one byte offset', expr.span);
+      const target = cx.resolveType(typeArg);
+      if (!isIntegerLike(target)) throw located('ctx.read reads integers', typeArg.span);
+      const offset = evaluateConst(expr.args[0]!, constants);
+      if (typeof offset !== 'bigint' || offset < 0n) throw located('the offset of ctx.read is a constant byte offset', expr.args[0]!.span);
+      checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
+      return target;
+    }
+    case 'arg': {
+      if (expr.args.length !== 1) throw located('ctx.arg(i) takes the argument index', expr.span);
+      const index = evaluateConst(expr.args[0]!, constants);
+      if (typeof index !== 'bigint' || index < 0n || index > 5n) throw located('ctx.arg(i) takes a constant index from 0 to 5', expr.args[0]!.span);
+      checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
+      return INT_TYPES.u64;
+    }
+    case 'ret': {
+      if (!cx.program?.info.readsReturnValue) {
+        const returning = Object.values(PROGRAM_KINDS).filter((k) => k.readsReturnValue && k.context === context.name).map((k) => k.kind);
+        throw located(`ctx.ret() is only available in ${returning.join(', ')} programs`, callee.property.span);
+      }
+      if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
+      return INT_TYPES.u64;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// What checking one function needs besides the environment: the function,
+// where it runs, the declarations it sees, and the tables the checker fills
+// (a type for every expression, a resolution for every name, its locals).
+import type * as ast from '../1-parse/ast.js';
+import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { CONTEXTS, type ContextInfo } from '../../language/context-members.js';
+import { scopeConstants, type ConstNames } from '../2-symbols/const-eval.js';
+import { resolveType } from '../2-symbols/resolve-type.js';
+import type { FunctionSymbol, ProgramSymbol, Scope } from '../2-symbols/symbol-table.js';
+import type { Type } from '../2-symbols/types.js';
+import type { Environment } from './environment.js';
+import type { LocalVariable, Resolution, TypedSystem } from './typed-system.js';
+
+export class FunctionContext {
+  readonly side: 'kernel' | 'userspace';
+  /** The program whose code this is; null for shared kernel helpers and userspace. */
+  readonly program: ProgramSymbol | null;
+  /** The declarations the function sees: its program's, userspace's, or the file's. */
+  readonly scope: Scope;
+  /** Every local and parameter, in declaration order. */
+  readonly locals: LocalVariable[] = [];
+  private readonly usedCNames = new Set<string>();
+
+  constructor(
+    readonly system: TypedSystem,
+    readonly fn: FunctionSymbol,
+    readonly diagnostics: DiagnosticBag,
+  ) {
+    const { symbols } = system;
+    const owner = fn.owner;
+    this.side = owner.kind === 'userspace' ? 'userspace' : 'kernel';
+    this.program = owner.kind === 'program' ? symbols.programs.find((p) => p.name === owner.program) ?? null : null;
+    this.scope = this.program?.scope ?? (owner.kind === 'userspace' ? symbols.userspace!.scope : symbols.global);
+  }
+
+  /** A new local with a C name unique in the function; the caller declares it in an environment. */
+  newLocal(name: string, type: Type, span: ast.Span, options: { isConst?: boolean; isParam?: boolean; fromMapElement?: boolean } = {}): LocalVariable {
+    let cName = name;
+    for (let n = 2; this.usedCNames.has(cName) || C_RESERVED.has(cName); n++) cName = `${name}_${n}`;
+    this.usedCNames.add(cName);
+    const local: LocalVariable = {
+      name,
+      cName,
+      type,
+      isConst: options.isConst ?? false,
+      isParam: options.isParam ?? false,
+      span,
+      fromMapElement: options.fromMapElement ?? false,
+    };
+    this.locals.push(local);
+    return local;
+  }
+
+  record(expr: ast.Expr, type: Type): Type {
+    this.system.types.set(expr, type);
+    return type;
+  }
+
+  resolve(node: ast.Expr | ast.LetStmt | ast.ForRangeStmt | ast.ForEachStmt, resolution: Resolution): void {
+    this.system.resolutions.set(node, resolution);
+  }
+
+  resolveType(type: ast.TypeExpr): Type {
+    return resolveType(type, this.scope);
+  }
+
+  /** Constants as `env` sees them: a local shadows a constant of its name. */
+  constants(env: Environment): ConstNames {
+    const declared = scopeConstants(this.scope);
+    return (name) => (name.kind === 'Identifier' && env.find(name.name) ? undefined : declared(name));
+  }
+
+  /** `expr` is the context parameter (`ctx`). */
+  isContext(env: Environment, expr: ast.Expr): boolean {
+    if (expr.kind !== 'Identifier') return false;
+    const local = env.find(expr.name);
+    return local?.isParam === true && local.type.kind === 'context';
+  }
+
+  /** The context `expr` (a context parameter) is. */
+  contextOf(env: Environment, expr: ast.Expr): ContextInfo {
+    const local = env.find((expr as ast.Identifier).name)!;
+    return CONTEXTS[(local.type as Extract<Type, { kind: 'context' }>).name]!;
+  }
+
+  /** What to return when a view is null, for hints: the action that lets the packet through, or 0. */
+  fallbackReturn(): string {
+    const returns = this.fn.returnType;
+    if (returns.kind === 'action') return returns.name === 'XdpAction' ? 'XDP_PASS' : 'TC_ACT_OK';
+    return '0';
+  }
+}
+
+/** Names C or the generated code reserve, which locals must not shadow. */
+const C_RESERVED = new Set([
+  'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float', 'for',
+  'goto', 'if', 'inline', 'int', 'long', 'register', 'restrict', 'return', 'short', 'signed', 'sizeof', 'static', 'struct',
+  'switch', 'typedef', 'union', 'unsigned', 'void', 'volatile', 'while', 'bool', 'true', 'false', 'NULL', 'obj', 'err',
+]);

@@ -1,0 +1,79 @@
+// `return`: the value against the function's return type; in a program's
+// main, an action of its kind or a value in the kind's legal range; and
+// `return tail_call(ctx, prog) else fallback;`.
+import type * as ast from '../1-parse/ast.js';
+import { located } from '../../diagnostics/diagnostic.js';
+import { ACTION_CONSTANTS } from '../../language/program-kinds.js';
+import { didYouMean } from '../../util/suggest.js';
+import { constantOrNull } from '../2-symbols/const-eval.js';
+import { isIntegerLike, typeName, type Type } from '../2-symbols/types.js';
+import { expect } from './assignability.js';
+import type { Environment } from './environment.js';
+import { checkExpr } from './expressions.js';
+import type { FunctionContext } from './function-context.js';
+
+export function checkReturn(cx: FunctionContext, env: Environment, stmt: ast.ReturnStmt): void {
+  const expected = cx.fn.returnType;
+  if (!stmt.value) {
+    if (expected.kind !== 'void') throw located(`'${cx.fn.name}' must return ${typeName(expected)}`, stmt.span);
+    return;
+  }
+  if (stmt.value.kind === 'TailCallExpr') return checkTailCall(cx, env, stmt.value, expected);
+  if (expected.kind === 'action') return checkActionValue(cx, env, stmt.value, expected.name);
+  expect(checkExpr(cx, env, stmt.value, expected), expected, stmt.value);
+  checkReturnRange(cx, env, stmt.value);
+}
+
+/** A return value of an XDP/TC program: a constant of the right family, or an integer (with a warning). */
+function checkActionValue(cx: FunctionContext, env: Environment, expr: ast.Expr, action: 'XdpAction' | 'TcAction'): void {
+  const type = checkExpr(cx, env, expr, { kind: 'action', name: action });
+  if (type.kind === 'action') {
+    if (type.name !== action) {
+      const constant = expr.kind === 'Identifier' ? expr.name : expr.kind === 'PathExpr' ? expr.segments.map((s) => s.name).join('::') : 'this value';
+      throw located(
+        `${constant} is a ${type.name} constant, but this program returns ${action}`,
+        expr.span,
+        `help: use one of ${Object.keys(ACTION_CONSTANTS[action]).join(', ')}`,
+      );
+    }
+    return;
+  }
+  if (expr.kind === 'IntLiteral') {
+    const entry = Object.entries(ACTION_CONSTANTS[action]).find(([, info]) => BigInt(info.value) === expr.value);
+    if (!entry) throw located(`${expr.value} is not a valid ${action}`, expr.span, `help: use one of ${Object.keys(ACTION_CONSTANTS[action]).join(', ')}`);
+    cx.diagnostics.warning(`returning the integer ${expr.value}; write ${entry[0]}`, expr.span);
+    return;
+  }
+  if (!isIntegerLike(type)) throw located(`expected ${action}, found ${typeName(type)}`, expr.span);
+}
+
+/** A constant result of a program's main must be one the kernel accepts (cgroup_skb: 0 or 1). */
+function checkReturnRange(cx: FunctionContext, env: Environment, value: ast.Expr): void {
+  const program = cx.program;
+  const range = program && program.main === cx.fn ? program.info.returnRange : null;
+  if (!range) return;
+  const result = constantOrNull(value, cx.constants(env));
+  if (typeof result === 'bigint' && (result < BigInt(range[0]) || result > BigInt(range[1]))) {
+    throw located(`a ${program!.info.kind} program returns ${range[0]} to ${range[1]}, not ${result}`, value.span);
+  }
+}
+
+function checkTailCall(cx: FunctionContext, env: Environment, call: ast.TailCallExpr, expected: Type): void {
+  const program = cx.program;
+  if (!program) throw located('tail_call is only possible in a program', call.span);
+  const ctx = checkExpr(cx, env, call.context, null);
+  if (ctx.kind !== 'context') throw located('the first argument of tail_call is the program context (ctx)', call.context.span);
+  const programs = cx.system.symbols.programs;
+  const target = programs.find((p) => p.name === call.target.name);
+  if (!target) throw located(`unknown program '${call.target.name}'`, call.target.span, ...didYouMean(call.target.name, programs.map((p) => p.name)));
+  if (target.info.kind !== program.info.kind) {
+    throw located(`tail_call jumps between programs of the same kind: '${target.name}' is ${target.info.kind}, this is ${program.info.kind}`, call.target.span);
+  }
+  const slots = cx.system.tailCallSlots;
+  if (!slots.has(target.name)) slots.set(target.name, slots.size);
+  if (call.fallback) {
+    if (expected.kind === 'action') checkActionValue(cx, env, call.fallback, expected.name);
+    else expect(checkExpr(cx, env, call.fallback, expected), expected, call.fallback);
+  }
+  cx.record(call, expected);
+}

@@ -1,0 +1,189 @@
+// Statements: each is checked in an environment and gives the environment
+// the next statement of its block is checked in (a `let` declares a local,
+// `if v == null { return ...; }` proves v non-null for the rest of the block).
+import type * as ast from '../1-parse/ast.js';
+import { located } from '../../diagnostics/diagnostic.js';
+import { BOOL, integerView, isIntegerLike, typeName, type Type } from '../2-symbols/types.js';
+import { expect, unify } from './assignability.js';
+import type { Environment } from './environment.js';
+import { checkDivisor, checkExpr, checkShiftAmount, nullableLocal, refuseSignedDivision } from './expressions.js';
+import type { FunctionContext } from './function-context.js';
+import { checkMapKey, mapOf } from './maps.js';
+import { checkMatch } from './match.js';
+import { alwaysExits, nullFacts, type NullFacts } from './null-facts.js';
+import { checkReturn } from './returns.js';
+
+/** A block in an environment of its own: what its statements declare and prove ends with it. */
+export function checkBlock(cx: FunctionContext, env: Environment, block: ast.Block): void {
+  checkBody(cx, env.block(), block);
+}
+
+/** A block's statements in `env` itself (a function body shares its parameters' scope). */
+export function checkBody(cx: FunctionContext, env: Environment, block: ast.Block): void {
+  checkStatements(cx, env, block.statements);
+  if (block.result) throw located('a block ending in an expression is only allowed as a match arm; add `;`', block.result.span);
+}
+
+/** Statements in order, each in the environment the one before it leaves. */
+export function checkStatements(cx: FunctionContext, env: Environment, statements: ast.Stmt[]): Environment {
+  let here = env;
+  for (const stmt of statements) here = checkStmt(cx, here, stmt);
+  return here;
+}
+
+export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt): Environment {
+  switch (stmt.kind) {
+    case 'LetStmt':
+      return checkLet(cx, env, stmt);
+    case 'AssignStmt':
+      checkAssign(cx, env, stmt);
+      return env;
+    case 'ExprStmt':
+      if (stmt.expr.kind === 'MatchExpr') checkMatch(cx, env, stmt.expr, null);
+      else checkExpr(cx, env, stmt.expr, null);
+      return env;
+    case 'IfStmt':
+      return checkIf(cx, env, stmt);
+    case 'ForRangeStmt': {
+      const start = checkExpr(cx, env, stmt.start, null);
+      const end = checkExpr(cx, env, stmt.end, integerView(start) ?? null);
+      const type = unify(start, end, stmt.start, stmt.end);
+      if (!isIntegerLike(type)) throw located(`a for range needs integer bounds, not ${typeName(type)}`, stmt.start.span);
+      const variable = cx.newLocal(stmt.variable.name, type, stmt.variable.span, { isConst: true });
+      cx.resolve(stmt, { kind: 'local', local: variable });
+      checkBlock(cx, env.block().declare(variable).loop(), stmt.body);
+      return env;
+    }
+    case 'ForEachStmt':
+      checkForEach(cx, env, stmt);
+      return env;
+    case 'WhileStmt':
+      expect(checkExpr(cx, env, stmt.condition, BOOL), BOOL, stmt.condition);
+      checkBlock(cx, env.loop(), stmt.body);
+      return env;
+    case 'ReturnStmt':
+      checkReturn(cx, env, stmt);
+      return env;
+    case 'BreakStmt':
+    case 'ContinueStmt':
+      if (env.loopDepth === 0) throw located(`'${stmt.kind === 'BreakStmt' ? 'break' : 'continue'}' outside of a loop`, stmt.span);
+      return env;
+    case 'DeleteStmt': {
+      const map = mapOf(cx, env, stmt.target.object);
+      if (!map) throw located('delete takes a map element: delete m[key];', stmt.target.span);
+      if (!map.kind.deletable) throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
+      cx.resolve(stmt.target.object, { kind: 'map', map });
+      checkMapKey(cx, env, map, stmt.target.index);
+      cx.record(stmt.target, map.value);
+      return env;
+    }
+    case 'Block':
+      checkBlock(cx, env, stmt);
+      return env;
+  }
+}
+
+function checkLet(cx: FunctionContext, env: Environment, stmt: ast.LetStmt): Environment {
+  if (mapOf(cx, env, { kind: 'Identifier', name: stmt.name.name, span: stmt.name.span })) {
+    throw located(`'${stmt.name.name}' is a map; choose another name for the local`, stmt.name.span);
+  }
+  const declared = stmt.type ? cx.resolveType(stmt.type) : null;
+  let type = stmt.init.kind === 'MatchExpr' ? checkMatch(cx, env, stmt.init, declared, true) : checkExpr(cx, env, stmt.init, declared);
+  if (declared) {
+    expect(type, declared, stmt.init);
+    type = declared;
+  }
+  if (type.kind === 'null' || type.kind === 'void' || type.kind === 'string') {
+    throw located(`cannot bind a value of type ${typeName(type)} to a local`, stmt.init.span);
+  }
+  const fromMapElement = stmt.init.kind === 'IndexExpr' && mapOf(cx, env, stmt.init.object) !== undefined;
+  const local = cx.newLocal(stmt.name.name, type, stmt.name.span, { isConst: stmt.isConst, fromMapElement });
+  cx.resolve(stmt, { kind: 'local', local });
+  return env.declare(local);
+}
+
+function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt): void {
+  const target = stmt.target;
+  let targetType: Type;
+  if (target.kind === 'Identifier') {
+    const local = env.find(target.name);
+    if (!local) {
+      checkExpr(cx, env, target, null);
+      throw located(`cannot assign to '${target.name}'`, target.span);
+    }
+    if (local.isConst) throw located(`cannot assign to '${target.name}': it is a constant`, target.span);
+    targetType = checkExpr(cx, env, target, null);
+  } else if (target.kind === 'IndexExpr' || target.kind === 'MemberExpr') {
+    targetType = checkPlace(cx, env, target);
+  } else {
+    throw located('the left side of an assignment must be a local, a field, an array element or a map element', target.span);
+  }
+  const valueType = checkExpr(cx, env, stmt.value, targetType);
+  if (stmt.op === '=') {
+    expect(valueType, targetType, stmt.value);
+    return;
+  }
+  if (!isIntegerLike(targetType)) throw located(`'${stmt.op}' needs an integer target, not ${typeName(targetType)}`, target.span);
+  if (stmt.op === '<<=' || stmt.op === '>>=') {
+    if (!isIntegerLike(valueType)) throw located(`shift amounts are integers, not ${typeName(valueType)}`, stmt.value.span);
+    checkShiftAmount(cx, env, integerView(targetType)!, stmt.value);
+  } else {
+    expect(valueType, integerView(targetType)!, stmt.value);
+  }
+  checkDivisor(cx, env, stmt.op === '/=' ? '/' : stmt.op === '%=' ? '%' : null, stmt.value);
+  if (stmt.op === '/=' || stmt.op === '%=') refuseSignedDivision(cx, stmt.op, targetType, stmt.span);
+}
+
+/** Type of an assignable place (`a[i]`, `m[k]`, `s.f`, `m[k].f`, `ctx.mark`). */
+function checkPlace(cx: FunctionContext, env: Environment, target: ast.IndexExpr | ast.MemberExpr): Type {
+  if (target.kind === 'MemberExpr' && cx.isContext(env, target.object)) {
+    const type = checkExpr(cx, env, target, null);
+    const field = cx.contextOf(env, target.object).fields[target.property.name];
+    if (!field?.writable) throw located(`ctx.${target.property.name} is read-only here`, target.span);
+    return type;
+  }
+  const root = placeRoot(target);
+  if (root.kind === 'Identifier') {
+    const local = env.find(root.name);
+    if (local?.isConst) throw located(`cannot assign into '${root.name}': it is a constant`, root.span);
+    if (local?.type.kind === 'pointer') throw located('packet views are read-only', target.span);
+  }
+  return checkExpr(cx, env, target, null);
+}
+
+function placeRoot(expr: ast.Expr): ast.Expr {
+  while (expr.kind === 'IndexExpr' || expr.kind === 'MemberExpr') expr = expr.object;
+  return expr;
+}
+
+function checkIf(cx: FunctionContext, env: Environment, stmt: ast.IfStmt): Environment {
+  const facts = checkCondition(cx, env, stmt.condition);
+  checkBlock(cx, env.withNonNull(facts.whenTrue), stmt.then);
+  const otherwise = stmt.otherwise;
+  if (otherwise) {
+    const otherwiseEnv = env.withNonNull(facts.whenFalse);
+    if (otherwise.kind === 'Block') checkBlock(cx, otherwiseEnv, otherwise);
+    else checkIf(cx, otherwiseEnv, otherwise);
+  }
+  // `if p == null { return ...; }` proves p non-null for the rest of the block.
+  let after = env;
+  if (alwaysExits(stmt.then)) after = after.withNonNull(facts.whenFalse);
+  if (otherwise && alwaysExits(otherwise)) after = after.withNonNull(facts.whenTrue);
+  return after;
+}
+
+function checkCondition(cx: FunctionContext, env: Environment, condition: ast.Expr): NullFacts {
+  expect(checkExpr(cx, env, condition, BOOL), BOOL, condition);
+  return nullFacts(condition, (e) => nullableLocal(env, e));
+}
+
+function checkForEach(cx: FunctionContext, env: Environment, stmt: ast.ForEachStmt): void {
+  if (cx.side !== 'userspace') throw located('iterating a map with for (k, v) in m is only possible in userspace', stmt.span);
+  const map = mapOf(cx, env, stmt.iterable);
+  if (!map || !map.key || !map.kind.iterable) throw located('for (k, v) in ... iterates a map with keys', stmt.iterable.span);
+  cx.resolve(stmt.iterable, { kind: 'map', map });
+  const key = cx.newLocal(stmt.key.name, map.key, stmt.key.span, { isConst: true });
+  const value = cx.newLocal(stmt.value.name, map.value, stmt.value.span, { isConst: true });
+  cx.resolve(stmt, { kind: 'iteration', key, value, map });
+  checkBlock(cx, env.block().declare(key).declare(value).loop(), stmt.body);
+}
