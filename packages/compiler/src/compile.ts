@@ -1,6 +1,6 @@
 // The pure compiler core: source text in; diagnostics, analysis, resource plan
 // and generated files out. No file system, no processes.
-import type { Span } from './phases/1-parse/ast.js';
+import type { SourceFile, Span } from './phases/1-parse/ast.js';
 import { parse } from './phases/1-parse/parse.js';
 import { buildSymbols } from './phases/2-symbols/build-symbols.js';
 import { analyzeSystem } from './phases/4-analyze/analyze.js';
@@ -8,13 +8,15 @@ import type { SystemAnalysis } from './phases/4-analyze/analysis.js';
 import { typecheckSystem } from './phases/3-typecheck/check-system.js';
 import { lowerSystem } from './phases/5-ir/lower.js';
 import { OPTIMIZATION_KINDS, optimizeSystem, type OptimizationKind, type OptimizationReport } from './phases/5-ir/optimize/index.js';
-import { BPF_STACK_LIMIT, planResources, type ResourcePlan } from './phases/5-ir/resources.js';
+import { BPF_STACK_LIMIT, planResources, type ProgramResources, type ResourcePlan } from './phases/5-ir/resources.js';
 import { generateEbpfC } from './phases/6-codegen/ebpf-c.js';
 import { generateMakefile } from './phases/6-codegen/makefile.js';
 import { buildMetadata } from './phases/6-codegen/system-metadata.js';
 import { generateUserspaceC } from './phases/6-codegen/userspace-c.js';
 import { CompileError, DiagnosticBag, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SystemMetadata } from './metadata.js';
+import type { SymbolTable } from './phases/2-symbols/symbol-table.js';
+import type { TypedSystem } from './phases/3-typecheck/typed-system.js';
 
 export interface CompileOptions {
   /** The `.ks` path as the user named it: used in diagnostics and `#line` directives. */
@@ -72,25 +74,12 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     optimization: null,
   });
   try {
-    const ast = parse(source);
-    const symbols = buildSymbols(ast, diagnostics);
-    if (diagnostics.hasErrors) return failed();
-    const typed = typecheckSystem(symbols, diagnostics);
-    // On the checker's resolutions: also when some functions failed to check (their resolved parts are analysed).
-    const analysis = analyzeSystem(typed, diagnostics);
-    if (diagnostics.hasErrors) return failed(analysis);
+    const { symbols, typed, analysis } = checkSystem(parse(source), diagnostics);
+    if (!symbols || !typed || !analysis || diagnostics.hasErrors) return failed(analysis);
     const optimized = options.optimize ? optimizeSystem(lowerSystem(typed), analysis, optimizationKinds(options)) : null;
     const ir = optimized?.ir ?? lowerSystem(typed);
     const resources = planResources(ir, options.cpus ?? 1);
-    for (const program of resources.programs) {
-      if (program.stackBytes <= BPF_STACK_LIMIT) continue;
-      diagnostics.error(
-        `program '${program.program}' needs ${program.stackBytes} bytes of stack; eBPF allows ${BPF_STACK_LIMIT}`,
-        ir.programs.find((p) => p.name === program.program)!.span,
-        `note: largest locals: ${program.largestLocals.map((l) => `${l.name} (${l.bytes} bytes, in ${l.function})`).join(', ')}`,
-        'help: keep large values in a map (a per-CPU array works as scratch space) instead of on the stack',
-      );
-    }
+    checkStackLimits(resources.programs, (program) => ir.programs.find((p) => p.name === program)!.span, diagnostics);
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
     const files: GeneratedFile[] = [
@@ -101,13 +90,48 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     const metadata = buildMetadata(name, ir);
     return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata, files, optimization: optimized?.report ?? null };
   } catch (error) {
-    if (error instanceof CompileError) {
-      diagnostics.items.push(error.diagnostic);
-    } else {
-      // A bug in the compiler, not in the program: say so plainly instead of crashing with a stack trace.
-      diagnostics.error(`internal compiler error: ${error instanceof Error ? error.message : String(error)}`, null, 'note: this is a bug in KernelScript; please report it with the .ks file');
-    }
+    recordFailure(error, diagnostics);
     return failed();
+  }
+}
+
+/** A phase that stopped: its located error, or a plain internal-error diagnostic for a bug in the compiler (never a stack trace). */
+export function recordFailure(error: unknown, diagnostics: DiagnosticBag): void {
+  if (error instanceof CompileError) diagnostics.items.push(error.diagnostic);
+  else diagnostics.error(`internal compiler error: ${error instanceof Error ? error.message : String(error)}`, null, 'note: this is a bug in KernelScript; please report it with the .ks file');
+}
+
+/** What the checks before code generation leave: each stage is null when an earlier one failed. */
+export interface CheckedSystem {
+  symbols: SymbolTable | null;
+  typed: TypedSystem | null;
+  analysis: SystemAnalysis | null;
+}
+
+/**
+ * Name resolution, type checking and the multi-program analysis of a parsed
+ * file, diagnostics into `diagnostics`: the part of `compile` the language
+ * services run on every edit.
+ */
+export function checkSystem(ast: SourceFile, diagnostics: DiagnosticBag): CheckedSystem {
+  const symbols = buildSymbols(ast, diagnostics);
+  if (diagnostics.hasErrors) return { symbols: null, typed: null, analysis: null };
+  const typed = typecheckSystem(symbols, diagnostics);
+  // On the checker's resolutions: also when some functions failed to check (their resolved parts are analysed).
+  const analysis = analyzeSystem(typed, diagnostics);
+  return { symbols, typed, analysis };
+}
+
+/** eBPF's 512-byte stack: a program over it is an error at its name (`spanOf`), naming the largest locals. */
+export function checkStackLimits(programs: readonly Pick<ProgramResources, 'program' | 'stackBytes' | 'largestLocals'>[], spanOf: (program: string) => Span, diagnostics: DiagnosticBag): void {
+  for (const program of programs) {
+    if (program.stackBytes <= BPF_STACK_LIMIT) continue;
+    diagnostics.error(
+      `program '${program.program}' needs ${program.stackBytes} bytes of stack; eBPF allows ${BPF_STACK_LIMIT}`,
+      spanOf(program.program),
+      `note: largest locals: ${program.largestLocals.map((l) => `${l.name} (${l.bytes} bytes, in ${l.function})`).join(', ')}`,
+      'help: keep large values in a map (a per-CPU array works as scratch space) instead of on the stack',
+    );
   }
 }
 
