@@ -35,22 +35,38 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
       .option('--freeze-config', 'With --optimize: fold config into its defaults; config can then no longer be set at load time')
       .option('--timings', 'Print how long compiling took (to stderr)')
       .option('--no-line-directives', 'Leave #line out of the generated C (to read or debug it as C; errors then point at the C)');
+  /** Once, or with --watch again on every change of the file until SIGINT/SIGTERM (the watcher is loaded only then). */
+  const watchable = async (file: string | undefined, options: CompileCommandOptions & { watch?: boolean }, mode: 'compile' | 'build' | 'verify') => {
+    if (!options.watch) return compileCommand(file, options, mode);
+    if (!file?.endsWith('.ks')) throw new UsageError(file ? `expected a .ks file, got '${file}'` : 'missing input file (kernelscript build --watch FILE.ks)');
+    return (await import('./watch.js')).watchUntilSignal(file, () => compileCommand(file, options, mode), io);
+  };
 
+  const compileAction = (file: string | undefined, options: CompileCommandOptions) => {
+    run = () => watchable(file, options, 'compile');
+  };
   withCommon(cli.command('[file]', 'Compile FILE.ks to eBPF C, a userspace coordinator and a Makefile'))
+    .option('--watch', 'Compile again each time the file changes, until Ctrl-C')
     .example('kernelscript examples/multi_programs.ks')
     .example('kernelscript -o my_project examples/multi_programs.ks')
-    .action((file: string | undefined, options: CompileCommandOptions) => {
-      run = () => compileCommand(file, options, 'compile');
-    });
+    .action(compileAction);
+  withCommon(cli.command('compile <file>', 'The same as `kernelscript FILE.ks`'))
+    .option('--watch', 'Compile again each time the file changes, until Ctrl-C')
+    .example('kernelscript compile --watch src/counter.ks')
+    .action(compileAction);
   withCommon(cli.command('build <...files>', 'Compile FILE.ks, then build the eBPF object and the coordinator with clang and gcc; several files or a glob build in parallel, each beside its .ks (or under -o DIR)'))
     .option('--verify', 'Load every program into the kernel verifier (needs root) and report its verdicts')
     .option('--cache-dir <dir>', 'Where built objects and coordinators are cached (default: node_modules/.cache/kernelscript, shared with unplugin-kernelscript, else ~/.cache/kernelscript/builds)')
+    .option('--watch', 'Build again each time the file changes, until Ctrl-C (one file)')
     .example('kernelscript build examples/multi_programs.ks -o build/multi_programs')
     .example("kernelscript build 'src/**/*.ks'")
-    .action((files: string[], options: CompileCommandOptions) => {
+    .example('kernelscript build --watch src/counter.ks -o build')
+    .action((files: string[], options: CompileCommandOptions & { watch?: boolean }) => {
       run = async () => {
         const { buildFilesCommand, isSingleFile } = await import('./build-files-command.js');
-        return isSingleFile(files) ? compileCommand(files[0], options, options.verify ? 'verify' : 'build') : buildFilesCommand(files, options, io);
+        if (isSingleFile(files)) return watchable(files[0], options, options.verify ? 'verify' : 'build');
+        if (options.watch) throw new UsageError('build --watch takes one .ks file');
+        return buildFilesCommand(files, options, io);
       };
     });
   withCommon(cli.command('verify <file>', 'Compile FILE.ks, build the eBPF object in a scratch directory and load every program into the kernel verifier (needs root)'))
@@ -67,6 +83,26 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     .example('kernelscript types src --dts ks.d.ts')
     .action((globs: string[], options: { dts: string; quiet?: boolean }) => {
       run = async () => (await import('./types-command.js')).typesCommand(globs, { dts: options.dts, quiet: options.quiet === true }, io);
+    });
+  cli
+    .command('fmt [...files]', 'Rewrite .ks files (globs, directories) in the canonical layout')
+    .option('--check', 'Write nothing; list the files that are not formatted and exit 1 if there are any')
+    .option('--stdin', 'Format standard input to standard output (for editors)')
+    .option('--quiet', 'Print only errors and, with --check, the unformatted files')
+    .example('kernelscript fmt src')
+    .example("kernelscript fmt --check 'src/**/*.ks'")
+    .action((files: string[], options: { check?: boolean; stdin?: boolean; quiet?: boolean }) => {
+      if (files.length === 0 && !options.stdin) throw new UsageError('fmt needs files, directories or globs (or --stdin)');
+      if (files.length > 0 && options.stdin) throw new UsageError('fmt --stdin reads no files');
+      run = async () => (await import('./fmt-command.js')).fmtCommand(files, { check: options.check === true, stdin: options.stdin === true, quiet: options.quiet === true }, { stdin: process.stdin, ...io });
+    });
+  cli
+    .command('init [dir]', 'Create a starter project in DIR (default: the current directory): a .ks, its build set-up and a test')
+    .option('--template <name>', 'xdp, tracepoint, vite or node', { default: 'xdp' })
+    .example('kernelscript init my-filter')
+    .example('kernelscript init my-app --template vite')
+    .action((dir: string | undefined, options: { template: string }) => {
+      run = async () => (await import('./init-command.js')).initCommand(dir ?? '.', options.template, io);
     });
   cli.help();
   cli.version(version);

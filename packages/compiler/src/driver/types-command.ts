@@ -3,11 +3,11 @@
 // can run `tsc --noEmit` in CI without running its bundler first.
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { glob } from 'tinyglobby';
 import { compile } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { UsageError } from './command.js';
 import { declarationPath, DTS_FORMS, writeDeclaration, type DtsForm } from './declarations.js';
+import { findKsFiles, noMatchMessage } from './ks-files.js';
 
 export interface TypesOptions {
   /** `--dts`: one of DTS_FORMS. */
@@ -20,10 +20,9 @@ export interface TypesOptions {
 export async function typesCommand(patterns: string[], options: TypesOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   if (!DTS_FORMS.includes(options.dts as DtsForm)) throw new UsageError(`--dts must be one of ${DTS_FORMS.join(', ')}, got '${options.dts}'`);
   const form = options.dts as DtsForm;
-  // A directory stands for the .ks files under it; dependencies' .ks files are not the project's to write beside.
-  const files = (await glob(patterns, { onlyFiles: true, ignore: ['**/node_modules/**'] })).filter((file) => file.endsWith('.ks')).sort();
+  const files = await findKsFiles(patterns);
   if (files.length === 0) {
-    io.stderr.write(`kernelscript types: no .ks file matches ${patterns.map((pattern) => `'${pattern}'`).join(' ')}\n`);
+    io.stderr.write(noMatchMessage('types', patterns));
     return 1;
   }
   let failed = 0;
