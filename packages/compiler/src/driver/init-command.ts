@@ -77,10 +77,11 @@ const STORED_AS: Record<string, string> = { gitignore: '.gitignore' };
 const templatesRoot = join(dirname(fileURLToPath(import.meta.url)), '../../templates');
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export async function initCommand(dir: string, template: string, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
-  if (!(TEMPLATES as readonly string[]).includes(template)) throw new UsageError(`--template must be one of ${TEMPLATES.join(', ')}, got '${template}'`);
+export async function initCommand(dir: string, templateName: string, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  if (!isTemplate(templateName)) throw new UsageError(`--template must be one of ${TEMPLATES.join(', ')}, got '${templateName}'`);
+  const template = templateName;
   const target = resolve(dir);
-  const info = TEMPLATE_INFO[template as Template];
+  const info = TEMPLATE_INFO[template];
   const name = packageName(basename(target));
   const files = new Map<string, string>();
   for (const layer of info.layers) {
@@ -119,6 +120,10 @@ export async function initCommand(dir: string, template: string, io: { stdout: N
     ].join('\n'),
   );
   return 0;
+}
+
+function isTemplate(name: string): name is Template {
+  return (TEMPLATES as readonly string[]).includes(name);
 }
 
 function versions(packages: string[]): string {
