@@ -12,3 +12,4 @@ export { semanticTokens, SEMANTIC_TOKEN_TYPES, SEMANTIC_TOKEN_MODIFIERS, type Se
 export { codeActions, type CodeAction } from './code-actions.js';
 export { relatedLocations, type RelatedLocation } from './related.js';
 export { format, type FormatResult, type FormatOptions } from '../format/index.js';
+export { vocabulary, type Vocabulary } from './vocabulary.js';
