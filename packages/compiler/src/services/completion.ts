@@ -16,6 +16,7 @@ import { MAP_KINDS } from '../language/map-kinds.js';
 import { ACTION_CONSTANTS, PROGRAM_KINDS } from '../language/program-kinds.js';
 import type { DocumentCheck } from './document.js';
 import { builtinSignature, signature } from './hover.js';
+import { vocabulary } from './vocabulary.js';
 
 export type CompletionKind =
   | 'variable'
@@ -45,9 +46,12 @@ export type CheckText = (text: string) => DocumentCheck;
 
 const PLACEHOLDER = '__ks_complete__';
 
-const ITEM_KEYWORDS = ['map', 'program', 'fn', 'struct', 'enum', 'type', 'const', 'config', 'userspace'];
-const PROGRAM_ITEM_KEYWORDS = ['map', 'fn', 'struct', 'enum', 'type', 'const', 'config'];
-const STATEMENT_KEYWORDS = ['let', 'const', 'if', 'else', 'for', 'in', 'while', 'match', 'return', 'break', 'continue', 'delete', 'true', 'false', 'null', 'as', 'tail_call'];
+const words = vocabulary();
+/** What may start a declaration at top level, in a program, in userspace. */
+const ITEM_KEYWORDS = words.declarationKeywords.filter((k) => k !== 'let' && k !== 'mut');
+const PROGRAM_ITEM_KEYWORDS = ITEM_KEYWORDS.filter((k) => k !== 'program' && k !== 'userspace');
+const USERSPACE_ITEM_KEYWORDS = PROGRAM_ITEM_KEYWORDS.filter((k) => k !== 'map' && k !== 'config');
+const STATEMENT_KEYWORDS = ['let', 'const', ...words.controlKeywords, ...words.literals, ...words.operatorKeywords];
 
 /** Context methods by context type, with how they are called (what the type checker accepts). */
 const CONTEXT_METHODS: Record<string, { name: string; detail: string }[]> = {
@@ -202,7 +206,7 @@ function typeCompletions(scope: Scope): CompletionItem[] {
 
 function topLevelKeywords(check: DocumentCheck, offset: number): CompletionItem[] {
   const inside = check.items.find((i) => i.span.start.offset < offset && offset < i.span.end.offset);
-  const keywords = inside?.kind === 'ProgramDecl' ? PROGRAM_ITEM_KEYWORDS : inside?.kind === 'UserspaceBlock' ? ['fn', 'struct', 'enum', 'type', 'const'] : ITEM_KEYWORDS;
+  const keywords = inside?.kind === 'ProgramDecl' ? PROGRAM_ITEM_KEYWORDS : inside?.kind === 'UserspaceBlock' ? USERSPACE_ITEM_KEYWORDS : ITEM_KEYWORDS;
   return keywords.map((k) => ({ label: k, kind: 'keyword', detail: '' }));
 }
 
