@@ -16,6 +16,7 @@ export const PACKAGES = {
   compiler: '@kernelscript/compiler',
   runtime: '@kernelscript/runtime',
   unplugin: 'unplugin-kernelscript',
+  'language-server': '@kernelscript/language-server',
 } as const;
 
 export type PackageName = (typeof PACKAGES)[keyof typeof PACKAGES];
