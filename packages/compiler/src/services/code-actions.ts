@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type * as ast from '../phases/1-parse/ast.js';
 import { walk } from '../phases/1-parse/walk.js';
-import { expressionKey } from '../phases/3-analyze/expression-key.js';
+import { expressionKey } from '../phases/4-analyze/expression-key.js';
 import type { DocumentCheck } from './document.js';
 import type { TextEdit } from './navigation.js';
 
@@ -28,7 +28,7 @@ export function codeActions(check: DocumentCheck, start: number, end: number): C
     actions.push(...fixesFor(check, diagnostic));
   }
   for (const stmt of assignmentsIn(check, start, end)) {
-    const rewrite = compoundAssignment(check.source, stmt);
+    const rewrite = compoundAssignment(check, stmt);
     if (!rewrite) continue;
     const diagnostic = lostUpdateDiagnostic(check, stmt);
     // Without a race it is still the shorter spelling; with one it is the fix.
@@ -73,11 +73,17 @@ function insertAfterDeclaration(check: DocumentCheck, name: string, before: numb
 }
 
 /** `m[k] = m[k] op e;` → `m[k] op= e;` (the target's and operand's text kept as written). */
-function compoundAssignment(source: string, stmt: ast.AssignStmt): { edit: TextEdit; operator: string } | null {
+function compoundAssignment(check: DocumentCheck, stmt: ast.AssignStmt): { edit: TextEdit; operator: string } | null {
+  const { source } = check;
   const { target, value } = stmt;
   if (stmt.op !== '=' || value.kind !== 'BinaryExpr' || !ATOMIC_OPERATORS.has(value.op)) return null;
   if (target.kind !== 'IndexExpr' && !(target.kind === 'MemberExpr' && target.object.kind === 'IndexExpr')) return null;
-  if (expressionKey(value.left) !== expressionKey(target)) return null;
+  // Locals by their unique name, as the analysis compares them: a shadowing local is another element.
+  const key = (expr: ast.Expr) => expressionKey(expr, (name) => {
+    const resolution = check.typed?.resolutions.get(name);
+    return resolution?.kind === 'local' ? resolution.local.cName : undefined;
+  });
+  if (key(value.left) !== key(target)) return null;
   const right = source.slice(value.right.span.start.offset, value.right.span.end.offset);
   const targetText = source.slice(target.span.start.offset, target.span.end.offset);
   return { edit: { span: { start: target.span.start, end: value.span.end }, newText: `${targetText} ${value.op}= ${right}` }, operator: `${value.op}=` };

@@ -10,7 +10,7 @@ import { walk } from '../phases/1-parse/walk.js';
 import { lookup, visibleNames, type FunctionSymbol, type Scope, type SymbolTable } from '../phases/2-symbols/symbol-table.js';
 import { typeName, type Type } from '../phases/2-symbols/types.js';
 import { BUILTIN_FUNCTIONS } from '../language/builtin-functions.js';
-import { CONTEXT_FIELDS } from '../language/context-members.js';
+import { CONTEXTS, type ContextMethodForm } from '../language/context-members.js';
 import { PROTOCOL_CONSTANTS } from '../language/headers.js';
 import { MAP_KINDS } from '../language/map-kinds.js';
 import { ACTION_CONSTANTS, PROGRAM_KINDS } from '../language/program-kinds.js';
@@ -53,14 +53,13 @@ const PROGRAM_ITEM_KEYWORDS = ITEM_KEYWORDS.filter((k) => k !== 'program' && k !
 const USERSPACE_ITEM_KEYWORDS = PROGRAM_ITEM_KEYWORDS.filter((k) => k !== 'map' && k !== 'config');
 const STATEMENT_KEYWORDS = ['let', 'const', ...words.controlKeywords, ...words.literals, ...words.operatorKeywords];
 
-/** Context methods by context type, with how they are called (what the type checker accepts). */
-const CONTEXT_METHODS: Record<string, { name: string; detail: string }[]> = {
-  XdpContext: [{ name: 'len', detail: 'len() -> u32' }, { name: 'header', detail: 'header<T>(offset: u32) -> *T' }],
-  TcContext: [{ name: 'len', detail: 'len() -> u32' }, { name: 'header', detail: 'header<T>(offset: u32) -> *T' }],
-  SkbContext: [{ name: 'len', detail: 'len() -> u32' }, { name: 'header', detail: 'header<T>(offset: u32) -> *T' }],
-  KprobeContext: [{ name: 'arg', detail: 'arg(i: 0..5) -> u64' }, { name: 'ret', detail: 'ret() -> u64 (kretprobe)' }],
-  TracepointContext: [{ name: 'read', detail: 'read<T>(offset: u32) -> T' }],
-  RawTracepointContext: [{ name: 'arg', detail: 'arg(i: 0..5) -> u64' }],
+/** How each form of context method is called (what the type checker accepts for it). */
+const METHOD_SIGNATURES: Record<ContextMethodForm, string> = {
+  len: 'len() -> u32',
+  header: 'header<T>(offset: u32) -> *T',
+  read: 'read<T>(offset: u32) -> T',
+  arg: 'arg(i: 0..5) -> u64',
+  ret: 'ret() -> u64',
 };
 
 export function completions(check: DocumentCheck, offset: number, checkText: CheckText): CompletionItem[] {
@@ -75,7 +74,7 @@ export function completions(check: DocumentCheck, offset: number, checkText: Che
   const mapHeader = /\bmap\s*<[^;{}]*>\s*[A-Za-z_]\w*\s*:\s*$/.test(before);
   if (mapHeader) return Object.values(MAP_KINDS).map((k) => ({ label: k.sourceName, kind: 'type', detail: k.bpfType }));
   if (/\bprogram\s+[A-Za-z_]\w*\s*:\s*$/.test(before)) {
-    return Object.values(PROGRAM_KINDS).map((k) => ({ label: k.kind, kind: 'keyword', detail: `fn main(ctx: ${k.contextType}) -> ${k.returnType}` }));
+    return Object.values(PROGRAM_KINDS).map((k) => ({ label: k.kind, kind: 'keyword', detail: `fn main(ctx: ${k.context}) -> ${k.returnType}` }));
   }
   if (!patched) return [];
   const { check: at } = patched;
@@ -83,7 +82,7 @@ export function completions(check: DocumentCheck, offset: number, checkText: Che
   const scope = place?.scope ?? (at.symbols ? scopeAt(at.symbols, at.items, wordStart) : null);
 
   const member = /\.\s*$/.exec(before);
-  if (member) return memberCompletions(at, wordStart, scope);
+  if (member) return memberCompletions(at, wordStart, scope, place?.programKind ?? null);
   const path = /([A-Za-z_]\w*)\s*::\s*$/.exec(before);
   if (path) return pathCompletions(at, path[1]!, scope);
   if (isTypePosition(before)) return scope ? typeCompletions(scope) : [];
@@ -135,7 +134,7 @@ function isTypePosition(before: string): boolean {
 
 // ---------- after `.` ----------
 
-function memberCompletions(check: DocumentCheck, placeholderAt: number, scope: Scope | null): CompletionItem[] {
+function memberCompletions(check: DocumentCheck, placeholderAt: number, scope: Scope | null, programKind: string | null): CompletionItem[] {
   const typed = check.typed;
   let member: ast.MemberExpr | null = null;
   for (const fn of check.symbols?.functions ?? []) {
@@ -154,7 +153,7 @@ function memberCompletions(check: DocumentCheck, placeholderAt: number, scope: S
   }
   if (resolution?.kind === 'map') {
     const { map } = resolution;
-    if (!map.kind.isRingBuffer) return [];
+    if (map.kind.access !== 'ring_buffer') return [];
     return [
       { label: 'submit', kind: 'method', detail: `submit(value: ${typeName(map.value)}) -> i64`, documentation: 'Kernel side: send a copy of the value into the ring buffer; 0 or a negative errno.' },
       { label: 'poll', kind: 'method', detail: `poll(timeout_ms: i32, handler: fn(e: ${typeName(map.value)}) -> i32) -> i32`, documentation: 'Userspace: call the handler for each record; the number handled or a negative errno.' },
@@ -162,14 +161,19 @@ function memberCompletions(check: DocumentCheck, placeholderAt: number, scope: S
   }
   const type = typed.types.get(object);
   if (!type) return [];
-  return typeMembers(type);
+  return typeMembers(type, programKind);
 }
 
-/** The members of a value of `type`: context fields and methods, struct fields (through a view too). */
-export function typeMembers(type: Type): CompletionItem[] {
+/** The members of a value of `type` in a program of `programKind`: context fields and methods, struct fields (through a view too). */
+export function typeMembers(type: Type, programKind: string | null): CompletionItem[] {
   if (type.kind === 'context') {
-    const fields = Object.entries(CONTEXT_FIELDS[type.name] ?? {}).map(([name, field]): CompletionItem => ({ label: name, kind: 'field', detail: `${typeName(field.type)}${field.writable ? ' (writable)' : ''}` }));
-    const methods = (CONTEXT_METHODS[type.name] ?? []).map((m): CompletionItem => ({ label: m.name, kind: 'method', detail: m.detail }));
+    const context = CONTEXTS[type.name];
+    if (!context) return [];
+    const readsReturnValue = programKind !== null && PROGRAM_KINDS[programKind as keyof typeof PROGRAM_KINDS]?.readsReturnValue === true;
+    const fields = Object.entries(context.fields).map(([name, field]): CompletionItem => ({ label: name, kind: 'field', detail: `${typeName(field.type)}${field.writable ? ' (writable)' : ''}` }));
+    const methods = Object.entries(context.methods)
+      .filter(([, method]) => method && (method.form !== 'ret' || readsReturnValue))
+      .map(([name, method]): CompletionItem => ({ label: name, kind: 'method', detail: METHOD_SIGNATURES[method!.form] }));
     return [...fields, ...methods];
   }
   const struct = type.kind === 'pointer' ? type.target : type;

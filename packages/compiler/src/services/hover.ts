@@ -4,7 +4,7 @@
 // resource figures; any other expression shows its type.
 import type * as ast from '../phases/1-parse/ast.js';
 import { walk } from '../phases/1-parse/walk.js';
-import type { MapReport } from '../phases/3-analyze/analysis.js';
+import type { MapReport } from '../phases/4-analyze/analysis.js';
 import { BPF_STACK_LIMIT } from '../phases/5-ir/resources.js';
 import { sizeOf, typeName, type StructType, type Type } from '../phases/2-symbols/types.js';
 import type { FunctionSymbol } from '../phases/2-symbols/symbol-table.js';

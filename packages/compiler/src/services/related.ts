@@ -2,7 +2,7 @@
 // takes part, not only the first. Read from the multi-program analysis,
 // whose conflicts list all their locations.
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { SourceLocation } from '../phases/3-analyze/analysis.js';
+import type { SourceLocation } from '../phases/4-analyze/analysis.js';
 import type { DocumentCheck } from './document.js';
 
 export interface RelatedLocation {

@@ -6,7 +6,7 @@ import type * as ast from '../phases/1-parse/ast.js';
 import { walk } from '../phases/1-parse/walk.js';
 import { lookup, type ConfigSymbol, type ConstSymbol, type FunctionSymbol, type MapSymbol, type ProgramSymbol, type Scope, type SymbolTable } from '../phases/2-symbols/symbol-table.js';
 import { typeName, type StructType, type Type } from '../phases/2-symbols/types.js';
-import type { LocalVariable, TypedSystem } from '../phases/4-typecheck/typed-system.js';
+import type { LocalVariable, TypedSystem } from '../phases/3-typecheck/typed-system.js';
 import type { BuiltinFunction } from '../language/builtin-functions.js';
 import type { DocumentCheck } from './document.js';
 

@@ -2,7 +2,7 @@
 // that describe the language without compiling it: the TextMate grammar the
 // VS Code extension builds, and completion.
 import { BUILTIN_FUNCTIONS } from '../language/builtin-functions.js';
-import { CONTEXT_FIELDS } from '../language/context-members.js';
+import { CONTEXTS } from '../language/context-members.js';
 import { BUILTIN_STRUCTS, PROTOCOL_CONSTANTS } from '../language/headers.js';
 import { MAP_KINDS } from '../language/map-kinds.js';
 import { ACTION_CONSTANTS, PROGRAM_KINDS } from '../language/program-kinds.js';
@@ -35,7 +35,7 @@ export function vocabulary(): Vocabulary {
     operatorKeywords: ['as', 'and', 'or', 'not'],
     literals: ['true', 'false', 'null'],
     primitiveTypes: [...Object.keys(INT_TYPES), 'bool', 'char', 'void'],
-    builtinTypes: [...Object.keys(CONTEXT_FIELDS), ...Object.keys(ACTION_CONSTANTS), ...Object.keys(BUILTIN_STRUCTS)],
+    builtinTypes: [...Object.keys(CONTEXTS), ...Object.keys(ACTION_CONSTANTS), ...Object.keys(BUILTIN_STRUCTS)],
     builtinFunctions: Object.keys(BUILTIN_FUNCTIONS),
     actionConstants: Object.values(ACTION_CONSTANTS).flatMap((family) => Object.keys(family)),
     protocolConstants: Object.keys(PROTOCOL_CONSTANTS),
