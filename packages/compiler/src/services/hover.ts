@@ -144,11 +144,21 @@ function ownerText(fn: FunctionSymbol): string {
   }
 }
 
-/** How a built-in is called, as far as its table row says. */
+/** How a built-in is called, from its form in the table. */
 export function builtinSignature(builtin: BuiltinFunction): string {
-  const returns = builtin.returns === 'same-as-args' ? 'T' : typeName(builtin.returns);
-  const params = builtin.params === null ? (builtin.returns === 'same-as-args' ? 'a: T, b: T' : '...') : builtin.params.map((p, i) => `${String.fromCharCode(97 + i)}: ${typeName(p)}`).join(', ');
-  return `fn ${builtin.name}(${params})${returns === 'void' ? '' : ` -> ${returns}`}`;
+  const { form } = builtin;
+  switch (form.kind) {
+    case 'format':
+      return `fn ${builtin.name}(format: string, values...)`;
+    case 'min-max':
+      return `fn ${builtin.name}(a: T, b: T) -> T`;
+    case 'program':
+      return `fn ${builtin.name}(program${form.target ? ', target: string' : ''}) -> i32`;
+    case 'signature': {
+      const params = form.params.map((p, i) => `${String.fromCharCode(97 + i)}: ${typeName(p)}`).join(', ');
+      return `fn ${builtin.name}(${params})${form.returns.kind === 'void' ? '' : ` -> ${typeName(form.returns)}`}`;
+    }
+  }
 }
 
 function structText(type: StructType): string {
