@@ -73,7 +73,7 @@ describeKernel('generated coordinator: --config', () => {
 
   it('--help lists the config with types and defaults', async () => {
     const { stdout } = await execa(system.coordinator, ['--help']);
-    expect(stdout).toContain('Usage: configured [--config NAME=VALUE]...');
+    expect(stdout).toContain('Usage: configured [--verbose] [--config NAME=VALUE]...');
     expect(stdout).toContain('  on_sleep::scale  an integer from 0 to 18446744073709551615 (default 7)');
     expect(stdout).toContain('  mode             one of Off, Log, Drop (default Log)');
   });

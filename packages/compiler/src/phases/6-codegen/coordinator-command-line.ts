@@ -227,8 +227,9 @@ function configWriter(name: string, config: IrConfig[]): string {
 function usageFunction(name: string, config: IrConfig[], mainTakesArguments: boolean): string {
   const width = Math.max(0, ...config.map((c) => configOptionName(c).length));
   const lines = [
-    `Usage: ${name} [--config NAME=VALUE]...${mainTakesArguments ? ' [--] [ARGUMENT]...' : ''}`,
+    `Usage: ${name} [--verbose] [--config NAME=VALUE]...${mainTakesArguments ? ' [--] [ARGUMENT]...' : ''}`,
     'Loads the eBPF programs, runs the userspace main, and unloads everything on exit or SIGINT/SIGTERM.',
+    '  -v, --verbose  also print libbpf\'s debug messages (what it does while opening and loading)',
     ...(config.length > 0
       ? ['', 'Load-time config (--config NAME=VALUE):', ...config.map((c) => `  ${configOptionName(c).padEnd(width)}  ${accepted(c.type)} (default ${defaultText(c)})`)]
       : ['This system has no load-time config.']),
@@ -245,6 +246,9 @@ function argumentParser(name: string, config: IrConfig[], mainTakesArguments: bo
     ? ['            argv[kept++] = argv[i];', '            continue;']
     : [`            fprintf(stderr, "${name}: unexpected argument '%s' (the userspace main takes no arguments)\\n", argv[i]);`, '            usage(stderr);', '            return -EINVAL;'];
   return [
+    '/* --verbose: libbpf\'s debug messages too. */',
+    'static bool show_libbpf_debug = false;',
+    '',
     mainTakesArguments ? '/* Takes the coordinator\'s own options out of argv; the rest (after `--`, everything) goes to main. */' : '/* The coordinator\'s own options; main takes no arguments. */',
     'static int parse_arguments(int *argc, char **argv)',
     '{',
@@ -254,6 +258,9 @@ function argumentParser(name: string, config: IrConfig[], mainTakesArguments: bo
     '        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {',
     '            usage(stdout);',
     '            exit(0);',
+    '        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {',
+    '            show_libbpf_debug = true;',
+    '            continue;',
     '        } else if (strcmp(argv[i], "--config") == 0) {',
     '            if (i + 1 == *argc) {',
     `                fprintf(stderr, "${name}: --config needs NAME=VALUE\\n");`,

@@ -72,10 +72,14 @@ int flows_delete(void *key)
 
 static void usage(FILE *out)
 {
-    fputs("Usage: flow_table [--config NAME=VALUE]...\n", out);
+    fputs("Usage: flow_table [--verbose] [--config NAME=VALUE]...\n", out);
     fputs("Loads the eBPF programs, runs the userspace main, and unloads everything on exit or SIGINT/SIGTERM.\n", out);
+    fputs("  -v, --verbose  also print libbpf's debug messages (what it does while opening and loading)\n", out);
     fputs("This system has no load-time config.\n", out);
 }
+
+/* --verbose: libbpf's debug messages too. */
+static bool show_libbpf_debug = false;
 
 /* The coordinator's own options; main takes no arguments. */
 static int parse_arguments(int *argc, char **argv)
@@ -86,6 +90,9 @@ static int parse_arguments(int *argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             exit(0);
+        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+            show_libbpf_debug = true;
+            continue;
         } else if (strcmp(argv[i], "--config") == 0) {
             if (i + 1 == *argc) {
                 fprintf(stderr, "flow_table: --config needs NAME=VALUE\n");
@@ -120,6 +127,14 @@ static int object_path(char *path, size_t size)
         *slash = '\0';
     int written = snprintf(path, size, "%s/flow_table.ebpf.o", slash ? self : ".");
     return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
+}
+
+/* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
+static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
+{
+    if (level == LIBBPF_DEBUG && !show_libbpf_debug)
+        return 0;
+    return vfprintf(stderr, format, args);
 }
 
 static int load_all_bpf_programs(void)
@@ -162,25 +177,23 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+    libbpf_set_print(print_libbpf_message);
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
-    // Load all programs from single object file
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
         cleanup();
         return 1;
     }
 
-    // Setup shared maps with pinning
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
         cleanup();
         return 1;
     }
 
-    // Execute coordinated userspace logic
     printf("flow_table: programs loaded; press Ctrl-C to unload\n");
     fflush(stdout);
     /* Signals stay blocked except inside sigsuspend, so none is lost between the test and the wait. */

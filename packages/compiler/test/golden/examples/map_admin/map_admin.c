@@ -143,10 +143,14 @@ int dropped_delete(void *key)
 
 static void usage(FILE *out)
 {
-    fputs("Usage: map_admin [--config NAME=VALUE]... [--] [ARGUMENT]...\n", out);
+    fputs("Usage: map_admin [--verbose] [--config NAME=VALUE]... [--] [ARGUMENT]...\n", out);
     fputs("Loads the eBPF programs, runs the userspace main, and unloads everything on exit or SIGINT/SIGTERM.\n", out);
+    fputs("  -v, --verbose  also print libbpf's debug messages (what it does while opening and loading)\n", out);
     fputs("This system has no load-time config.\n", out);
 }
+
+/* --verbose: libbpf's debug messages too. */
+static bool show_libbpf_debug = false;
 
 /* Takes the coordinator's own options out of argv; the rest (after `--`, everything) goes to main. */
 static int parse_arguments(int *argc, char **argv)
@@ -157,6 +161,9 @@ static int parse_arguments(int *argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             exit(0);
+        } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+            show_libbpf_debug = true;
+            continue;
         } else if (strcmp(argv[i], "--config") == 0) {
             if (i + 1 == *argc) {
                 fprintf(stderr, "map_admin: --config needs NAME=VALUE\n");
@@ -194,6 +201,14 @@ static int object_path(char *path, size_t size)
         *slash = '\0';
     int written = snprintf(path, size, "%s/map_admin.ebpf.o", slash ? self : ".");
     return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
+}
+
+/* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
+static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
+{
+    if (level == LIBBPF_DEBUG && !show_libbpf_debug)
+        return 0;
+    return vfprintf(stderr, format, args);
 }
 
 static int load_all_bpf_programs(void)
@@ -254,7 +269,7 @@ static struct Ipv4Prefix prefix(__u32 a, __u32 b, __u32 c, __u32 d, __u32 length
 #line 41
     return (struct Ipv4Prefix){ .prefixlen = length, .addr = htonl((((a << 24) | (b << 16)) | (c << 8)) | d) };
 }
-#line 258 "map_admin.c"
+#line 273 "map_admin.c"
 
 #line 44 "examples/map_admin.ks"
 static struct Octets octets(__u32 addr)
@@ -264,7 +279,7 @@ static struct Octets octets(__u32 addr)
 #line 46
     return (struct Octets){ .a = host >> 24, .b = (host >> 16) & 255, .c = (host >> 8) & 255, .d = host & 255 };
 }
-#line 268 "map_admin.c"
+#line 283 "map_admin.c"
 
 #line 49 "examples/map_admin.ks"
 static __s32 user_main(__u32 argc, __u64 argv)
@@ -371,7 +386,7 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 68
     return 0;
 }
-#line 375 "map_admin.c"
+#line 390 "map_admin.c"
 
 int main(int argc, char **argv)
 {
@@ -379,25 +394,23 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+    libbpf_set_print(print_libbpf_message);
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
-    // Load all programs from single object file
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
         cleanup();
         return 1;
     }
 
-    // Setup shared maps with pinning
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
         cleanup();
         return 1;
     }
 
-    // Execute coordinated userspace logic
     int ret = user_main((__u32)argc, (__u64)(unsigned long)argv);
 
     cleanup();
