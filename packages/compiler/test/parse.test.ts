@@ -48,6 +48,24 @@ describe('parser', () => {
     expect(expr('not a or b and c')).toMatchObject({ op: '||', left: { kind: 'UnaryExpr', op: '!' }, right: { op: '&&' } });
   });
 
+  it('folds prefix operators, pointer stars and else-if chains read as lists into the same nested nodes', () => {
+    expect(expr('- ~!x')).toMatchObject({
+      kind: 'UnaryExpr',
+      op: '-',
+      span: { start: { column: 18 }, end: { column: 23 } },
+      operand: { op: '~', span: { start: { column: 20 } }, operand: { op: '!', operand: { kind: 'Identifier', name: 'x' } } },
+    });
+    const [param] = (parse('fn f(p: **u8) {}').items[0] as ast.FnDecl).params;
+    expect(param!.type).toMatchObject({ kind: 'PointerType', span: { start: { column: 9 } }, target: { kind: 'PointerType', span: { start: { column: 10 } }, target: { kind: 'NamedType', name: 'u8' } } });
+    const [chain] = body('if a { } else if b { } else { c = 1; }');
+    expect(chain).toMatchObject({
+      kind: 'IfStmt',
+      condition: { name: 'a' },
+      span: { start: { column: 10 }, end: { column: 48 } },
+      otherwise: { kind: 'IfStmt', condition: { name: 'b' }, span: { start: { column: 24 }, end: { column: 48 } }, otherwise: { kind: 'Block' } },
+    });
+  });
+
   it('reads every integer form with separators', () => {
     expect(expr('1_000_000')).toMatchObject({ kind: 'IntLiteral', value: 1_000_000n });
     expect(expr('0xff_ff')).toMatchObject({ value: 0xffffn });

@@ -1,15 +1,18 @@
 /** The candidate closest to `name` by edit distance, if it is close enough to be a likely typo. */
 export function nearestName(name: string, candidates: Iterable<string>): string | null {
+  const allowed = Math.max(1, Math.floor(name.length / 3));
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: skip the quadratic work for names that cannot be close.
+    if (Math.abs(candidate.length - name.length) > allowed) continue;
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return best !== null && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
+  return best !== null && bestDistance <= allowed ? best : null;
 }
 
 /**

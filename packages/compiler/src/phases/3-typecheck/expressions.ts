@@ -62,9 +62,11 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
     case 'ArrayLiteral': {
       const element = expected?.kind === 'array' ? expected.element : null;
       if (expr.elements.length === 0) throw located('an array literal needs at least one element; use [0; N] for zeroes', expr.span);
+      // Each element is checked once: checking the first twice doubles the work per level of nested literals.
       const first = checkExpr(cx, env, expr.elements[0]!, element);
       const elementType = element ?? first;
-      for (const e of expr.elements) expect(checkExpr(cx, env, e, elementType), elementType, e);
+      expect(first, elementType, expr.elements[0]!);
+      for (const e of expr.elements.slice(1)) expect(checkExpr(cx, env, e, elementType), elementType, e);
       if (expected?.kind === 'array' && expected.length !== expr.elements.length) {
         throw located(`expected ${expected.length} elements, found ${expr.elements.length}`, expr.span);
       }
