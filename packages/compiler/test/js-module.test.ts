@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ function compiled(): CompileResult & { metadata: NonNullable<CompileResult['meta
 
 describe('generateJsModule', () => {
   const result = compiled();
-  const input = { filename: 'src/net/counter.ks', metadata: result.metadata, analysis: result.analysis, object: OBJECT };
+  const input = { filename: 'src/net/counter.ks', metadata: result.metadata, analysis: result.analysis, object: OBJECT, objectSha256: createHash('sha256').update(OBJECT).digest('hex') };
   let dir: string;
   let module: Record<string, any>;
 
@@ -58,10 +59,11 @@ describe('generateJsModule', () => {
     expect(module.analysis).toEqual(result.analysis);
     expect(module.object).toBeInstanceOf(Uint8Array);
     expect([...module.object]).toEqual([...OBJECT]);
+    expect(module.objectSha256).toBe(createHash('sha256').update(module.object).digest('hex'));
   });
 
   it('bundles the members in the default export, in the runtime load() shape', () => {
-    expect(Object.keys(module.default)).toEqual(['metadata', 'programs', 'maps', 'config', 'analysis', 'object']);
+    expect(Object.keys(module.default)).toEqual(['metadata', 'programs', 'maps', 'config', 'analysis', 'object', 'objectSha256']);
     expect(module.default.metadata).toBe(module.metadata);
     expect(module.default.object).toBe(module.object);
   });
@@ -69,6 +71,18 @@ describe('generateJsModule', () => {
   it('exports enums as frozen objects of their values', () => {
     expect(module.Verdict).toEqual({ Allow: 0, Deny: 1, Log: 5 });
     expect(Object.isFrozen(module.Verdict)).toBe(true);
+  });
+
+  it('keeps names such as __proto__ and constructor as own properties of the metadata', async () => {
+    const source = 'map<u32, u32> __proto__ : HashMap(4);\nmap<u32, u32> constructor : HashMap(4);\nprogram p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    __proto__[1] = constructor[1];\n    return XDP_PASS;\n  }\n}\n';
+    const named = compile(source, { filename: 'names.ks' });
+    expect(named.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const file = join(dir, 'names.mjs');
+    await writeFile(file, generateJsModule({ filename: 'names.ks', metadata: named.metadata!, analysis: named.analysis!, object: OBJECT, objectSha256: '' }));
+    const loaded = await import(pathToFileURL(file).href);
+    expect(Object.keys(loaded.maps)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(loaded.maps)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(loaded.maps, '__proto__')?.value.name).toBe('__proto__');
   });
 
   it('is deterministic and machine-independent', () => {
@@ -124,8 +138,9 @@ describe('generateDts', () => {
     expect(dts).toContain('readonly kind: "xdp";');
     expect(dts).toContain('readonly default: 10n;');
     expect(dts).toContain('export declare const object: Uint8Array;');
+    expect(dts).toContain('export declare const objectSha256: string;');
     expect(dts).toMatch(
-      /declare const system: \{\n {2}readonly metadata: typeof metadata;[^}]*readonly object: typeof object;\n {2}readonly "~maps"\?: Maps;\n {2}readonly "~config"\?: Config;\n {2}readonly "~programs"\?: Programs;\n {2}readonly "~targets"\?: AttachTargets;\n\};\nexport default system;\n$/,
+      /declare const system: \{\n {2}readonly metadata: typeof metadata;[^}]*readonly object: typeof object;\n {2}readonly objectSha256: typeof objectSha256;\n {2}readonly "~maps"\?: Maps;\n {2}readonly "~config"\?: Config;\n {2}readonly "~programs"\?: Programs;\n {2}readonly "~targets"\?: AttachTargets;\n\};\nexport default system;\n$/,
     );
   });
 

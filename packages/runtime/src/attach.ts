@@ -41,6 +41,7 @@ const XDP_MODE_FLAGS: Record<XdpMode, number> = { generic: 1 << 1, driver: 1 << 
 const EEXIST = 17;
 /** Where libbpf looks for tracefs to read tracepoint event ids. */
 const TRACEFS_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+const INT_MAX = 2 ** 31 - 1;
 const BPF_TC_INGRESS = 1;
 const BPF_TC_EGRESS = 2;
 
@@ -163,13 +164,23 @@ function attachTc(programFd: number, metadata: ProgramMetadata, ifindex: number,
 
 /** Interface index for a name (if_nametoindex, in the calling thread's network namespace) or an explicit index. */
 function interfaceIndex(target: AttachTarget, metadata: ProgramMetadata): number {
-  if (typeof target === 'object' && Number.isInteger(target.ifindex) && target.ifindex > 0) return target.ifindex;
+  if (typeof target === 'object' && target !== null && Number.isInteger(target.ifindex)) {
+    // The kernel's ifindex is a C int: a larger number would wrap around to another interface.
+    if (target.ifindex < 1 || target.ifindex > INT_MAX) throw new RangeError(`${metadata.kind} program '${metadata.name}': ifindex must be between 1 and ${INT_MAX}, got ${target.ifindex}`);
+    return target.ifindex;
+  }
   if (typeof target !== 'string' || target === '') {
     throw new TypeError(`${metadata.kind} program '${metadata.name}' attaches to an interface: pass its name or { ifindex }`);
   }
+  checkCString(target, `${metadata.kind} program '${metadata.name}': interface name`);
   const ifindex = lib.if_nametoindex(target) as number;
   if (ifindex === 0) throw bpfError(`finding interface '${target}'`, koffiErrno());
   return ifindex;
+}
+
+/** A string going to C as `const char *` must not hold a NUL: C would read only the part before it. */
+function checkCString(text: string, what: string): void {
+  if (text.includes('\0')) throw new TypeError(`${what} ${JSON.stringify(text)} contains a NUL character`);
 }
 
 function describeInterface(target: AttachTarget): string {
@@ -181,5 +192,6 @@ function stringTarget(target: AttachTarget, metadata: ProgramMetadata): string {
   if (typeof resolved !== 'string' || resolved === '') {
     throw new TypeError(`${metadata.kind} program '${metadata.name}' needs a target (none declared, none given)`);
   }
+  checkCString(resolved, `${metadata.kind} program '${metadata.name}': target`);
   return resolved;
 }

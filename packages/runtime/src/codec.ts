@@ -99,7 +99,8 @@ export function encoder(type: TypeDescriptor): Encoder {
         const unknown = Object.keys(object).filter((name) => !known.has(name));
         if (unknown.length > 0) throw new TypeError(`${path}: ${type.name} has no field ${unknown.map((n) => `'${n}'`).join(', ')}`);
         for (const field of fields) {
-          if (!(field.name in object)) throw new TypeError(`${path}: missing field '${field.name}' of ${type.name}`);
+          // Own fields only: an inherited one (`Object.create({ a: 1 })`, or `constructor` from Object.prototype) is not a value given.
+          if (!Object.hasOwn(object, field.name)) throw new TypeError(`${path}: missing field '${field.name}' of ${type.name}`);
           field.write(view, offset + field.offset, object[field.name], `${path}.${field.name}`);
         }
         for (const [start, end] of gaps) for (let byte = offset + start; byte < offset + end; byte++) view.setUint8(byte, 0);
@@ -136,9 +137,14 @@ export function decoder(type: TypeDescriptor): Decoder {
     }
     case 'struct': {
       const fields = type.fields.map((field) => ({ name: field.name, offset: field.offset, read: decoder(field.type) }));
+      // A field named `__proto__` must become an own property, not the object's prototype.
+      const special = fields.some((field) => field.name === '__proto__');
       return (view, offset) => {
         const value: Record<string, KernelValue> = {};
-        for (const field of fields) value[field.name] = field.read(view, offset + field.offset);
+        for (const field of fields) {
+          if (special) Object.defineProperty(value, field.name, { value: field.read(view, offset + field.offset), enumerable: true, writable: true, configurable: true });
+          else value[field.name] = field.read(view, offset + field.offset);
+        }
         return value;
       };
     }

@@ -20,11 +20,13 @@ export type ConfigValues = Record<string, number | bigint | boolean>;
  * from silently disagreeing.
  */
 export function applyConfig(object: BpfObject, declared: Record<string, ConfigMetadata>, overrides: ConfigValues): ConfigValues {
+  if (!isPlainObject(overrides)) throw new TypeError(`config must be a plain object of values by name, got ${describeObject(overrides)}`);
+  // Own keys only: `in` would take `constructor` or `toString` from Object.prototype for declared names.
   for (const name of Object.keys(overrides)) {
-    if (!(name in declared)) throw new TypeError(`unknown config '${name}' (declared: ${Object.keys(declared).join(', ') || 'none'})`);
+    if (!Object.hasOwn(declared, name)) throw new TypeError(`unknown config '${name}' (declared: ${Object.keys(declared).join(', ') || 'none'})`);
   }
   const values: ConfigValues = Object.fromEntries(
-    Object.entries(declared).map(([name, config]) => [name, overrides[name] ?? config.default]),
+    Object.entries(declared).map(([name, config]) => [name, Object.hasOwn(overrides, name) ? overrides[name]! : config.default]),
   );
   if (Object.keys(values).length === 0) return values;
 
@@ -41,6 +43,22 @@ export function applyConfig(object: BpfObject, declared: Record<string, ConfigMe
   }
   check(`setting ${RODATA_SECTION}`, () => lib.bpf_map__set_initial_value(rodata, bytes, bytes.length) as number);
   return values;
+}
+
+/**
+ * An object literal or a null-prototype object. Anything else — a class
+ * instance, or `{ __proto__: values }`, whose values are inherited and not
+ * own — would have its settings silently ignored.
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function describeObject(value: unknown): string {
+  if (value === null || typeof value !== 'object') return value === null ? 'null' : typeof value;
+  return Array.isArray(value) ? 'an array' : 'an object with a prototype of its own';
 }
 
 /** libbpf names the section's map `<object name prefix>.rodata`. */

@@ -1,7 +1,7 @@
 // load(): open a compiled system's object with libbpf, configure it, load it
 // into the kernel, wire its tail calls, and hand back typed handles.
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { movePinPath, pinPathProblem, pinRootProblem } from '@kernelscript/shared';
 import koffi from 'koffi';
 import { attachAll, type AttachTargets } from './attach-all.js';
 import type { Attachment } from './attach.js';
@@ -11,6 +11,7 @@ import { bpfObjectOpenOpts, check, checkPointer, lib, type BpfMap, type BpfObjec
 import { Lifetime } from './lifetime.js';
 import { assertPinnable, explainPinMismatch } from './pins.js';
 import { MapHandle } from './map.js';
+import { checkObject } from './object-check.js';
 import type { MapMetadata, SystemMetadata } from './metadata.js';
 import { ProgramHandle } from './program.js';
 import { RingBufferHandle } from './ringbuf.js';
@@ -36,6 +37,12 @@ export interface KernelModule<
 > {
   metadata: SystemMetadata;
   object: Uint8Array | string;
+  /**
+   * SHA-256 (hex) of the object's bytes, as the module of a `.ks` import
+   * carries it: load() refuses an object that does not match. Without it
+   * (an object given by path, say) the object must pass an ELF sanity check.
+   */
+  objectSha256?: string;
   readonly '~maps'?: Maps;
   readonly '~config'?: Config;
   readonly '~programs'?: Programs;
@@ -86,8 +93,6 @@ export interface LoadedSystem<
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const DEFAULT_PIN_ROOT = '/sys/fs/bpf';
-
 /**
  * Opens, configures and loads a compiled system: sets config and pin paths,
  * verifies every program, fills the tail-call table. Synchronous (libbpf
@@ -104,7 +109,10 @@ export function load<
   options: LoadOptions<Config> = {},
 ): LoadedSystem<Maps, Config, Programs, Targets> {
   const { metadata } = module;
+  // Checked before anything is opened, so a bad path or object costs no kernel resource.
+  const pinPaths = mapPinPaths(metadata, options.pinRoot);
   const objectBytes = typeof module.object === 'string' ? readFileSync(module.object) : Buffer.from(module.object);
+  checkObject(objectBytes, metadata.name, module.objectSha256);
   // libbpf reads the ELF bytes only during open (it copies instructions, BTF and data out of them).
   const object = checkPointer<BpfObject>(`opening the object of '${metadata.name}'`, () =>
     lib.bpf_object__open_mem(koffi.address(objectBytes), objectBytes.length, { sz: bpfObjectOpenOpts.size, object_name: metadata.name }) as
@@ -129,13 +137,11 @@ export function load<
       Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const),
     );
     const pinned: { metadata: MapMetadata; map: BpfMap; pinPath: string }[] = [];
-    for (const map of Object.values(metadata.maps)) {
-      if (map.pinPath === null) continue;
-      const pinPath = options.pinRoot ? join(options.pinRoot, relative(DEFAULT_PIN_ROOT, map.pinPath)) : map.pinPath;
+    for (const { map, pinPath } of pinPaths) {
       assertPinnable(map.name, pinPath);
       // With a pin path set before load, libbpf reuses an existing pin or pins the new map there.
       check(`setting the pin path of map '${map.name}'`, () => lib.bpf_map__set_pin_path(objectMaps[map.name], pinPath) as number);
-      pinned.push({ metadata: map, map: objectMaps[map.name], pinPath });
+      pinned.push({ metadata: map, map: objectMaps[map.name]!, pinPath });
     }
     const config = applyConfig(object, metadata.config, options.config ?? {});
     const objectPrograms = Object.fromEntries(
@@ -155,15 +161,15 @@ export function load<
     }
 
     for (const program of Object.values(metadata.programs)) {
-      programs[program.name] = new ProgramHandle(program, objectPrograms[program.name], lifetime, logs?.read(program.name) ?? '');
+      defineOwn(programs, program.name, new ProgramHandle(program, objectPrograms[program.name], lifetime, logs?.read(program.name) ?? ''));
     }
     fillTailCalls(metadata, objectMaps, programs);
     const possibleCpus = check('counting possible CPUs', () => lib.libbpf_num_possible_cpus() as number);
     const maps: Record<string, SystemMap> = {};
     for (const map of Object.values(metadata.maps)) {
       const fd = mapFd(objectMaps[map.name], map.name);
-      if (map.access === 'ring_buffer') maps[map.name] = new RingBufferHandle(map, fd, lifetime);
-      else if (map.access === 'keyed') maps[map.name] = new MapHandle(map, fd, possibleCpus, lifetime);
+      if (map.access === 'ring_buffer') defineOwn(maps, map.name, new RingBufferHandle(map, fd, lifetime));
+      else if (map.access === 'keyed') defineOwn(maps, map.name, new MapHandle(map, fd, possibleCpus, lifetime));
     }
     return {
       maps: maps as Maps,
@@ -181,6 +187,31 @@ export function load<
     close();
     throw error;
   }
+}
+
+/**
+ * Each pinned map's path, moved under `pinRoot` when one is given. The path
+ * the metadata names must be a normal path under /sys/fs/bpf (no `..`, no
+ * NUL or control character), so the moved one stays under `pinRoot`.
+ */
+function mapPinPaths(metadata: SystemMetadata, pinRoot: string | undefined): { map: MapMetadata; pinPath: string }[] {
+  if (pinRoot !== undefined) {
+    const problem = typeof pinRoot === 'string' ? pinRootProblem(pinRoot) : 'it must be a string';
+    if (problem !== null) throw new TypeError(`pinRoot ${JSON.stringify(pinRoot)} cannot hold pins: ${problem}`);
+  }
+  const paths: { map: MapMetadata; pinPath: string }[] = [];
+  for (const map of Object.values(metadata.maps)) {
+    if (map.pinPath === null) continue;
+    const problem = pinPathProblem(map.pinPath);
+    if (problem !== null) throw new TypeError(`map '${map.name}' cannot be pinned at ${JSON.stringify(map.pinPath)}: ${problem}`);
+    paths.push({ map, pinPath: pinRoot === undefined ? map.pinPath : movePinPath(map.pinPath, pinRoot) });
+  }
+  return paths;
+}
+
+/** `record[name] = value` as an own property, also for names such as `__proto__` that assignment would treat specially. */
+function defineOwn<T>(record: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Finds a map and checks that its key and value sizes agree with the metadata. */
@@ -212,7 +243,7 @@ function fillTailCalls(metadata: SystemMetadata, objectMaps: Record<string, BpfM
   if (progArray === undefined) throw new Error(`tail-call map '${tailCalls.map}' is not in the metadata's maps`);
   const fd = mapFd(objectMaps[progArray.name], progArray.name);
   for (const slot of tailCalls.slots) {
-    const program = programs[slot.program];
+    const program = Object.hasOwn(programs, slot.program) ? programs[slot.program] : undefined;
     if (program === undefined) throw new Error(`tail-call slot ${slot.index} names unknown program '${slot.program}'`);
     const key = Buffer.alloc(4);
     key.writeUInt32LE(slot.index);

@@ -29,6 +29,9 @@ export interface TestRunResult {
 
 /** Room for programs that grow the packet (bpf_xdp_adjust_head/tail). */
 const DATA_OUT_HEADROOM = 4096;
+/** Limits of the C fields these options go into: `int repeat`, `__u32` sizes. */
+const INT_MAX = 2 ** 31 - 1;
+const U32_MAX = 2 ** 32 - 1;
 
 /** A loaded program; `Kind` is its kind as the `.ks` declares it (`ProgramHandle<'xdp'>`). */
 export class ProgramHandle<Kind extends ProgramKind = ProgramKind> {
@@ -63,10 +66,14 @@ export class ProgramHandle<Kind extends ProgramKind = ProgramKind> {
     this.lifetime.assertOpen();
     if (!(data instanceof Uint8Array)) throw new TypeError(`testRun of '${this.name}': data must be a Uint8Array`);
     const repeat = options.repeat ?? 1;
-    if (!Number.isInteger(repeat) || repeat < 1) throw new TypeError(`testRun of '${this.name}': repeat must be a positive integer`);
+    if (typeof repeat !== 'number' || !Number.isInteger(repeat)) throw new TypeError(`testRun of '${this.name}': repeat must be an integer, got ${String(repeat)}`);
+    // libbpf's `repeat` is a C int: a larger number would wrap around silently.
+    if (repeat < 1 || repeat > INT_MAX) throw new RangeError(`testRun of '${this.name}': repeat must be between 1 and ${INT_MAX}, got ${repeat}`);
+    if (data.length > U32_MAX - DATA_OUT_HEADROOM) throw new RangeError(`testRun of '${this.name}': data of ${data.length} bytes is larger than the kernel takes`);
     const dataIn = Buffer.from(data);
     const dataOut = Buffer.alloc(dataIn.length + DATA_OUT_HEADROOM);
     if (options.ctx !== undefined && !(options.ctx instanceof Uint8Array)) throw new TypeError(`testRun of '${this.name}': ctx must be a Uint8Array`);
+    if (options.ctx !== undefined && options.ctx.length > U32_MAX) throw new RangeError(`testRun of '${this.name}': ctx of ${options.ctx.length} bytes is larger than the kernel takes`);
     const ctxIn = options.ctx === undefined ? null : Buffer.from(options.ctx);
     const ctxOut = ctxIn === null ? null : Buffer.alloc(ctxIn.length);
     const runOptions = {

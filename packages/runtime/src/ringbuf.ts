@@ -11,7 +11,47 @@ import type { MapMetadata, TypeDescriptor } from './metadata.js';
 interface Reader {
   ringBuffer: RingBuffer;
   callback: bigint;
-  queue: unknown[];
+  queue: RecordQueue;
+}
+
+/**
+ * Records libbpf consumed from the ring but nobody has been handed yet.
+ * libbpf's consume takes every available record at once, so records wait
+ * here, and one the caller has not received stays here for the next reader
+ * when a loop stops early (`break`, a throw, an abort).
+ */
+class RecordQueue {
+  private items: unknown[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(record: unknown): void {
+    this.items.push(record);
+  }
+
+  /** The oldest record; the queue must not be empty. */
+  take(): unknown {
+    const record = this.items[this.head++];
+    // Drop handed-out records now and then instead of shifting the array on every take.
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return record;
+  }
+
+  takeAll(): unknown[] {
+    const records = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return records;
+  }
 }
 
 export class RingBufferHandle<E = KernelValue> {
@@ -38,9 +78,11 @@ export class RingBufferHandle<E = KernelValue> {
     });
   }
 
-  /** Decodes and returns every record currently in the ring buffer, without waiting. */
+  /** Decodes and returns every record currently in the ring buffer (and any an earlier loop left unread), without waiting. */
   consume(): E[] {
-    return this.drain(this.open());
+    const reader = this.open();
+    this.fill(reader);
+    return reader.queue.takeAll() as E[];
   }
 
   /** Streams records as they arrive until the loop breaks or the system closes. One iteration at a time. */
@@ -50,7 +92,9 @@ export class RingBufferHandle<E = KernelValue> {
 
   /**
    * Streams records as they arrive until the loop breaks, `signal` aborts or
-   * the system closes. One iteration at a time per ring buffer.
+   * the system closes. One iteration at a time per ring buffer. Records are
+   * handed out one by one: those not yet handed out when the loop stops stay
+   * for the next `consume()` or loop.
    */
   async *stream(options: { signal?: AbortSignal } = {}): AsyncGenerator<E> {
     const { signal } = options;
@@ -72,9 +116,9 @@ export class RingBufferHandle<E = KernelValue> {
     const stopped = (): boolean => this.lifetime.isClosed || signal?.aborted === true;
     try {
       while (!stopped()) {
-        const records = this.drain(reader);
-        if (records.length > 0) {
-          yield* records;
+        if (reader.queue.size === 0) this.fill(reader);
+        if (reader.queue.size > 0) {
+          yield reader.queue.take() as E;
           continue;
         }
         await new Promise<void>((resolve) => {
@@ -90,16 +134,15 @@ export class RingBufferHandle<E = KernelValue> {
     }
   }
 
-  /** Consumes what the ring buffer holds and takes the decoded records out of the queue. */
-  private drain(reader: Reader): E[] {
+  /** Consumes what the ring buffer holds into the reader's queue, decoded. */
+  private fill(reader: Reader): void {
     check(`consuming ring buffer '${this.name}'`, () => lib.ring_buffer__consume(reader.ringBuffer) as number);
-    return reader.queue.splice(0) as E[];
   }
 
   private open(): Reader {
     this.lifetime.assertOpen();
     if (this.reader !== null) return this.reader;
-    const queue: unknown[] = [];
+    const queue = new RecordQueue();
     const callback = koffi.register((_context: bigint, data: bigint, size: number | bigint): number => {
       // Decoded in place: the record's memory is only valid during the callback.
       const record = new DataView(koffi.view(data, Number(size)));

@@ -5,3 +5,4 @@
 export type * from './metadata.js';
 export { verifierReason, verifierStatistics, type VerifierReason } from './verifier-log.js';
 export { ATTACH_TARGETS, type AttachTargetKind } from './attach-targets.js';
+export { BPFFS_ROOT, movePinPath, pinPathProblem, pinRootProblem } from './pin-path.js';

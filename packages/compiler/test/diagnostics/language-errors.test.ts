@@ -31,7 +31,15 @@ describe('map declarations (§4)', () => {
   });
 
   it('pin path outside /sys/fs/bpf/', () => {
-    expect(firstError('map<u32, u32> m : HashMap(16) { pinned: "/tmp/m" };\n')).toMatch(/^prog\.ks:1:41: error: the pin path must be under \/sys\/fs\/bpf\/, not "\/tmp\/m"/);
+    expect(firstError('map<u32, u32> m : HashMap(16) { pinned: "/tmp/m" };\n')).toMatch(/^prog\.ks:1:41: error: the pin path "\/tmp\/m" cannot be used: it must be under \/sys\/fs\/bpf\//);
+  });
+
+  it('pin path that is not normal, climbs out of /sys/fs/bpf or holds a NUL or control character', () => {
+    const pinned = (path: string) => firstError(`map<u32, u32> m : HashMap(16) { pinned: "${path}" };\n`).split('\n')[0];
+    expect(pinned('/sys/fs/bpf/../../../tmp/x')).toBe(`prog.ks:1:41: error: the pin path "/sys/fs/bpf/../../../tmp/x" cannot be used: it climbs out of /sys/fs/bpf/ with '..'`);
+    expect(pinned('/sys/fs/bpf/a/../b')).toBe(`prog.ks:1:41: error: the pin path "/sys/fs/bpf/a/../b" cannot be used: it is not in normal form (no '.', '..' or empty segments): write "/sys/fs/bpf/b"`);
+    expect(pinned('/sys/fs/bpf/x\\0/../../tmp')).toBe('prog.ks:1:41: error: the pin path "/sys/fs/bpf/x\\u0000/../../tmp" cannot be used: it contains the control character U+0000');
+    expect(pinned('/sys/fs/bpf/x\\ny')).toBe('prog.ks:1:41: error: the pin path "/sys/fs/bpf/x\\ny" cannot be used: it contains the control character U+000A');
   });
 
   it('unknown attribute, with the nearest one', () => {

@@ -57,14 +57,15 @@ export async function compileModule(id: string, source: string, options: Resolve
   if (built) countClangRun();
 
   const input = { filename: displayName, metadata: result.metadata, analysis: result.analysis };
+  const objectSha256 = createHash('sha256').update(object).digest('hex');
   return {
     name: result.name,
     filename: displayName,
-    code: generateJsModule({ ...input, object }),
+    code: generateJsModule({ ...input, object, objectSha256 }),
     metadata: result.metadata,
     analysis: result.analysis,
     object,
-    objectFileName: `${result.name}-${createHash('sha256').update(object).digest('hex').slice(0, 8)}.bpf.o`,
+    objectFileName: `${result.name}-${objectSha256.slice(0, 8)}.bpf.o`,
     sources: result.files,
     warnings,
   };

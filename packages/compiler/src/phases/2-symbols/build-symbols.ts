@@ -1,5 +1,6 @@
 // Phase 2: declarations → symbol table. Resolves type names, evaluates
 // constants, validates map and program declarations, and reports duplicates.
+import { pinPathProblem } from '@kernelscript/shared';
 import type * as ast from '../1-parse/ast.js';
 import { CompileError, located, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { findMapKind, MAP_KINDS } from '../../language/map-kinds.js';
@@ -257,8 +258,9 @@ class SymbolBuilder {
             pinPath = `${PIN_ROOT}${decl.name.name}`;
           } else if (attribute.value.kind !== 'StringLiteral') {
             throw located('`pinned` takes a path string: pinned: "/sys/fs/bpf/name"', attribute.value.span);
-          } else if (!attribute.value.value.startsWith(PIN_ROOT) || attribute.value.value.length === PIN_ROOT.length) {
-            throw located(`the pin path must be under ${PIN_ROOT}, not "${attribute.value.value}"`, attribute.value.span);
+          } else if (pinPathProblem(attribute.value.value) !== null) {
+            // The shared rule (also the runtime's): a normal path under /sys/fs/bpf/, no `..`, NUL or control character.
+            throw located(`the pin path ${JSON.stringify(attribute.value.value)} cannot be used: ${pinPathProblem(attribute.value.value)}`, attribute.value.span);
           } else {
             pinPath = attribute.value.value;
           }

@@ -67,6 +67,7 @@ export function generateDts(input: DtsInput): string {
     ].join('\n'),
     `export declare const analysis: ${printLiteral(input.analysis as unknown as LiteralData, 'type')};`,
     '/** The compiled eBPF object (ELF bytes), inlined so it resolves the same from every bundler\'s output. */\nexport declare const object: Uint8Array;',
+    '/** SHA-256 of `object` (hex): `load()` refuses an object whose bytes do not match. */\nexport declare const objectSha256: string;',
     [
       // The `~` members are type-only (absent at run time): they let `load(system)` infer Maps and Config.
       `declare const system: ${objectType([...SYSTEM_EXPORTS.map((name) => ({ name, type: `typeof ${name}`, readonly: true })), ...TYPE_ONLY_MEMBERS])};`,

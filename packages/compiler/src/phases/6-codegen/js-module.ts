@@ -13,6 +13,8 @@ export interface JsModuleInput {
   analysis: SystemAnalysis;
   /** The compiled eBPF object (ELF bytes). */
   object: Uint8Array;
+  /** SHA-256 of `object` (hex): the runtime refuses bytes that do not match before libbpf parses them. */
+  objectSha256: string;
 }
 
 export function generateJsModule(input: JsModuleInput): string {
@@ -31,6 +33,7 @@ export function generateJsModule(input: JsModuleInput): string {
     // each bundler puts its output chunks (and from CJS and ESM alike); inlined
     // bytes work the same everywhere, and eBPF objects are small.
     `export const object = Uint8Array.from(atob(${JSON.stringify(Buffer.from(input.object).toString('base64'))}), (c) => c.charCodeAt(0));`,
+    `export const objectSha256 = ${JSON.stringify(input.objectSha256)};`,
     ...enumObjects,
     `export default { ${SYSTEM_EXPORTS.join(', ')} };`,
     '',

@@ -38,7 +38,8 @@ export function printLiteral(value: LiteralData, mode: LiteralMode, indent = '')
   if (entries.length === 0) return '{}';
   const lines = entries.map(([key, item]) =>
     mode === 'value'
-      ? `${inner}${propertyKey(key)}: ${printLiteral(item, mode, inner)},`
+      ? // In an object literal `__proto__: v` (bare or quoted) sets the prototype; a computed key makes it a property.
+        `${inner}${key === '__proto__' ? '["__proto__"]' : propertyKey(key)}: ${printLiteral(item, mode, inner)},`
       : `${inner}readonly ${propertyKey(key)}: ${printLiteral(item, mode, inner)};`,
   );
   return `{\n${lines.join('\n')}\n${indent}}`;

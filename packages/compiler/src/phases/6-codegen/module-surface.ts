@@ -8,7 +8,7 @@ export type StructDescriptor = Extract<TypeDescriptor, { kind: 'struct' }>;
 export type EnumDescriptor = Extract<TypeDescriptor, { kind: 'enum' }>;
 
 /** Value exports every `.ks` module has (plus `default`). */
-export const SYSTEM_EXPORTS = ['metadata', 'programs', 'maps', 'config', 'analysis', 'object'] as const;
+export const SYSTEM_EXPORTS = ['metadata', 'programs', 'maps', 'config', 'analysis', 'object', 'objectSha256'] as const;
 /** Types every declaration file declares itself. */
 const SYSTEM_TYPES = ['Maps', 'Config', 'Programs', 'AttachTargets'] as const;
 
