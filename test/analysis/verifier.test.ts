@@ -98,6 +98,6 @@ describeKernel('kernel verifier in the loop', () => {
     expect(run.stdout).toMatch(/✓ packet_counter: accepted, \d+ instructions processed, stack depth 8 bytes/);
     expect(run.stdout).toMatch(/packet_counter: \d+ instructions \(measured, est\. \d+, \d+ processed by the verifier\), 8 bytes stack \(verifier: 8\)/);
     expect(run.stdout).toContain('Verifier compatible: ✅ Yes (the kernel verifier accepted every program)');
-    expect(readdirSync(out).sort()).toEqual(['Makefile', 'multi_programs', 'multi_programs.c', 'multi_programs.ebpf.c', 'multi_programs.ebpf.o']);
+    expect(readdirSync(out).sort()).toEqual(['.kernelscript-output.json', 'Makefile', 'multi_programs', 'multi_programs.c', 'multi_programs.ebpf.c', 'multi_programs.ebpf.o']);
   });
 });

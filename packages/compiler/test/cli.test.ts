@@ -20,7 +20,7 @@ describe('kernelscript CLI', () => {
   it('writes <name>/ with the three generated files by default and prints the analysis', async () => {
     const run = await kernelscript([seed]);
     expect(run.exitCode).toBe(0);
-    expect(readdirSync(join(work, 'multi_programs')).sort()).toEqual(['Makefile', 'multi_programs.c', 'multi_programs.ebpf.c']);
+    expect(readdirSync(join(work, 'multi_programs')).sort()).toEqual(['.kernelscript-output.json', 'Makefile', 'multi_programs.c', 'multi_programs.ebpf.c']);
     expect(run.stdout).toContain('Programs analyzed: 2');
     expect(run.stdout).toContain('  - packet_counter (xdp)');
     expect(run.stdout).toContain('  - shared_counter (hash_map)');
@@ -105,7 +105,7 @@ describe('kernelscript CLI', () => {
     expect(run.stdout).toContain('→ clang: multi_programs.ebpf.c → multi_programs.ebpf.o');
     expect(run.stdout).toContain('→ gcc: multi_programs.c → multi_programs');
     expect(run.stdout).toMatch(/packet_counter: \d+ instructions \(measured, est\. \d+\)/);
-    expect(readdirSync(join(work, 'built')).sort()).toEqual(['Makefile', 'multi_programs', 'multi_programs.c', 'multi_programs.ebpf.c', 'multi_programs.ebpf.o']);
+    expect(readdirSync(join(work, 'built')).sort()).toEqual(['.kernelscript-output.json', 'Makefile', 'multi_programs', 'multi_programs.c', 'multi_programs.ebpf.c', 'multi_programs.ebpf.o']);
   });
 
   it('build reports a toolchain failure clearly and writes nothing', async () => {
@@ -125,7 +125,7 @@ describe('kernelscript CLI', () => {
     expect(existsSync(join(dir, 'multi_programs'))).toBe(true);
     const clean = await execa('make', ['clean'], { cwd: dir });
     expect(clean.exitCode).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['Makefile', 'multi_programs.c', 'multi_programs.ebpf.c']);
+    expect(readdirSync(dir).sort()).toEqual(['.kernelscript-output.json', 'Makefile', 'multi_programs.c', 'multi_programs.ebpf.c']);
     expect(readFileSync(join(dir, 'Makefile'), 'utf8')).toContain('run: multi_programs\n\tsudo ./multi_programs');
   });
 });

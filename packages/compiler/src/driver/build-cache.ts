@@ -11,11 +11,12 @@
 // same bytes. The toolchain (execa) is imported only when something is built.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, readFileSync, realpathSync, statSync } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { BPF_CC, CC, CFLAGS, LIBS } from '../toolchain-flags.js';
 import { createLimit } from './concurrency.js';
+import { withTemporaryDirectory } from './temporary-directory.js';
 import { missingToolError } from './toolchain-error.js';
 
 /**
@@ -139,14 +140,7 @@ export async function writeExecutable(path: string, bytes: Uint8Array): Promise<
 }
 
 async function inBuildDirectory<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  return limit(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kernelscript-'));
-    try {
-      return await body(dir);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  return limit(() => withTemporaryDirectory(tmpdir(), 'kernelscript-', body));
 }
 
 /**

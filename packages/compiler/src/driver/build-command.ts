@@ -5,7 +5,7 @@
 // Loaded only by those commands: it brings the toolchain (execa) in, which a
 // plain compile never needs.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompileOptions, CompileResult } from '../compile.js';
@@ -14,6 +14,7 @@ import type { BuildFigures } from './build-figures.js';
 import { measureOptimization } from './optimization-figures.js';
 import { countInstructions } from './toolchain.js';
 import { verifyObject } from './verify.js';
+import { withTemporaryDirectory } from './temporary-directory.js';
 
 export interface BuildInput {
   file: string;
@@ -56,10 +57,5 @@ export async function buildAndMeasure(result: CompileResult, dir: string, verify
 
 /** `verify` without a project: the object is built in a directory removed afterwards. */
 export async function buildInScratchDirectory(result: CompileResult, input: BuildInput, say: (step: string) => void): Promise<BuildOutcome> {
-  const dir = await mkdtemp(join(tmpdir(), 'kernelscript-verify-'));
-  try {
-    return await buildAndMeasure(result, dir, true, input, say);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withTemporaryDirectory(tmpdir(), 'kernelscript-verify-', (dir) => buildAndMeasure(result, dir, true, input, say));
 }

@@ -17,6 +17,7 @@ import { EXIT_COMPILE_ERROR, EXIT_OK, UsageError, type CommandIo } from './comma
 import { compileOptionsOf, type CompileCommandOptions } from './compile-command.js';
 import { createLimit } from './concurrency.js';
 import { ToolchainError } from './toolchain-error.js';
+import { OutputError } from './output-error.js';
 import { writeOutputDirectory } from './write-output.js';
 
 /** A single `.ks` path, as opposed to a glob or a directory that stands for the files under it. */
@@ -53,12 +54,18 @@ export async function buildFilesCommand(patterns: string[], options: CompileComm
     let toolsRun: string[] = [];
     let refused = 0;
     try {
-      await writeOutputDirectory(directory, result.files, async (staging) => {
+      const build = async (staging: string) => {
         const outcome = await buildAndMeasure(result, staging, options.verify === true, { file, source, compileOptions, cacheDir }, () => {});
         toolsRun = outcome.toolsRun;
         refused = outcome.figures.verification?.programs.filter((verdict) => !verdict.accepted).length ?? 0;
-      });
+      };
+      await writeOutputDirectory(directory, result.files, { built: [`${result.name}.ebpf.o`, result.name], build, force: options.force === true });
     } catch (error) {
+      if (error instanceof OutputError) {
+        counts.failed++;
+        io.stderr.write(`${err.red('✗')} ${file}: ${error.message}\n`);
+        return;
+      }
       if (!(error instanceof ToolchainError)) throw error;
       counts.failed++;
       io.stderr.write(`${err.red('✗')} ${file}: build failed: ${error.message}\n`);

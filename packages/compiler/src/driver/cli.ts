@@ -34,7 +34,8 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
       .option('--optimize', 'Optimize: per-CPU counter maps, constant folding, dead-branch removal (listed in the report)')
       .option('--freeze-config', 'With --optimize: fold config into its defaults; config can then no longer be set at load time')
       .option('--timings', 'Print how long compiling took (to stderr)')
-      .option('--no-line-directives', 'Leave #line out of the generated C (to read or debug it as C; errors then point at the C)');
+      .option('--no-line-directives', 'Leave #line out of the generated C (to read or debug it as C; errors then point at the C)')
+      .option('--force', 'Replace files in the output directory that kernelscript did not write (or that were changed since)');
   /** Once, or with --watch again on every change of the file until SIGINT/SIGTERM (the watcher is loaded only then). */
   const watchable = async (file: string | undefined, options: CompileCommandOptions & { watch?: boolean }, mode: 'compile' | 'build' | 'verify') => {
     if (!options.watch) return compileCommand(file, options, mode);
@@ -49,6 +50,7 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     .option('--watch', 'Compile again each time the file changes, until Ctrl-C')
     .example('kernelscript examples/multi_programs.ks')
     .example('kernelscript -o my_project examples/multi_programs.ks')
+    .example('kernelscript -- -file-name-with-a-dash.ks')
     .action(compileAction);
   withCommon(cli.command('compile <file>', 'The same as `kernelscript FILE.ks`'))
     .option('--watch', 'Compile again each time the file changes, until Ctrl-C')
@@ -79,10 +81,11 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     .command('types <...globs>', 'Write the TypeScript declaration file beside every matching .ks (what unplugin-kernelscript writes), only when it changed')
     .option('--dts <form>', "Which file: 'd.ks.ts' (counter.d.ks.ts, allowArbitraryExtensions) or 'ks.d.ts' (counter.ks.d.ts)", { default: 'd.ks.ts' })
     .option('--quiet', 'Print only errors')
+    .option('--force', 'Replace a declaration file that kernelscript did not write')
     .example("kernelscript types 'src/**/*.ks'")
     .example('kernelscript types src --dts ks.d.ts')
-    .action((globs: string[], options: { dts: string; quiet?: boolean }) => {
-      run = async () => (await import('./types-command.js')).typesCommand(globs, { dts: options.dts, quiet: options.quiet === true }, io);
+    .action((globs: string[], options: { dts: string; quiet?: boolean; force?: boolean }) => {
+      run = async () => (await import('./types-command.js')).typesCommand(globs, { dts: options.dts, quiet: options.quiet === true, force: options.force === true }, io);
     });
   cli
     .command('fmt [...files]', 'Rewrite .ks files (globs, directories) in the canonical layout')
@@ -112,15 +115,26 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     const args = argv.map((arg) => (arg === '--freeze-config' ? '--freezeConfig' : arg));
     const parsed = cli.parse(['node', 'kernelscript', ...args], { run: false });
     if (parsed.options.help || parsed.options.version) return EXIT_OK;
+    // `--` ends the options: cac puts what follows it aside; those are file arguments like the others.
+    const afterDashes = parsed.options['--'] as string[] | undefined;
+    if (afterDashes !== undefined && afterDashes.length > 0) (cli.args as string[]).push(...afterDashes.splice(0));
     if (!cli.matchedCommand) throw new UsageError(`unknown command '${argv[0]}'`);
     await cli.runMatchedCommand();
     commandRan = true;
     return await run!();
   } catch (error) {
     if (error instanceof UsageError || (error instanceof Error && error.name === 'CACError')) {
-      io.stderr.write(`kernelscript: ${error.message}\nRun 'kernelscript --help' for usage.\n`);
+      io.stderr.write(`kernelscript: ${error.message}${dashedFileHint(argv, error)}\nRun 'kernelscript --help' for usage.\n`);
       return EXIT_USAGE;
     }
     throw error;
   }
+}
+
+/** An unknown option that names a .ks file is most likely a file whose name starts with `-`. */
+function dashedFileHint(argv: string[], error: Error): string {
+  if (!/Unknown option/.test(error.message)) return '';
+  const beforeDashes = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const dashed = beforeDashes.find((arg) => arg.startsWith('-') && arg.endsWith('.ks'));
+  return dashed ? `\n(a file whose name starts with '-'? write: kernelscript -- ${dashed}  or  kernelscript ./${dashed})` : '';
 }

@@ -2,11 +2,12 @@
 // `build` also runs the toolchain on it; `verify` builds in a scratch
 // directory and loads every program into the kernel verifier. The toolchain
 // part (execa) is imported only when a build runs.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { compile, type CompileOptions, type CompileResult } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
+import { MAX_SOURCE_BYTES } from '../phases/1-parse/limits.js';
 import { colorsFor, type Colors } from './colors.js';
 import { EXIT_COMPILE_ERROR, EXIT_OK, UsageError, type CommandIo } from './command.js';
 import { jsonReport } from './json-report.js';
@@ -14,6 +15,7 @@ import type { BuildFigures } from './build-figures.js';
 import { formatReport } from './report.js';
 import { ToolchainError } from './toolchain-error.js';
 import { refusalDiagnostic } from './verify-diagnostics.js';
+import { OutputError } from './output-error.js';
 import { writeOutputDirectory } from './write-output.js';
 
 export interface CompileCommandOptions {
@@ -35,6 +37,8 @@ export interface CompileCommandOptions {
   timings?: boolean;
   /** build, verify: where built objects and coordinators are cached (default: defaultCacheDir()). */
   cacheDir?: string;
+  /** Replace files in the output directory that kernelscript did not write, or that were changed since. */
+  force?: boolean;
 }
 
 /** The compiler's options for `file` from the command line's. */
@@ -57,6 +61,12 @@ export async function compileCommand(file: string | undefined, options: CompileC
   if (!file.endsWith('.ks')) throw new UsageError(`expected a .ks file, got '${file}'`);
   let source: string;
   try {
+    // A file over the size limit is refused before it is read (compile() would refuse it too, after reading it all).
+    const { size } = await stat(file);
+    if (size > MAX_SOURCE_BYTES) {
+      io.stderr.write(`kernelscript: ${file}: source file too large: ${size.toLocaleString('en')} bytes, more than ${MAX_SOURCE_BYTES.toLocaleString('en')} (8 MiB; see docs/limits.md)\n`);
+      return EXIT_COMPILE_ERROR;
+    }
     source = await readFile(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
@@ -88,16 +98,26 @@ export async function compileCommand(file: string | undefined, options: CompileC
   const say = (step: string) => {
     if (!options.quiet && !options.json) io.stdout.write(`${out.cyan('→')} ${step}\n`);
   };
+  // What the generated Makefile builds; `build` writes them too.
+  const built = [`${result.name}.ebpf.o`, result.name];
+  const force = options.force === true;
   try {
-    if (mode === 'compile') await writeOutputDirectory(directory, result.files);
+    if (mode === 'compile') await writeOutputDirectory(directory, result.files, { built, force });
     else {
       const { buildAndMeasure, buildInScratchDirectory } = await import('./build-command.js');
       const { defaultCacheDir } = await import('./build-cache.js');
       const input = { file, source, compileOptions, cacheDir: options.cacheDir ?? defaultCacheDir() };
       if (!writeOutput) figures = (await buildInScratchDirectory(result, input, say)).figures;
-      else await writeOutputDirectory(directory, result.files, async (staging) => void (figures = (await buildAndMeasure(result, staging, mode === 'verify', input, say)).figures));
+      else {
+        const build = async (staging: string) => void (figures = (await buildAndMeasure(result, staging, mode === 'verify', input, say)).figures);
+        await writeOutputDirectory(directory, result.files, { built, build, force });
+      }
     }
   } catch (error) {
+    if (error instanceof OutputError) {
+      io.stderr.write(`${err.red('kernelscript:')} ${error.message}\n${err.dim('nothing was written')}\n`);
+      return EXIT_COMPILE_ERROR;
+    }
     if (!(error instanceof ToolchainError)) throw error;
     io.stderr.write(`${err.red('kernelscript: build failed:')} ${error.message}\n${err.dim('nothing was written')}\n`);
     return EXIT_COMPILE_ERROR;
@@ -114,7 +134,7 @@ export async function compileCommand(file: string | undefined, options: CompileC
   } else if (!options.quiet) {
     io.stdout.write(`${formatReport(result, out, figures)}\n\n`);
     if (writeOutput) {
-      const written = result.files.map((f) => f.path).concat(mode !== 'compile' ? [`${result.name}.ebpf.o`, result.name] : []);
+      const written = result.files.map((f) => f.path).concat(mode !== 'compile' ? built : []);
       io.stdout.write(`${out.green('✓')} Wrote ${relative(process.cwd(), directory) || '.'}/: ${written.join(', ')}\n`);
       if (mode === 'compile') io.stdout.write(out.dim(`  Build it with: make -C ${directory}   (or: kernelscript build ${file})\n`));
       else io.stdout.write(out.dim(`  Run it with: sudo ${runnablePath(join(directory, result.name))}\n`));

@@ -2,7 +2,8 @@
 // and the toolchain calls, for tools such as the bundler plugin.
 export { main } from './cli.js';
 export { archIncludeFlags, buildBpfObject, buildCoordinator, countInstructions, INSTALL_HINT, missingToolError, toolVersion, ToolchainError, type ToolchainOptions } from './toolchain.js';
-export { writeOutputDirectory } from './write-output.js';
+export { writeOutputDirectory, MANIFEST_NAME, type OutputOptions } from './write-output.js';
+export { OutputError } from './output-error.js';
 export { formatReport } from './report.js';
 export { jsonReport, type JsonReport, type JsonDiagnostic } from './json-report.js';
 export { verifyObject, type VerificationReport, type ProgramVerdict, type VerifierRefusal, type VerifyOptions } from './verify.js';

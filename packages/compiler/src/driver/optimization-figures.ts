@@ -4,12 +4,13 @@
 // stage's eBPF object is built, and every transformation gets the counts of the
 // stage before it and of its own stage (the last stage is the object the build
 // already made).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, type CompileOptions, type CompileResult } from '../compile.js';
 import type { OptimizationReport } from '../phases/5-ir/optimize/optimization.js';
 import { buildBpfObject, countInstructions } from './toolchain.js';
+import { withTemporaryDirectory } from './temporary-directory.js';
 
 export async function measureOptimization(
   source: string,
@@ -20,8 +21,7 @@ export async function measureOptimization(
   const report = result.optimization;
   if (!report) return null;
   const kinds = report.applied.map((a) => a.kind);
-  const dir = await mkdtemp(join(tmpdir(), 'kernelscript-optimize-'));
-  try {
+  return withTemporaryDirectory(tmpdir(), 'kernelscript-optimize-', async (dir) => {
     // counts[i]: after the first i applied transformations (counts[0]: the unoptimised object).
     const counts: Map<string, number>[] = [];
     for (let stage = 0; stage < kinds.length; stage++) {
@@ -43,7 +43,5 @@ export async function measureOptimization(
       })),
     }));
     return { ...report, applied };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

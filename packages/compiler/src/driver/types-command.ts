@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { compile } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { UsageError } from './command.js';
+import { OutputError } from './output-error.js';
 import { declarationPath, DTS_FORMS, writeDeclaration, type DtsForm } from './declarations.js';
 import { findKsFiles, noMatchMessage } from './ks-files.js';
 
@@ -14,6 +15,8 @@ export interface TypesOptions {
   dts: string;
   /** Print only errors. */
   quiet: boolean;
+  /** Replace a declaration file kernelscript did not write. */
+  force?: boolean;
 }
 
 /** Returns the exit code: 0 when every file compiled, 1 when one did not or nothing matched. */
@@ -38,7 +41,16 @@ export async function typesCommand(patterns: string[], options: TypesOptions, io
       failed++;
       continue;
     }
-    if (await writeDeclaration(file, { filename: file, metadata: result.metadata, analysis: result.analysis }, form)) {
+    let wrote: boolean;
+    try {
+      wrote = await writeDeclaration(file, { filename: file, metadata: result.metadata, analysis: result.analysis }, form, { force: options.force === true });
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      io.stderr.write(`kernelscript types: ${error.message}\n`);
+      failed++;
+      continue;
+    }
+    if (wrote) {
       written++;
       if (!options.quiet) io.stdout.write(`wrote ${declarationPath(file, form)}\n`);
     }
