@@ -2,6 +2,7 @@
  * esbuild plugin: `import KernelScript from 'unplugin-kernelscript/esbuild'`.
  * See the README's esbuild section for the config.
  */
-import { KernelScript } from './index.js';
+import { createEsbuildPlugin } from 'unplugin';
+import { unpluginFactory } from './factory.js';
 
-export default KernelScript.esbuild;
+export default createEsbuildPlugin(unpluginFactory);

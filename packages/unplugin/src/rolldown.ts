@@ -2,6 +2,7 @@
  * rolldown plugin: `import KernelScript from 'unplugin-kernelscript/rolldown'`.
  * See the README's rolldown section for the config.
  */
-import { KernelScript } from './index.js';
+import { createRolldownPlugin } from 'unplugin';
+import { unpluginFactory } from './factory.js';
 
-export default KernelScript.rolldown;
+export default createRolldownPlugin(unpluginFactory);

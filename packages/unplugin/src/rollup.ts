@@ -2,6 +2,7 @@
  * rollup plugin: `import KernelScript from 'unplugin-kernelscript/rollup'`.
  * See the README's rollup section for the config.
  */
-import { KernelScript } from './index.js';
+import { createRollupPlugin } from 'unplugin';
+import { unpluginFactory } from './factory.js';
 
-export default KernelScript.rollup;
+export default createRollupPlugin(unpluginFactory);

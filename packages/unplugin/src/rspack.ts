@@ -2,6 +2,7 @@
  * rspack plugin: `import KernelScript from 'unplugin-kernelscript/rspack'`.
  * See the README's rspack section for the config.
  */
-import { KernelScript } from './index.js';
+import { createRspackPlugin } from 'unplugin';
+import { unpluginFactory } from './factory.js';
 
-export default KernelScript.rspack;
+export default createRspackPlugin(unpluginFactory);

@@ -2,6 +2,7 @@
  * vite plugin: `import KernelScript from 'unplugin-kernelscript/vite'`.
  * See the README's vite section for the config.
  */
-import { KernelScript } from './index.js';
+import { createVitePlugin } from 'unplugin';
+import { unpluginFactory } from './factory.js';
 
-export default KernelScript.vite;
+export default createVitePlugin(unpluginFactory);

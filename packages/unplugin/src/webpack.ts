@@ -2,6 +2,7 @@
  * webpack plugin: `import KernelScript from 'unplugin-kernelscript/webpack'`.
  * See the README's webpack section for the config.
  */
-import { KernelScript } from './index.js';
+import { createWebpackPlugin } from 'unplugin';
+import { unpluginFactory } from './factory.js';
 
-export default KernelScript.webpack;
+export default createWebpackPlugin(unpluginFactory);
