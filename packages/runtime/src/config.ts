@@ -4,7 +4,7 @@
 // offsets come from the object's BTF DATASEC) and hand the bytes back.
 import koffi from 'koffi';
 import { encodeInto } from './codec.js';
-import { btfType, btfVarSecinfo, check, checkPointer, lib, type BpfMap, type BpfObject, type Btf } from './libbpf.js';
+import { btfType, btfVarSecinfo, check, checkPointer, lib, objectMaps, type BpfMap, type BpfObject, type Btf } from './libbpf.js';
 import type { ConfigMetadata } from './metadata.js';
 
 const BTF_KIND_DATASEC = 15;
@@ -63,9 +63,7 @@ function describeObject(value: unknown): string {
 
 /** libbpf names the section's map `<object name prefix>.rodata`. */
 function findRodataMap(object: BpfObject): BpfMap {
-  for (let map = lib.bpf_object__next_map(object, null) as BpfMap | null; map !== null; map = lib.bpf_object__next_map(object, map) as BpfMap | null) {
-    if ((lib.bpf_map__name(map) as string).endsWith(RODATA_SECTION)) return map;
-  }
+  for (const { map, name } of objectMaps(object)) if (name.endsWith(RODATA_SECTION)) return map;
   throw new Error(`the object has no ${RODATA_SECTION} section: was it compiled from this metadata?`);
 }
 

@@ -242,3 +242,10 @@ export function checkPointer<T extends bigint>(operation: string, call: () => bi
 }
 
 export const koffiErrno = (): number => koffi.errno();
+
+/** Every map of an opened object, with its name (libbpf's data-section maps included). */
+export function* objectMaps(object: BpfObject): Generator<{ map: BpfMap; name: string }> {
+  for (let map = lib.bpf_object__next_map(object, null) as BpfMap | null; map !== null; map = lib.bpf_object__next_map(object, map) as BpfMap | null) {
+    yield { map, name: lib.bpf_map__name(map) as string };
+  }
+}

@@ -7,7 +7,7 @@ import { attachAll, type AttachTargets } from './attach-all.js';
 import type { Attachment } from './attach.js';
 import { applyConfig, type ConfigValues } from './config.js';
 import { captureVerifierLogs, type VerifierLogLevel } from './verifier-log-capture.js';
-import { bpfObjectOpenOpts, check, checkPointer, lib, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
+import { bpfObjectOpenOpts, check, checkPointer, lib, objectMaps, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
 import { Lifetime } from './lifetime.js';
 import { assertPinnable, explainPinMismatch } from './pins.js';
 import { MapHandle } from './map.js';
@@ -136,6 +136,7 @@ export function load<
     const objectMaps = Object.fromEntries(
       Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const),
     );
+    refuseUndeclaredMaps(object, metadata);
     const pinned: { metadata: MapMetadata; map: BpfMap; pinPath: string }[] = [];
     for (const { map, pinPath } of pinPaths) {
       assertPinnable(map.name, pinPath);
@@ -214,11 +215,20 @@ function defineOwn<T>(record: Record<string, T>, name: string, value: T): void {
   Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Finds a map and checks that its key and value sizes agree with the metadata. */
+/**
+ * Finds a map and checks that its key and value sizes and its max_entries
+ * agree with the metadata: the kernel allocates what the object says, and an
+ * object changed on disk may ask for gigabytes (some kernels even oops on a
+ * per-CPU array of more than 2^31 entries). Checked after open, before load.
+ */
 function findMap(object: BpfObject, metadata: MapMetadata): BpfMap {
   const map = checkPointer<BpfMap>(`finding map '${metadata.objectName}' in the object`, () =>
     lib.bpf_object__find_map_by_name(object, metadata.objectName) as bigint | null,
   );
+  const maxEntries = lib.bpf_map__max_entries(map) as number;
+  if (maxEntries !== metadata.maxEntries) {
+    throw new Error(`map '${metadata.name}': the object says max_entries ${maxEntries}, the metadata ${metadata.maxEntries}: object and metadata do not match`);
+  }
   if (metadata.key !== null) {
     const sizes = { key: lib.bpf_map__key_size(map) as number, value: lib.bpf_map__value_size(map) as number };
     if (sizes.key !== metadata.key.size || sizes.value !== metadata.value.size) {
@@ -229,6 +239,26 @@ function findMap(object: BpfObject, metadata: MapMetadata): BpfMap {
     }
   }
   return map;
+}
+
+/** libbpf's own maps for global data (`.rodata`, `.bss`, `.data`...) are named after their section. */
+const isDataSectionMap = (name: string): boolean => name.includes('.');
+/** More than any `.ks` global data needs; a larger data section means a changed object. */
+const MAX_DATA_SECTION_BYTES = 64 * 1024 * 1024;
+
+/** Every map the object would create is declared by the metadata, or is a data section of sane size. */
+function refuseUndeclaredMaps(object: BpfObject, metadata: SystemMetadata): void {
+  const declared = new Set(Object.values(metadata.maps).map((map) => map.objectName));
+  for (const { map, name } of objectMaps(object)) {
+    if (declared.has(name)) continue;
+    const valueSize = lib.bpf_map__value_size(map) as number;
+    if (isDataSectionMap(name) && valueSize <= MAX_DATA_SECTION_BYTES) continue;
+    throw new Error(
+      isDataSectionMap(name)
+        ? `the object of '${metadata.name}' has a ${valueSize}-byte data section '${name}': object and metadata do not match`
+        : `the object of '${metadata.name}' has a map '${name}' its metadata does not declare: object and metadata do not match`,
+    );
+  }
 }
 
 function mapFd(map: BpfMap, name: string): number {

@@ -176,6 +176,18 @@ describeKernel('runtime: hostile options and early loop exits', () => {
     expect(rest).toBe(3);
   });
 
+  it('refuses an object whose maps are not the ones its metadata declares, before the kernel allocates them', () => {
+    // A changed object may ask the kernel for gigabytes: a per-CPU array of 2.5e9 entries once oopsed this kernel.
+    const hits = counter.metadata.maps.hits!;
+    expect(() => load({ ...counter, metadata: { ...counter.metadata, maps: { ...counter.metadata.maps, hits: { ...hits, maxEntries: 8 } } } })).toThrow(
+      "map 'hits': the object says max_entries 4, the metadata 8: object and metadata do not match",
+    );
+    const { hits: _undeclared, ...declared } = counter.metadata.maps;
+    expect(() => load({ ...counter, metadata: { ...counter.metadata, maps: declared } })).toThrow(
+      "the object of 'counter' has a map 'hits' its metadata does not declare: object and metadata do not match",
+    );
+  });
+
   it('a corrupted object given by path never crashes Node: each is refused, or libbpf fails cleanly, or it loads', async () => {
     // Random five-byte corruptions of a real object, each loaded in a child process so a crash would show as a signal.
     const objectPath = counter.object as string;
