@@ -16,7 +16,8 @@
 //   run NAME=PATH…               Node runs the block (types stripped); each
 //                                `console.log(…); // expected` prints the expected text
 //   tested-by TEST               part of a walkthrough a whole test follows (the file must exist)
-//   skip: WHY                    shell commands and file fragments only
+//   skip: WHY                    shell commands, file fragments, and configurations of
+//                                editors the test machines do not have (Lua, TOML, Rust)
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -169,7 +170,7 @@ describe.each(READMES)('%s', (readme) => {
       expect(snippet.how, 'every code block says how it is tested').not.toBeNull();
       const [kind, ...args] = snippet.how!.split(/\s+/);
       if (kind === 'skip:') {
-        expect(['bash', 'jsonc'], 'only shell commands and fragments may be skipped').toContain(snippet.language);
+        expect(['bash', 'jsonc', 'lua', 'toml', 'rust'], 'only shell commands, fragments and editor configurations may be skipped').toContain(snippet.language);
         return;
       }
       await RUNNERS[kind!]!(snippet, args, `${basename(dirname(join(REPO_ROOT, readme)))}-${snippet.line}`);
