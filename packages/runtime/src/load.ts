@@ -111,14 +111,7 @@ export function load<
   const { metadata } = module;
   // Checked before anything is opened, so a bad path or object costs no kernel resource.
   const pinPaths = mapPinPaths(metadata, options.pinRoot);
-  const objectBytes = typeof module.object === 'string' ? readFileSync(module.object) : Buffer.from(module.object);
-  checkObject(objectBytes, metadata.name, module.objectSha256);
-  // libbpf reads the ELF bytes only during open (it copies instructions, BTF and data out of them).
-  const object = checkPointer<BpfObject>(`opening the object of '${metadata.name}'`, () =>
-    lib.bpf_object__open_mem(koffi.address(objectBytes), objectBytes.length, { sz: bpfObjectOpenOpts.size, object_name: metadata.name }) as
-      | bigint
-      | null,
-  );
+  const { object, maps: objectMaps, programs: objectPrograms } = openObject(module);
   const lifetime = new Lifetime(metadata.name);
   const programs: Record<string, ProgramHandle> = {};
 
@@ -133,10 +126,6 @@ export function load<
   };
 
   try {
-    const objectMaps = Object.fromEntries(
-      Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const),
-    );
-    refuseUndeclaredMaps(object, metadata);
     const pinned: { metadata: MapMetadata; map: BpfMap; pinPath: string }[] = [];
     for (const { map, pinPath } of pinPaths) {
       assertPinnable(map.name, pinPath);
@@ -145,14 +134,6 @@ export function load<
       pinned.push({ metadata: map, map: objectMaps[map.name]!, pinPath });
     }
     const config = applyConfig(object, metadata.config, options.config ?? {});
-    const objectPrograms = Object.fromEntries(
-      Object.values(metadata.programs).map((program) => [
-        program.name,
-        checkPointer<BpfProgram>(`finding program '${program.name}' in the object`, () =>
-          lib.bpf_object__find_program_by_name(object, program.name) as bigint | null,
-        ),
-      ]),
-    );
     const logs = options.verifierLog ? captureVerifierLogs(objectPrograms, options.verifierLog) : null;
 
     try {
@@ -186,6 +167,46 @@ export function load<
     };
   } catch (error) {
     close();
+    throw error;
+  }
+}
+
+/** An object opened by libbpf and checked against its metadata, not loaded: nothing of it is in the kernel yet. */
+export interface OpenedObject {
+  object: BpfObject;
+  maps: Record<string, BpfMap>;
+  programs: Record<string, BpfProgram>;
+}
+
+/**
+ * Everything load() checks before the kernel sees the object: its hash or
+ * ELF sanity, libbpf's open, and every map and program against the
+ * metadata. The caller closes the object (it is closed here on failure).
+ */
+export function openObject(module: KernelModule): OpenedObject {
+  const { metadata } = module;
+  const objectBytes = typeof module.object === 'string' ? readFileSync(module.object) : Buffer.from(module.object);
+  checkObject(objectBytes, metadata.name, module.objectSha256);
+  // libbpf reads the ELF bytes only during open (it copies instructions, BTF and data out of them).
+  const object = checkPointer<BpfObject>(`opening the object of '${metadata.name}'`, () =>
+    lib.bpf_object__open_mem(koffi.address(objectBytes), objectBytes.length, { sz: bpfObjectOpenOpts.size, object_name: metadata.name }) as
+      | bigint
+      | null,
+  );
+  try {
+    const maps = Object.fromEntries(Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const));
+    refuseUndeclaredMaps(object, metadata);
+    const programs = Object.fromEntries(
+      Object.values(metadata.programs).map((program) => [
+        program.name,
+        checkPointer<BpfProgram>(`finding program '${program.name}' in the object`, () =>
+          lib.bpf_object__find_program_by_name(object, program.name) as bigint | null,
+        ),
+      ]),
+    );
+    return { object, maps, programs };
+  } catch (error) {
+    lib.bpf_object__close(object);
     throw error;
   }
 }
