@@ -33,7 +33,19 @@ export interface CompileOptions {
   optimize?: boolean | readonly OptimizationKind[];
   /** With `optimize`: fold `config` reads into their defaults and remove the load-time globals (they can no longer be set). */
   freezeConfig?: boolean;
+  /** Time each phase: the result's `timings` lists them in order (`kernelscript --timings`, the scaling bench). */
+  timings?: boolean;
 }
+
+/** One phase's share of a compile. */
+export interface PhaseTiming {
+  phase: 'parse' | 'symbols' | 'typecheck' | 'analyze' | 'lower' | 'resources' | 'codegen';
+  ms: number;
+}
+
+/** Runs one phase, timing it when timings were asked for. */
+export type PhaseTimer = <T>(phase: PhaseTiming['phase'], run: () => T) => T;
+const untimed: PhaseTimer = (_phase, run) => run();
 
 export interface GeneratedFile {
   /** Path relative to the output directory. */
@@ -52,6 +64,8 @@ export interface CompileResult {
   files: GeneratedFile[];
   /** What `optimize` changed; null when it was off. */
   optimization: OptimizationReport | null;
+  /** With `timings`: each phase that ran, in order. */
+  timings?: PhaseTiming[];
 }
 
 export function systemName(filename: string): string {
@@ -63,6 +77,16 @@ export function systemName(filename: string): string {
 export function compile(source: string, options: CompileOptions): CompileResult {
   const name = systemName(options.filename);
   const diagnostics = new DiagnosticBag();
+  const timings: PhaseTiming[] | undefined = options.timings ? [] : undefined;
+  const phase: PhaseTimer = (name, run) => {
+    if (!timings) return run();
+    const start = performance.now();
+    try {
+      return run();
+    } finally {
+      timings.push({ phase: name, ms: performance.now() - start });
+    }
+  };
   const failed = (analysis: SystemAnalysis | null = null): CompileResult => ({
     ok: false,
     name,
@@ -72,23 +96,27 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     metadata: null,
     files: [],
     optimization: null,
+    timings,
   });
   try {
-    const { symbols, typed, analysis } = checkSystem(parse(source), diagnostics);
+    const ast = phase('parse', () => parse(source));
+    const { symbols, typed, analysis } = checkSystem(ast, diagnostics, phase);
     if (!symbols || !typed || !analysis || diagnostics.hasErrors) return failed(analysis);
-    const optimized = options.optimize ? optimizeSystem(lowerSystem(typed), analysis, optimizationKinds(options)) : null;
-    const ir = optimized?.ir ?? lowerSystem(typed);
-    const resources = planResources(ir, options.cpus ?? 1);
+    const optimized = options.optimize ? phase('lower', () => optimizeSystem(lowerSystem(typed), analysis, optimizationKinds(options))) : null;
+    const ir = optimized?.ir ?? phase('lower', () => lowerSystem(typed));
+    const resources = phase('resources', () => planResources(ir, options.cpus ?? 1));
     checkStackLimits(resources.programs, (program) => ir.programs.find((p) => p.name === program)!.span, diagnostics);
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
-    const files: GeneratedFile[] = [
-      { path: `${name}.ebpf.c`, contents: generateEbpfC(ir, { filename: options.filename, cFileName: `${name}.ebpf.c`, analysis, lineDirectives }) },
-      { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives }) },
-      { path: 'Makefile', contents: generateMakefile(name) },
-    ];
-    const metadata = buildMetadata(name, ir);
-    return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata, files, optimization: optimized?.report ?? null };
+    const { files, metadata } = phase('codegen', () => ({
+      files: [
+        { path: `${name}.ebpf.c`, contents: generateEbpfC(ir, { filename: options.filename, cFileName: `${name}.ebpf.c`, analysis, lineDirectives }) },
+        { path: `${name}.c`, contents: generateUserspaceC(ir, { name, filename: options.filename, analysis, lineDirectives }) },
+        { path: 'Makefile', contents: generateMakefile(name) },
+      ] satisfies GeneratedFile[],
+      metadata: buildMetadata(name, ir),
+    }));
+    return { ok: true, name, diagnostics: diagnostics.items, analysis, resources, metadata, files, optimization: optimized?.report ?? null, timings };
   } catch (error) {
     recordFailure(error, diagnostics);
     return failed();
@@ -113,12 +141,12 @@ export interface CheckedSystem {
  * file, diagnostics into `diagnostics`: the part of `compile` the language
  * services run on every edit.
  */
-export function checkSystem(ast: SourceFile, diagnostics: DiagnosticBag): CheckedSystem {
-  const symbols = buildSymbols(ast, diagnostics);
+export function checkSystem(ast: SourceFile, diagnostics: DiagnosticBag, phase: PhaseTimer = untimed): CheckedSystem {
+  const symbols = phase('symbols', () => buildSymbols(ast, diagnostics));
   if (diagnostics.hasErrors) return { symbols: null, typed: null, analysis: null };
-  const typed = typecheckSystem(symbols, diagnostics);
+  const typed = phase('typecheck', () => typecheckSystem(symbols, diagnostics));
   // On the checker's resolutions: also when some functions failed to check (their resolved parts are analysed).
-  const analysis = analyzeSystem(typed, diagnostics);
+  const analysis = phase('analyze', () => analyzeSystem(typed, diagnostics));
   return { symbols, typed, analysis };
 }
 

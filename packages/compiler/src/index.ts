@@ -1,5 +1,5 @@
 // @kernelscript/compiler — the pure core. The CLI and toolchain driver live in `./driver`.
-export { compile, systemName, type CompileOptions, type CompileResult, type GeneratedFile } from './compile.js';
+export { compile, systemName, type CompileOptions, type CompileResult, type GeneratedFile, type PhaseTiming } from './compile.js';
 export type { Diagnostic, Severity } from './diagnostics/diagnostic.js';
 export { formatDiagnostic, type FormatOptions } from './diagnostics/format.js';
 export type * from './metadata.js';

@@ -33,7 +33,7 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
       .option('--verbose', 'Show the tail of the raw verifier log when the verifier refuses a program')
       .option('--optimize', 'Optimize: per-CPU counter maps, constant folding, dead-branch removal (listed in the report)')
       .option('--freeze-config', 'With --optimize: fold config into its defaults; config can then no longer be set at load time')
-      .option('--timings', 'Print how long compiling took (to stderr)')
+      .option('--timings', 'Print how long compiling took, per phase (to stderr)')
       .option('--no-line-directives', 'Leave #line out of the generated C (to read or debug it as C; errors then point at the C)')
       .option('--force', 'Replace files in the output directory that kernelscript did not write (or that were changed since)');
   /** Once, or with --watch again on every change of the file until SIGINT/SIGTERM (the watcher is loaded only then). */

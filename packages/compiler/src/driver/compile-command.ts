@@ -33,7 +33,7 @@ export interface CompileCommandOptions {
   freezeConfig?: boolean;
   /** `--no-line-directives`: no `#line` in the generated C, to read and debug the generator's output as C. */
   lineDirectives?: boolean;
-  /** Print how long compiling took to stderr. */
+  /** Print how long compiling took, per phase, to stderr. */
   timings?: boolean;
   /** build, verify: where built objects and coordinators are cached (default: defaultCacheDir()). */
   cacheDir?: string;
@@ -77,8 +77,11 @@ export async function compileCommand(file: string | undefined, options: CompileC
   if (options.freezeConfig && !options.optimize) throw new UsageError('--freeze-config needs --optimize');
   const compileOptions = compileOptionsOf(file, options);
   const compileStart = performance.now();
-  const result = compile(source, compileOptions);
-  if (options.timings) io.stderr.write(`kernelscript: compile ${(performance.now() - compileStart).toFixed(3)} ms\n`);
+  const result = compile(source, { ...compileOptions, timings: options.timings === true });
+  if (options.timings) {
+    const phases = (result.timings ?? []).map((t) => `${t.phase} ${t.ms.toFixed(3)}`).join(', ');
+    io.stderr.write(`kernelscript: compile ${(performance.now() - compileStart).toFixed(3)} ms (${phases})\n`);
+  }
   const printDiagnostics = () => {
     for (const d of result.diagnostics) {
       if (options.quiet && d.severity !== 'error') continue;

@@ -10,6 +10,7 @@ import type { FunctionSymbol, ProgramSymbol, Scope } from '../2-symbols/symbol-t
 import type { Type } from '../2-symbols/types.js';
 import type { Environment } from './environment.js';
 import type { LocalVariable, Resolution, TypedSystem } from './typed-system.js';
+import { programNamed } from './symbol-index.js';
 
 export class FunctionContext {
   readonly side: 'kernel' | 'userspace';
@@ -29,7 +30,7 @@ export class FunctionContext {
     const { symbols } = system;
     const owner = fn.owner;
     this.side = owner.kind === 'userspace' ? 'userspace' : 'kernel';
-    this.program = owner.kind === 'program' ? symbols.programs.find((p) => p.name === owner.program) ?? null : null;
+    this.program = owner.kind === 'program' ? programNamed(symbols, owner.program) ?? null : null;
     this.scope = this.program?.scope ?? (owner.kind === 'userspace' ? symbols.userspace!.scope : symbols.global);
   }
 

@@ -8,6 +8,7 @@ import { expect } from './assignability.js';
 import type { Environment } from './environment.js';
 import { checkExpr } from './expressions.js';
 import type { FunctionContext } from './function-context.js';
+import { programMap } from './symbol-index.js';
 
 /** The map `expr` names (`m`, `program::m`); a local of the same name hides a map. */
 export function mapOf(cx: FunctionContext, env: Environment, expr: ast.Expr): MapSymbol | undefined {
@@ -17,7 +18,7 @@ export function mapOf(cx: FunctionContext, env: Environment, expr: ast.Expr): Ma
   }
   if (expr.kind === 'PathExpr' && expr.segments.length === 2) {
     const [program, name] = expr.segments;
-    const map = cx.system.symbols.maps.find((m) => m.program === program!.name && m.declName === name!.name);
+    const map = programMap(cx.system.symbols, program!.name, name!.name);
     if (map && cx.side === 'kernel' && map.program !== cx.program?.name) throw located(`map '${map.name}' is local to program '${map.program}'`, expr.span);
     return map;
   }

@@ -14,6 +14,13 @@ import type { Resolution, TypedSystem } from '../3-typecheck/typed-system.js';
 import type { Accessor, AccessKind, Conflict, MapAccess, MapReport, ProgramReport, Suggestion, SystemAnalysis, AnalysisNote } from './analysis.js';
 import { expressionKey } from './expression-key.js';
 
+/** A non-atomic read-modify-write, and who does it. */
+interface LostUpdate {
+  map: string;
+  accessor: Accessor;
+  location: ast.Span;
+}
+
 /** What one function does by itself, before calls are followed. */
 interface FunctionFacts {
   symbol: FunctionSymbol;
@@ -30,17 +37,20 @@ export function analyzeSystem(typed: TypedSystem, diagnostics: DiagnosticBag): S
   refuseRecursion(facts);
 
   const accesses: MapAccess[] = [];
-  const lostUpdates: { map: string; accessor: Accessor; location: ast.Span }[] = [];
+  const lostUpdates: LostUpdate[] = [];
   const programs: ProgramReport[] = symbols.programs.map((program) => {
     const accessor: Accessor = { kind: 'program', program: program.name };
     const reached = reachable(program.main, facts);
+    const maps = new Set<string>();
     for (const [fn, chain] of reached) {
       const fnFacts = facts.get(fn)!;
-      for (const access of fnFacts.accesses) accesses.push({ ...access, accessor, callChain: chain });
+      for (const access of fnFacts.accesses) {
+        accesses.push({ ...access, accessor, callChain: chain });
+        maps.add(access.map);
+      }
       for (const lost of fnFacts.lostUpdates) lostUpdates.push({ ...lost, accessor });
     }
-    const maps = [...new Set(accesses.filter((a) => sameAccessor(a.accessor, accessor)).map((a) => a.map))];
-    return { name: program.name, kind: program.info.kind, section: program.section, target: program.target, functions: [...reached.keys()].map((f) => f.name), maps };
+    return { name: program.name, kind: program.info.kind, section: program.section, target: program.target, functions: [...reached.keys()].map((f) => f.name), maps: [...maps] };
   });
   if (symbols.userspace) {
     const accessor: Accessor = { kind: 'userspace' };
@@ -54,13 +64,16 @@ export function analyzeSystem(typed: TypedSystem, diagnostics: DiagnosticBag): S
     }
   }
 
-  const maps = symbols.maps.map((map) => mapReport(map, accesses.filter((a) => a.map === map.name)));
+  // Each map's accesses and lost updates, grouped once: a pass per map over all of them is quadratic in a large system.
+  const accessesOf = groupBy(accesses, (a) => a.map);
+  const lostUpdatesOf = groupBy(lostUpdates, (l) => l.map);
+  const maps = symbols.maps.map((map) => mapReport(map, accessesOf.get(map.name) ?? []));
   const notes: AnalysisNote[] = [];
   const conflicts = [
-    ...symbols.maps.flatMap((map) => sharedWriterConflicts(map, maps.find((m) => m.name === map.name)!, notes)),
-    ...lostUpdateConflicts(symbols.maps, lostUpdates, accesses),
+    ...symbols.maps.flatMap((map, i) => sharedWriterConflicts(map, maps[i]!, notes)),
+    ...symbols.maps.flatMap((map, i) => lostUpdateConflicts(map, lostUpdatesOf.get(map.name) ?? [], maps[i]!.accesses)),
   ];
-  const suggestions = symbols.maps.flatMap((map) => suggestionsFor(map, maps.find((m) => m.name === map.name)!));
+  const suggestions = symbols.maps.flatMap((map, i) => suggestionsFor(map, maps[i]!));
   for (const conflict of conflicts) {
     const first = conflict.locations[0];
     diagnostics.warning(conflict.message, first ? pointSpan(first) : null, `help: ${conflict.fix}`);
@@ -198,8 +211,8 @@ function isExpr(node: ast.Stmt | ast.Expr): node is ast.Expr {
 function reachable(root: FunctionSymbol, facts: Map<FunctionSymbol, FunctionFacts>): Map<FunctionSymbol, string[]> {
   const chains = new Map<FunctionSymbol, string[]>([[root, [root.name]]]);
   const queue = [root];
-  while (queue.length > 0) {
-    const fn = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const fn = queue[next]!;
     for (const { callee } of facts.get(fn)?.calls ?? []) {
       if (chains.has(callee)) continue;
       chains.set(callee, [...chains.get(fn)!, callee.name]);
@@ -236,10 +249,6 @@ function refuseRecursion(facts: Map<FunctionSymbol, FunctionFacts>): void {
 
 function accessorName(accessor: Accessor): string {
   return accessor.kind === 'program' ? accessor.program : 'userspace';
-}
-
-function sameAccessor(a: Accessor, b: Accessor): boolean {
-  return accessorName(a) === accessorName(b);
 }
 
 const WRITES: AccessKind[] = ['write', 'read-modify-write', 'delete', 'submit'];
@@ -286,16 +295,19 @@ function sharedWriterConflicts(map: MapSymbol, report: MapReport, notes: Analysi
     notes.push({ map: map.name, message: `Map '${map.name}' is written by ${report.writers.join(', ')} only with atomic updates (op=): no lost updates` });
     return [];
   }
-  const keysOf = (writer: string) => writes.filter((a) => accessorName(a.accessor) === writer).map((a) => a.constantKey);
-  const overlapping = report.writers.flatMap((a, i) =>
-    report.writers.slice(i + 1).filter((b) => {
-      const keysA = keysOf(a);
-      const keysB = keysOf(b);
-      return keysA.includes(null) || keysB.includes(null) || keysA.some((k) => keysB.includes(k));
-    }).map((b) => [a, b] as const),
-  );
+  // Each writer's keys (null: not a constant, so any element) once, then who else writes each key.
+  const keysOf = new Map<string, Set<string | null>>(report.writers.map((w) => [w, new Set()]));
+  for (const write of writes) keysOf.get(accessorName(write.accessor))!.add(write.constantKey);
+  const writersOf = new Map<string, string[]>();
+  for (const [writer, keys] of keysOf) for (const key of keys) if (key !== null) (writersOf.get(key) ?? writersOf.set(key, []).get(key)!).push(writer);
+  const overlaps = (a: string, b: string) =>
+    keysOf.get(a)!.has(null) || keysOf.get(b)!.has(null) || [...keysOf.get(a)!].some((key) => key !== null && writersOf.get(key)!.includes(b));
+  // A writer of any element (null) overlaps every writer; without one, only writers that share a key can be in a pair.
+  const anyElement = report.writers.some((w) => keysOf.get(w)!.has(null));
+  const candidates = anyElement ? report.writers : report.writers.filter((w) => [...keysOf.get(w)!].some((key) => key !== null && writersOf.get(key)!.length > 1));
+  const overlapping = candidates.flatMap((a, i) => candidates.slice(i + 1).filter((b) => overlaps(a, b)).map((b) => [a, b] as const));
   if (overlapping.length === 0) {
-    const keyList = report.writers.map((w) => `${w}: ${[...new Set(keysOf(w))].join(', ')}`).join('; ');
+    const keyList = report.writers.map((w) => `${w}: ${[...keysOf.get(w)!].join(', ')}`).join('; ');
     notes.push({ map: map.name, message: `Map '${map.name}' is written by several programs, but each writes its own constant keys (${keyList}): no race` });
     return [];
   }
@@ -316,22 +328,17 @@ function sharedWriterConflicts(map: MapSymbol, report: MapReport, notes: Analysi
   ];
 }
 
-function lostUpdateConflicts(
-  maps: MapSymbol[],
-  lostUpdates: { map: string; accessor: Accessor; location: ast.Span }[],
-  accesses: MapAccess[],
-): Conflict[] {
-  const conflicts: Conflict[] = [];
-  for (const map of maps) {
-    if (map.kind.perCpu) continue;
-    const here = lostUpdates.filter((l) => l.map === map.name);
-    // Userspace is one thread: its read-modify-write only races with a kernel writer.
-    const kernelWrites = accesses.some((a) => a.map === map.name && a.accessor.kind === 'program' && WRITES.includes(a.access));
-    const racing = here.filter((l) => l.accessor.kind === 'program' || kernelWrites);
-    if (racing.length === 0) continue;
-    const programs = [...new Set(racing.filter((l) => l.accessor.kind === 'program').map((l) => accessorName(l.accessor)))];
-    const who = [...new Set(racing.map((l) => accessorName(l.accessor)))].join(', ');
-    conflicts.push({
+/** The map's non-atomic read-modify-writes that can race; `accesses` are the map's own. */
+function lostUpdateConflicts(map: MapSymbol, here: LostUpdate[], accesses: MapAccess[]): Conflict[] {
+  if (map.kind.perCpu) return [];
+  // Userspace is one thread: its read-modify-write only races with a kernel writer.
+  const kernelWrites = accesses.some((a) => a.accessor.kind === 'program' && WRITES.includes(a.access));
+  const racing = here.filter((l) => l.accessor.kind === 'program' || kernelWrites);
+  if (racing.length === 0) return [];
+  const programs = [...new Set(racing.filter((l) => l.accessor.kind === 'program').map((l) => accessorName(l.accessor)))];
+  const who = [...new Set(racing.map((l) => accessorName(l.accessor)))].join(', ');
+  return [
+    {
       kind: 'lost-update',
       severity: 'warning',
       map: map.name,
@@ -340,9 +347,8 @@ function lostUpdateConflicts(
       message: `Map '${map.name}' has a non-atomic read-modify-write in ${who}: concurrent runs on several CPUs lose updates (lost-update race)`,
       fix: `write it as an atomic update (m[k] += x), or make '${map.name}' a per-CPU map`,
       locations: racing.map((l) => ({ line: l.location.start.line, column: l.location.start.column })),
-    });
-  }
-  return conflicts;
+    },
+  ];
 }
 
 /** Small enough that an Array of max_entries slots costs little. */
@@ -399,6 +405,17 @@ function suggestionsFor(map: MapSymbol, report: MapReport): Suggestion[] {
     });
   }
   return suggestions;
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 function pointSpan(location: { line: number; column: number }): ast.Span {

@@ -11,7 +11,7 @@
 // statement scope reuse outer pointers but never hand theirs out.
 // Kernel functions only: userspace updates go through copies.
 import type { IrExpr, IrFunction, IrLocal, IrMap, IrStmt } from './ir.js';
-import { expressions, statements, stmtExpressions, withChildBodies } from './ir-walk.js';
+import { expressions, stmtExpressions, withChildBodies } from './ir-walk.js';
 
 type ElementUpdate = Extract<IrStmt, { op: 'mapAtomic' | 'mapFieldStore' }>;
 
@@ -30,7 +30,7 @@ function rewriteBlock(body: IrStmt[], outer: KnownElement[], isHelper: (name: st
   let known = [...outer];
   return body.map((stmt) => {
     const rewritten = rewriteStmt(stmt, known, isHelper);
-    known = known.filter((element) => !invalidates([rewritten], element, isHelper));
+    known = known.filter((element) => !invalidates([stmt], element, isHelper));
     if ((rewritten.op === 'mapAtomic' || rewritten.op === 'mapFieldStore') && !rewritten.reusesLookup) {
       known.push({ map: rewritten.map, key: rewritten.key, ref: rewritten.ref });
     }
@@ -55,12 +55,43 @@ function readsInvalidate(stmt: ElementUpdate, isHelper: (name: string) => boolea
 
 /** Whether running `body` may replace or remove the element, or change its key. */
 function invalidates(body: IrStmt[], element: KnownElement, isHelper: (name: string) => boolean): boolean {
-  for (const stmt of statements(body)) {
-    if ((stmt.op === 'mapUpdate' || stmt.op === 'mapDelete') && stmt.map === element.map) return true;
-    if (stmt.op === 'assign' && stmt.target.op === 'local' && stmt.target.local === element.key) return true;
-    if (stmtExpressions(stmt).some((root) => callsHelper(root, isHelper))) return true;
-  }
-  return false;
+  return body.some((stmt) => {
+    const effects = effectsOf(stmt, isHelper);
+    return effects.callsHelper || effects.replacedMaps.has(element.map) || effects.assignedLocals.has(element.key);
+  });
+}
+
+/** What a statement (nested ones included) may do to known elements. */
+interface Effects {
+  replacedMaps: Set<IrMap>;
+  assignedLocals: Set<IrLocal>;
+  callsHelper: boolean;
+}
+
+/**
+ * Once per statement: each level of a deep nest (a long `match` chain) asks about
+ * everything below it, so walking the subtree at every level would be quadratic.
+ * Keyed on the statement as lowered; this pass changes no effect of it.
+ */
+const effectsCache = new WeakMap<IrStmt, Effects>();
+
+function effectsOf(stmt: IrStmt, isHelper: (name: string) => boolean): Effects {
+  const cached = effectsCache.get(stmt);
+  if (cached) return cached;
+  const effects: Effects = { replacedMaps: new Set(), assignedLocals: new Set(), callsHelper: stmtExpressions(stmt).some((root) => callsHelper(root, isHelper)) };
+  if (stmt.op === 'mapUpdate' || stmt.op === 'mapDelete') effects.replacedMaps.add(stmt.map);
+  if (stmt.op === 'assign' && stmt.target.op === 'local') effects.assignedLocals.add(stmt.target.local);
+  withChildBodies(stmt, (body) => {
+    for (const inner of body) {
+      const nested = effectsOf(inner, isHelper);
+      for (const map of nested.replacedMaps) effects.replacedMaps.add(map);
+      for (const local of nested.assignedLocals) effects.assignedLocals.add(local);
+      effects.callsHelper ||= nested.callsHelper;
+    }
+    return body;
+  });
+  effectsCache.set(stmt, effects);
+  return effects;
 }
 
 function callsHelper(root: IrExpr, isHelper: (name: string) => boolean): boolean {

@@ -37,11 +37,18 @@ export function withChildBodies(stmt: IrStmt, rewrite: (body: IrStmt[], inLoop: 
   }
 }
 
-/** Every statement in `body`, nested ones included. */
+/**
+ * Every statement in `body`, nested ones included, in source order. With an
+ * explicit stack: delegating to a generator per level would pass each
+ * statement up through every enclosing level, quadratic in a deep nest.
+ */
 export function* statements(body: IrStmt[]): Generator<IrStmt> {
-  for (const stmt of body) {
+  const pending: IrStmt[] = [...body].reverse();
+  while (pending.length > 0) {
+    const stmt = pending.pop()!;
     yield stmt;
-    for (const child of childBodies(stmt)) yield* statements(child);
+    const children = childBodies(stmt);
+    for (let c = children.length - 1; c >= 0; c--) for (let i = children[c]!.length - 1; i >= 0; i--) pending.push(children[c]![i]!);
   }
 }
 

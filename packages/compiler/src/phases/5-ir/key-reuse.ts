@@ -11,7 +11,7 @@
 // scope left with nothing to declare loses its braces.
 import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
 import { sameType } from '../2-symbols/types.js';
-import { expressions, statements, withChildBodies } from './ir-walk.js';
+import { expressions, withChildBodies } from './ir-walk.js';
 
 interface HeldKey {
   local: IrLocal;
@@ -40,7 +40,8 @@ function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, Ir
       continue;
     }
     const rewritten = rewriteStmt(stmt, held, renamed);
-    held = held.filter((key) => !changesInputs([rewritten], key.init));
+    const assigned = assignedIn(stmt);
+    if (assigned.size > 0) held = held.filter((key) => !readsAny(key.init, assigned));
     // A statement scope left with nothing to declare needs no braces of its own.
     if (rewritten.op === 'scope' && !rewritten.body.some(declaresVariable)) out.push(...rewritten.body);
     else out.push(rewritten);
@@ -59,7 +60,7 @@ function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLoca
     case 'mapUpdate':
       return { ...stmt, key: key(stmt.key), value: key(stmt.value) };
     default:
-      return withChildBodies(stmt, (body, inLoop) => rewriteBlock(body, inLoop ? held.filter((key) => !changesInputs(body, key.init)) : held, renamed));
+      return withChildBodies(stmt, (body, inLoop) => rewriteBlock(body, inLoop ? held.filter((key) => !body.some((inner) => readsAny(key.init, assignedIn(inner)))) : held, renamed));
   }
 }
 
@@ -78,17 +79,35 @@ function isStable(expr: IrExpr): boolean {
   return [...expressions(expr)].every((e) => ['int', 'bool', 'symbol', 'local', 'field', 'cast', 'unary', 'binary'].includes(e.op));
 }
 
-/** Whether `body` assigns a local that `init` reads. */
-function changesInputs(body: IrStmt[], init: IrExpr): boolean {
-  const inputs = new Set([...expressions(init)].flatMap((e) => (e.op === 'local' ? [e.local] : [])));
-  for (const stmt of statements(body)) {
-    if (stmt.op === 'assign') {
-      const target = [...expressions(stmt.target)].find((e) => e.op === 'local');
-      if (target && target.op === 'local' && inputs.has(target.local)) return true;
-    }
-    if ((stmt.op === 'declare' || stmt.op === 'packetView') && inputs.has(stmt.op === 'declare' ? stmt.local : stmt.ref)) return true;
-  }
+/** Whether `init` reads one of `locals`. */
+function readsAny(init: IrExpr, locals: Set<IrLocal>): boolean {
+  if (locals.size === 0) return false;
+  for (const e of expressions(init)) if (e.op === 'local' && locals.has(e.local)) return true;
   return false;
+}
+
+/**
+ * The locals a statement assigns or declares, nested statements included; once per
+ * statement, so a deep nest (a long `match` chain) is not re-walked at every level.
+ */
+const assignedCache = new WeakMap<IrStmt, Set<IrLocal>>();
+
+function assignedIn(stmt: IrStmt): Set<IrLocal> {
+  const cached = assignedCache.get(stmt);
+  if (cached) return cached;
+  const assigned = new Set<IrLocal>();
+  if (stmt.op === 'assign') {
+    const target = [...expressions(stmt.target)].find((e) => e.op === 'local');
+    if (target && target.op === 'local') assigned.add(target.local);
+  }
+  if (stmt.op === 'declare') assigned.add(stmt.local);
+  if (stmt.op === 'packetView') assigned.add(stmt.ref);
+  withChildBodies(stmt, (body) => {
+    for (const inner of body) for (const local of assignedIn(inner)) assigned.add(local);
+    return body;
+  });
+  assignedCache.set(stmt, assigned);
+  return assigned;
 }
 
 function sameExpr(a: IrExpr, b: IrExpr): boolean {

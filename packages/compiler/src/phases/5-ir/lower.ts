@@ -84,6 +84,8 @@ export const TAIL_CALL_MAP = 'ks_tail_calls';
 class FunctionLowering {
   private readonly locals: IrLocal[] = [];
   private readonly usedNames = new Set<string>();
+  /** Per temporary base name, the suffix to try next. */
+  private readonly nextSuffix = new Map<string, number>();
   private readonly irLocals = new Map<LocalVariable, IrLocal>();
   /** `let v = m[k]`: v's lookup reference, for `v == null`. */
   private readonly elementRefs = new Map<LocalVariable, IrLocal>();
@@ -146,7 +148,10 @@ class FunctionLowering {
 
   private temporary(base: string, type: Type): IrLocal {
     let name = base;
-    for (let n = 2; this.usedNames.has(name); n++) name = `${base}_${n}`;
+    // Probing resumes where the last temporary of this base stopped: from 2 each time is quadratic in a long function.
+    let n = this.nextSuffix.get(base) ?? 2;
+    for (; this.usedNames.has(name); n++) name = `${base}_${n}`;
+    this.nextSuffix.set(base, n);
     this.usedNames.add(name);
     const local: IrLocal = { name, type, role: 'temporary', addressTaken: false };
     this.locals.push(local);

@@ -49,6 +49,7 @@ export interface ResourcePlan {
 export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
   const byName = new Map(ir.kernelFunctions.map((f) => [f.cName, f]));
   const maps = ir.maps.map((map) => mapResources(map, cpus));
+  const bytesOf = new Map(maps.map((m) => [m.map, m.bytes]));
   const programs = ir.kernelFunctions
     .filter((f) => f.program)
     .map((main) => {
@@ -56,7 +57,7 @@ export function planResources(ir: IrSystem, cpus: number): ResourcePlan {
       const stackLocals = reached.flatMap((fn) => fn.locals.filter(livesOnStack).map((local) => ({ name: local.name, function: fn.name, bytes: sizeOf(local.type) })));
       const stackBytes = programStack(main, byName);
       const usedMaps = new Set(reached.flatMap((fn) => mapsUsed(fn.body)));
-      const mapMemoryBytes = maps.filter((m) => usedMaps.has(m.map)).reduce((sum, m) => sum + m.bytes, 0);
+      const mapMemoryBytes = [...usedMaps].reduce((sum, map) => sum + (bytesOf.get(map) ?? 0), 0);
       const estimatedInstructions = functionCost(main, byName);
       return {
         program: main.program!.name,
