@@ -2,6 +2,7 @@
 // test derives (a kernel whose layout differs). Types get ids in the order
 // they are added, starting at 1; references are plain ids, so a type may
 // point at one added later.
+import { Btf } from '../../src/btf/btf.js';
 import { BTF_KIND_NUMBER, BTF_MAGIC, type BtfKindName } from '../../src/btf/btf-kinds.js';
 
 export interface BuildOptions {
@@ -127,4 +128,26 @@ export class BtfBuilder {
     this.records.push([this.string(name), info >>> 0, sizeOrType, ...trailing]);
     return this.records.length;
   }
+}
+
+/**
+ * A copy of raw BTF in which member `member` of struct `struct` sits at
+ * `byteOffset` instead: the BTF of a kernel whose layout differs, derived
+ * from a real one. Only the member's offset word changes (little-endian BTF).
+ */
+export function withMemberMoved(bytes: Uint8Array, struct: string, member: string, byteOffset: number): Uint8Array {
+  const copy = new Uint8Array(bytes);
+  const btf = Btf.parse(copy);
+  const type = btf.findOne(struct, 'struct');
+  if (!type) throw new Error(`no struct ${struct} in this BTF`);
+  const index = type.members.findIndex((m) => m.name === member);
+  if (index < 0) throw new Error(`struct ${struct} has no member ${member}`);
+  const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+  const typeSection = view.getUint32(4, true) + view.getUint32(8, true);
+  // The record: 12-byte header, then 12 bytes per member (name, type, offset).
+  const offsetWord = typeSection + btf.recordOffset(type.id) + 12 + index * 12 + 8;
+  const old = view.getUint32(offsetWord, true);
+  const kindFlag = view.getUint32(typeSection + btf.recordOffset(type.id) + 4, true) >>> 31 === 1;
+  view.setUint32(offsetWord, kindFlag ? (old & 0xff000000) | (byteOffset * 8) : byteOffset * 8, true);
+  return copy;
 }

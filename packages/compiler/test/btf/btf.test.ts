@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { Btf, BtfError } from '../../src/btf/btf.js';
 import type { BtfType } from '../../src/btf/btf-types.js';
-import { BtfBuilder } from './btf-builder.js';
+import { BtfBuilder, withMemberMoved } from './btf-builder.js';
 
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 
@@ -291,5 +291,21 @@ describe.skipIf(!kernelBtf)(`BTF reader: this machine's kernel BTF (${VMLINUX})$
     expect(proto.params.map((p) => p.name)).toEqual(['sk', 'uaddr', 'addr_len']);
     expect(btf.find('trace_event_raw_sched_switch', ['struct'])).toHaveLength(1);
     expect(btf.find('no_such_type_anywhere')).toEqual([]);
+  });
+});
+
+describe.skipIf(!kernelBtf)('deriving the BTF of another kernel', () => {
+  it('moves one member of a real struct and nothing else', () => {
+    const bytes = readFileSync(VMLINUX);
+    const original = Btf.parse(bytes);
+    const task = original.findOne('task_struct', 'struct')!;
+    const pid = task.members.find((m) => m.name === 'pid')!;
+    const tgid = task.members.find((m) => m.name === 'tgid')!;
+    const moved = Btf.parse(withMemberMoved(withMemberMoved(bytes, 'task_struct', 'pid', tgid.bitOffset / 8), 'task_struct', 'tgid', pid.bitOffset / 8));
+    const members = moved.findOne('task_struct', 'struct')!.members;
+    expect(members.find((m) => m.name === 'pid')!.bitOffset).toBe(tgid.bitOffset);
+    expect(members.find((m) => m.name === 'tgid')!.bitOffset).toBe(pid.bitOffset);
+    expect(members.filter((m) => m.name !== 'pid' && m.name !== 'tgid')).toEqual(task.members.filter((m) => m.name !== 'pid' && m.name !== 'tgid'));
+    expect(Btf.parse(bytes).findOne('task_struct', 'struct')!.members).toEqual(task.members); // the input is untouched
   });
 });
