@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { compile, formatDiagnostic, type CompileResult, type SystemMetadata } from '../../packages/compiler/src/index.js';
 import { buildBpfObject, buildCoordinator } from '../../packages/compiler/src/driver/toolchain.js';
+import { kernelInputs } from '../../packages/compiler/src/driver/kernel-inputs.js';
+import type { KernelInputs } from '../../packages/compiler/src/kernel/kernel-inputs.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const EXAMPLES = join(REPO_ROOT, 'examples');
@@ -29,11 +31,13 @@ export interface BuiltSystem {
 export interface BuildOptions {
   /** Also build the coordinator with gcc (default: only the eBPF object). */
   coordinator?: boolean;
+  /** The kernel to compile kernel types for (default: this machine's, as the CLI does). */
+  kernel?: KernelInputs;
 }
 
 /** Compiles `source` (named `filename` in diagnostics), failing with the formatted diagnostics when it does not compile. */
-export function compileOrThrow(source: string, filename: string): CompileResult {
-  const result = compile(source, { filename });
+export function compileOrThrow(source: string, filename: string, kernel: KernelInputs = kernelInputs()): CompileResult {
+  const result = compile(source, { filename, kernel });
   if (!result.ok) {
     throw new Error(`${filename} did not compile:\n${result.diagnostics.map((d) => formatDiagnostic(d, filename, source)).join('\n')}`);
   }
@@ -41,7 +45,7 @@ export function compileOrThrow(source: string, filename: string): CompileResult 
 }
 
 export async function buildSystem(source: string, filename: string, options: BuildOptions = {}): Promise<BuiltSystem> {
-  const result = compileOrThrow(source, filename);
+  const result = compileOrThrow(source, filename, options.kernel);
   const dir = await mkdtemp(join(tmpdir(), 'ks-build-'));
   try {
     for (const file of result.files) await writeFile(join(dir, file.path), file.contents);

@@ -99,6 +99,10 @@ export interface LoadedObject {
   programs: Record<string, string>;
   /** Map name → pin path (libbpf's pin name, e.g. `.bss` maps appear with `.` replaced). */
   maps: Record<string, string>;
+  /** libbpf's debug log of the load (with `debug`), where each CO-RE relocation it applied is listed. */
+  libbpfLog: string;
+  /** The CO-RE relocations libbpf applied (`prog 'x': relo #n: patched insn ...` lines of the debug log), with `debug`. */
+  coreRelocations: { program: string; from: number; to: number }[];
 }
 
 /**
@@ -106,14 +110,20 @@ export interface LoadedObject {
  * in `pinDir` and maps in `pinDir/maps`. On rejection the Error carries
  * bpftool's stderr, which holds the verifier log.
  */
-export async function loadAll(objectPath: string, pinDir: string): Promise<LoadedObject> {
+export async function loadAll(objectPath: string, pinDir: string, options: { debug?: boolean } = {}): Promise<LoadedObject> {
   const mapsDir = join(pinDir, 'maps');
-  const result = await execa('bpftool', ['prog', 'loadall', objectPath, pinDir, 'pinmaps', mapsDir], { reject: false });
+  const result = await execa('bpftool', [...(options.debug ? ['-d'] : []), 'prog', 'loadall', objectPath, pinDir, 'pinmaps', mapsDir], { reject: false });
   if (result.exitCode !== 0) throw toolError(`bpftool prog loadall ${objectPath} failed`, result);
   // Read the pins back instead of predicting names: libbpf sanitises some of them.
   const programs = await pinsIn(pinDir, (name) => name !== 'maps');
   const maps = existsSync(mapsDir) ? await pinsIn(mapsDir, () => true) : {};
-  return { programs, maps };
+  const libbpfLog = options.debug ? result.stderr : '';
+  const coreRelocations = [...libbpfLog.matchAll(/prog '([^']+)': relo #\d+: patched insn #\d+ \([^)]*\) (?:imm|off) (-?\d+) -> (-?\d+)/g)].map((m) => ({
+    program: m[1]!,
+    from: Number(m[2]),
+    to: Number(m[3]),
+  }));
+  return { programs, maps, libbpfLog, coreRelocations };
 }
 
 async function pinsIn(dir: string, keep: (name: string) => boolean): Promise<Record<string, string>> {

@@ -77,7 +77,11 @@ export type StmtPlan =
   | { t: 'mapFieldWrite'; pick: number; key: ExprPlan; field: number; value: ExprPlan; op: number }
   | { t: 'mapDelete'; pick: number; key: ExprPlan }
   | { t: 'mapLet'; pick: number; key: ExprPlan; present: StmtPlan[]; absent: StmtPlan[] }
-  | { t: 'return'; action: number };
+  | { t: 'return'; action: number }
+  /** Tracepoint programs (LANGUAGE.md §13): a CO-RE read through the current task, kept in a read-only local. */
+  | { t: 'kernelRead'; pick: number; index: ExprPlan }
+  /** Tracepoint programs (§14): a [u8; 16] from a literal, filled by a probe read or the comm, compared with literals. */
+  | { t: 'stringRead'; pick: number; offset: ExprPlan; literal: number };
 
 const MAP_KINDS = ['HashMap', 'Array', 'PercpuHash', 'PercpuArray', 'LruHash', 'LruPercpuHash'] as const;
 type MapKind = (typeof MAP_KINDS)[number];
@@ -186,6 +190,8 @@ function planArbitraries(maxDepth: number) {
         fallback: tie('block'),
       }),
       fc.record({ t: fc.constant('mapLet' as const), pick, key: tie('expr'), present: tie('block'), absent: tie('block') }),
+      fc.record({ t: fc.constant('kernelRead' as const), pick, index: tie('expr') }),
+      fc.record({ t: fc.constant('stringRead' as const), pick, offset: tie('expr'), literal: pick }),
     ) as fc.Arbitrary<StmtPlan>,
     block: fc.array(tie('stmt') as fc.Arbitrary<StmtPlan>, { maxLength: 4, depthIdentifier: 'block' }),
   }));
@@ -249,6 +255,8 @@ class Scope {
     /** The action constants a `return` may use; empty in helpers (they return their result type). */
     readonly actions: string[],
     private readonly names: { next: number },
+    /** The current task (`*task_struct`) is in `task`: kernel reads may be rendered (tracepoint programs). */
+    readonly kernel = false,
   ) {}
 
   /** How many typed values (variables, map reads, calls, casts) have been rendered: tells literal-only expressions apart. */
@@ -550,8 +558,47 @@ function renderStmt(plan: StmtPlan, scope: Scope, indent: string, depth: number)
       // Only in the nested blocks of a program's main: a return at its top level would make the rest dead.
       return action && depth > 0 ? [`${indent}return ${action};`] : [];
     }
+    case 'kernelRead': {
+      if (!scope.kernel) return [];
+      const read = KERNEL_READS[plan.pick % KERNEL_READS.length]!;
+      const name = scope.fresh('k');
+      const text = read.text(renderExpr(plan.index, 'u32', scope));
+      scope.declare({ name, type: read.type, readonly: true });
+      return [`${indent}let ${name}: ${read.type} = ${text} as ${read.type};`];
+    }
+    case 'stringRead': {
+      if (!scope.kernel) return [];
+      const buffer = scope.fresh('s');
+      const result = scope.fresh('b');
+      const word = STRING_LITERALS[plan.literal % STRING_LITERALS.length]!;
+      const fill = [
+        `bpf_get_current_comm(${buffer});`,
+        `bpf_probe_read_kernel_str(${buffer}, task.mm);`,
+        `bpf_probe_read_kernel_str(${buffer}[(${renderExpr(plan.offset, 'u8', scope)} as u32) % 16..], task as u64);`,
+        `bpf_probe_read_kernel(${buffer}, task.real_parent);`,
+      ][plan.pick % 4]!;
+      scope.declare({ name: result, type: 'bool', readonly: false });
+      return [
+        `${indent}let ${buffer}: [u8; 16] = "${word}";`,
+        `${indent}${fill}`,
+        `${indent}let ${result} = ${plan.pick % 2 === 0 ? 'str_eq' : 'starts_with'}(${buffer}, "${word.slice(0, 1 + (plan.literal % word.length))}");`,
+      ];
+    }
   }
 }
+
+/** CO-RE reads through the current task (and through null), each with the type of its local. */
+const KERNEL_READS: { text: (index: string) => string; type: IntType }[] = [
+  { text: () => 'task.tgid', type: 'i32' },
+  { text: () => 'task.real_parent.tgid', type: 'i32' },
+  { text: () => 'task.real_parent.real_parent.pid', type: 'i32' },
+  { text: (i) => `task.comm[(${i}) & 15]`, type: 'u8' },
+  { text: () => 'task.flags', type: 'u32' },
+  { text: () => 'task.mm.arg_start', type: 'u64' },
+  { text: () => '(0 as u64 as *task_struct).real_parent.tgid', type: 'i32' },
+];
+
+const STRING_LITERALS = ['node', 'bash', 'systemd-journal', 'a'];
 
 /** `target op= value`, with the operand shapes eBPF allows (no signed division, shifts below the width). */
 function renderAssignment(target: string, type: IntType, op: string, value: ExprPlan, scope: Scope): string {
@@ -657,11 +704,13 @@ export function renderProgram(plan: SystemPlan): GeneratedSystem {
     const name = `prog${p}_${kind}`;
     programs.push({ name, kind });
     const localMaps = programPlan.localMaps.map((m, i) => declareMap(m, `${name}_map${i}`, structs));
-    const scope = new Scope([...globalMaps, ...localMaps], helpers, structs, info.actions, names);
+    const scope = new Scope([...globalMaps, ...localMaps], helpers, structs, info.actions, names, kind === 'tracepoint');
     const target = kind === 'tracepoint' ? '("syscalls/sys_enter_getppid")' : '';
     lines.push(`program ${name} : ${kind}${target} {`);
     localMaps.forEach((map, i) => lines.push(mapSource(map, programPlan.localMaps[i]!.size, '  ')));
     lines.push(`  fn main(ctx: ${info.context}) -> ${info.returns} {`);
+    // A tracepoint program may read kernel memory through the current task (the compiler drops `task` when nothing reads it).
+    if (scope.kernel) lines.push('    let task = bpf_get_current_task();');
     if (programPlan.header && info.header) {
       const view = info.header === 'EthHdr' ? 'eth' : 'ip';
       lines.push(`    let ${view} = ctx.header<${info.header}>(0);`, `    if ${view} == null {`, `      return ${info.actions[0]};`, '    }');

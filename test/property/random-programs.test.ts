@@ -1,4 +1,5 @@
-// Property (issue 3): every random well-typed program (test/property/program-generator.ts)
+// Property (issues 3 and 11): every random well-typed program (test/property/program-generator.ts),
+// kernel-pointer reads and string reads included,
 // is accepted by the compiler, its eBPF C compiles with `clang -Werror`, and
 // the kernel verifier loads every program of it. A failure shrinks to a small
 // program, printed with the compiler diagnostic, clang's errors or the
@@ -11,6 +12,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { compile, formatDiagnostic } from '../../packages/compiler/src/index.js';
 import { buildBpfObject } from '../../packages/compiler/src/driver/toolchain.js';
+import { kernelInputs } from '../../packages/compiler/src/driver/kernel-inputs.js';
 import { describeKernel, loadAll, withPinDir } from '../helpers/kernel.js';
 import { systemArbitrary, type GeneratedSystem } from './program-generator.js';
 
@@ -34,7 +36,8 @@ class PropertyFailure extends Error {
 
 /** Compiles, builds with clang -Werror and loads one generated system; throws a PropertyFailure naming the stage that refused it. */
 async function checkSystem(system: GeneratedSystem, work: string, stats: { programs: number }): Promise<void> {
-  const result = compile(system.source, { filename: FILENAME });
+  // Kernel reads compile against this machine's BTF, as the CLI would: the objects load here.
+  const result = compile(system.source, { filename: FILENAME, kernel: kernelInputs() });
   if (!result.ok) {
     const diagnostics = result.diagnostics.map((d) => formatDiagnostic(d, FILENAME, system.source)).join('\n');
     throw new PropertyFailure('the compiler rejected a well-typed program', system, diagnostics);

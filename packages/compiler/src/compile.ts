@@ -17,6 +17,8 @@ import { CompileError, DiagnosticBag, type Diagnostic } from './diagnostics/diag
 import type { SystemMetadata } from './metadata.js';
 import type { SymbolTable } from './phases/2-symbols/symbol-table.js';
 import type { TypedSystem } from './phases/3-typecheck/typed-system.js';
+import type { KernelInputs } from './kernel/kernel-inputs.js';
+import { KernelTypes } from './kernel/kernel-types.js';
 
 export interface CompileOptions {
   /** The `.ks` path as the user named it: used in diagnostics and `#line` directives. */
@@ -35,6 +37,12 @@ export interface CompileOptions {
   freezeConfig?: boolean;
   /** Time each phase: the result's `timings` lists them in order (`kernelscript --timings`, the scaling bench). */
   timings?: boolean;
+  /**
+   * The kernel to compile for: its BTF and tracepoint formats (LANGUAGE.md §13).
+   * Asked for only when the program names a kernel type; the driver's
+   * `kernelInputs()` reads them from this machine or a `--btf` file.
+   */
+  kernel?: KernelInputs;
 }
 
 /** One phase's share of a compile. */
@@ -100,7 +108,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   });
   try {
     const ast = phase('parse', () => parse(source));
-    const { symbols, typed, analysis } = checkSystem(ast, diagnostics, phase);
+    const { symbols, typed, analysis } = checkSystem(ast, diagnostics, options.kernel, phase);
     if (!symbols || !typed || !analysis || diagnostics.hasErrors) return failed(analysis);
     const optimized = options.optimize ? phase('lower', () => optimizeSystem(lowerSystem(typed), analysis, optimizationKinds(options))) : null;
     const ir = optimized?.ir ?? phase('lower', () => lowerSystem(typed));
@@ -141,8 +149,8 @@ export interface CheckedSystem {
  * file, diagnostics into `diagnostics`: the part of `compile` the language
  * services run on every edit.
  */
-export function checkSystem(ast: SourceFile, diagnostics: DiagnosticBag, phase: PhaseTimer = untimed): CheckedSystem {
-  const symbols = phase('symbols', () => buildSymbols(ast, diagnostics));
+export function checkSystem(ast: SourceFile, diagnostics: DiagnosticBag, kernel?: KernelInputs, phase: PhaseTimer = untimed): CheckedSystem {
+  const symbols = phase('symbols', () => buildSymbols(ast, diagnostics, new KernelTypes(kernel)));
   if (diagnostics.hasErrors) return { symbols: null, typed: null, analysis: null };
   const typed = phase('typecheck', () => typecheckSystem(symbols, diagnostics));
   // On the checker's resolutions: also when some functions failed to check (their resolved parts are analysed).

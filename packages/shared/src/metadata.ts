@@ -23,6 +23,8 @@ export type ProgramKind =
   | 'tc'
   | 'kprobe'
   | 'kretprobe'
+  | 'fentry'
+  | 'fexit'
   | 'tracepoint'
   | 'raw_tracepoint'
   | 'socket_filter'

@@ -31,8 +31,8 @@ export interface BtfKindInfo {
   /** 32-bit words per vlen entry (members, enumerators, parameters, section variables). */
   wordsPerEntry: number;
   /**
-   * Which name index holds types of this kind: C type names, or functions and
-   * variables (four times as many, so indexed only when one is looked up).
+   * Which names group holds types of this kind: C type names, or functions,
+   * variables and decl tags (four times as many; a lookup scans one group).
    */
   names: BtfNameGroup | null;
 }
@@ -60,7 +60,7 @@ export const BTF_KINDS: readonly BtfKindInfo[] = [
   kind('var', 1, 0, 'symbols'),
   kind('datasec', 0, 3, 'types'),
   kind('float', 0, 0, 'types'),
-  kind('decl_tag', 1, 0, null),
+  kind('decl_tag', 1, 0, 'symbols'),
   kind('type_tag', 0, 0, null),
   kind('enum64', 0, 3, 'types'),
 ];

@@ -35,7 +35,8 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
       .option('--freeze-config', 'With --optimize: fold config into its defaults; config can then no longer be set at load time')
       .option('--timings', 'Print how long compiling took, per phase (to stderr)')
       .option('--no-line-directives', 'Leave #line out of the generated C (to read or debug it as C; errors then point at the C)')
-      .option('--force', 'Replace files in the output directory that kernelscript did not write (or that were changed since)');
+      .option('--force', 'Replace files in the output directory that kernelscript did not write (or that were changed since)')
+      .option('--btf <file>', "BTF of the kernel to compile kernel types for (default: /sys/kernel/btf/vmlinux, this machine's)");
   /** Once, or with --watch again on every change of the file until SIGINT/SIGTERM (the watcher is loaded only then). */
   const watchable = async (file: string | undefined, options: CompileCommandOptions & { watch?: boolean }, mode: 'compile' | 'build' | 'verify') => {
     if (!options.watch) return compileCommand(file, options, mode);
@@ -82,10 +83,11 @@ export async function main(argv: string[], io: CommandIo = process): Promise<num
     .option('--dts <form>', "Which file: 'd.ks.ts' (counter.d.ks.ts, allowArbitraryExtensions) or 'ks.d.ts' (counter.ks.d.ts)", { default: 'd.ks.ts' })
     .option('--quiet', 'Print only errors')
     .option('--force', 'Replace a declaration file that kernelscript did not write')
+    .option('--btf <file>', 'BTF of the kernel to compile kernel types for (default: /sys/kernel/btf/vmlinux)')
     .example("kernelscript types 'src/**/*.ks'")
     .example('kernelscript types src --dts ks.d.ts')
-    .action((globs: string[], options: { dts: string; quiet?: boolean; force?: boolean }) => {
-      run = async () => (await import('./types-command.js')).typesCommand(globs, { dts: options.dts, quiet: options.quiet === true, force: options.force === true }, io);
+    .action((globs: string[], options: { dts: string; quiet?: boolean; force?: boolean; btf?: string }) => {
+      run = async () => (await import('./types-command.js')).typesCommand(globs, { dts: options.dts, quiet: options.quiet === true, force: options.force === true, btf: options.btf }, io);
     });
   cli
     .command('fmt [...files]', 'Rewrite .ks files (globs, directories) in the canonical layout')

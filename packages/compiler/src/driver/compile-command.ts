@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { compile, type CompileOptions, type CompileResult } from '../compile.js';
+import { kernelInputs } from './kernel-inputs.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
 import { MAX_SOURCE_BYTES } from '../phases/1-parse/limits.js';
 import { colorsFor, type Colors } from './colors.js';
@@ -39,6 +40,8 @@ export interface CompileCommandOptions {
   cacheDir?: string;
   /** Replace files in the output directory that kernelscript did not write, or that were changed since. */
   force?: boolean;
+  /** The BTF file to compile kernel types against (default: the running kernel's). */
+  btf?: string;
 }
 
 /** The compiler's options for `file` from the command line's. */
@@ -49,6 +52,7 @@ export function compileOptionsOf(file: string, options: CompileCommandOptions): 
     optimize: options.optimize === true,
     freezeConfig: options.freezeConfig === true,
     lineDirectives: options.lineDirectives !== false,
+    kernel: kernelInputs({ btf: options.btf }),
   };
 }
 

@@ -16,11 +16,14 @@ const cache = new Map<string, TracepointFormat | null>();
 /** The parsed format of `category/event`, or null when tracefs is not mounted or has no such event. */
 export function readTracepointFormat(category: string, event: string, roots: readonly string[] = TRACEFS_ROOTS): TracepointFormat | null {
   if (!EVENT_NAME.test(category) || !EVENT_NAME.test(event) || category.startsWith('.') || event.startsWith('.')) return null;
+  const key = `${roots.join(':')}|${category}/${event}`;
+  if (cache.has(key)) return cache.get(key)!;
   const root = roots.find((r) => existsSync(join(r, 'events')));
-  if (root === undefined) return null;
-  const path = join(root, 'events', category, event, 'format');
-  if (!cache.has(path)) cache.set(path, existsSync(path) ? parseTracepointFormat(readFileSync(path, 'utf8')) : null);
-  return cache.get(path)!;
+  const path = root === undefined ? null : join(root, 'events', category, event, 'format');
+  const format = path !== null && existsSync(path) ? parseTracepointFormat(readFileSync(path, 'utf8')) : null;
+  // An unmounted tracefs is not remembered: a test or the user may mount it before the next compile.
+  if (root !== undefined) cache.set(key, format);
+  return format;
 }
 
 /**

@@ -2,6 +2,7 @@
 // matching `.ks` — the same file unplugin-kernelscript writes — so a project
 // can run `tsc --noEmit` in CI without running its bundler first.
 import { readFile } from 'node:fs/promises';
+import { kernelInputs } from './kernel-inputs.js';
 import { availableParallelism } from 'node:os';
 import { compile } from '../compile.js';
 import { formatDiagnostic } from '../diagnostics/format.js';
@@ -17,6 +18,8 @@ export interface TypesOptions {
   quiet: boolean;
   /** Replace a declaration file kernelscript did not write. */
   force?: boolean;
+  /** `--btf`: the kernel BTF to compile kernel types against (default: the running kernel's). */
+  btf?: string;
 }
 
 /** Returns the exit code: 0 when every file compiled, 1 when one did not or nothing matched. */
@@ -32,7 +35,7 @@ export async function typesCommand(patterns: string[], options: TypesOptions, io
   let written = 0;
   for (const file of files) {
     const source = await readFile(file, 'utf8');
-    const result = compile(source, { filename: file, cpus: availableParallelism() });
+    const result = compile(source, { filename: file, cpus: availableParallelism(), kernel: kernelInputs({ btf: options.btf }) });
     for (const diagnostic of result.diagnostics) {
       if (options.quiet && diagnostic.severity !== 'error') continue;
       io.stderr.write(`${formatDiagnostic(diagnostic, file, source)}\n`);

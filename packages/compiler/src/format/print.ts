@@ -238,6 +238,17 @@ export class Printer {
         return [this.tok('program'), ' ', this.identifier(item.name), ' ', this.tok(':'), ' ', this.identifier(item.programKind), item.target ? [this.tok('('), this.tokOfKind('string'), this.tok(')')] : '', ' ', this.verticalBody(item.items, (i) => this.topLevel(i)), this.dropOptional(';')];
       case 'UserspaceBlock':
         return [this.tok('userspace'), ' ', this.verticalBody(item.items, (i) => this.topLevel(i)), this.dropOptional(';')];
+      case 'ExternFnDecl':
+        return [
+          this.tok('extern'),
+          ' ',
+          this.tok('fn'),
+          ' ',
+          this.identifier(item.name),
+          this.fillList('(', ')', item.params, (p) => [this.identifier(p.name), this.tok(':'), ' ', this.type(p.type)]),
+          item.returnType ? [' ', this.tok('->'), ' ', this.type(item.returnType)] : '',
+          this.tok(';'),
+        ];
       case 'FnDecl':
         return this.fnDecl(item);
       case 'StructDecl':
@@ -437,6 +448,8 @@ export class Printer {
         return [this.expr(expr.object), this.tok('.'), this.property(expr.property)];
       case 'IndexExpr':
         return [this.expr(expr.object), this.tok('['), this.expr(expr.index), this.tok(']')];
+      case 'SliceExpr':
+        return [this.expr(expr.object), this.tok('['), this.expr(expr.start), this.tok('..'), this.tok(']')];
       case 'StructLiteral': {
         const name = this.identifier(expr.name);
         const opening = this.open('{');

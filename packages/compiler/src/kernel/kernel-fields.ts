@@ -74,17 +74,3 @@ export function fieldNames(btf: Btf, owner: KernelComposite, visiting = new Set<
 export function nearestFields(btf: Btf, owner: KernelComposite, name: string, count = 3): string[] {
   return nearestNames(name, fieldNames(btf, owner), count);
 }
-
-/** `struct task_struct`, `union bpf_attr`, `typedef pid_t`: how errors name a kernel type. */
-export function describeKernelType(type: BtfType): string {
-  switch (type.kind) {
-    case 'struct':
-    case 'union':
-    case 'enum':
-      return `${type.kind} ${type.name || '(anonymous)'}`;
-    case 'typedef':
-      return `typedef ${type.name}`;
-    default:
-      return type.name || type.kind;
-  }
-}

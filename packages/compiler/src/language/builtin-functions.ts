@@ -14,7 +14,15 @@ export type BuiltinForm =
   /** A program name, then (with `target`) a string: the interface, cgroup... it attaches to. */
   | { kind: 'program'; target: boolean }
   /** A fixed signature. With `bufferSize`, the C call also gets the size of the first (array) argument. */
-  | { kind: 'signature'; params: Type[]; returns: Type; bufferSize?: boolean };
+  | { kind: 'signature'; params: Type[]; returns: Type; bufferSize?: boolean }
+  /** LANGUAGE.md §14: `(dst, src)` — a place to copy into (its size is the length) and a u64 address or kernel pointer; the helper's i64 result. */
+  | { kind: 'probe-read' }
+  /** LANGUAGE.md §13: the current task, a `*task_struct` from the kernel's BTF. */
+  | { kind: 'current-task' }
+  /** LANGUAGE.md §13: `field_exists(p.field)` of a kernel struct field, a bool the loader decides (CO-RE). */
+  | { kind: 'field-exists' }
+  /** LANGUAGE.md §14: a [u8; N] and a string literal: equal (`prefix` false) or starting with it. */
+  | { kind: 'string-compare'; prefix: boolean };
 
 export interface BuiltinFunction {
   name: string;
@@ -45,6 +53,14 @@ export const BUILTIN_FUNCTIONS: Record<string, BuiltinFunction> = Object.fromEnt
     builtin('htonl', 'both', signature([u32], u32), 'bpf_htonl'),
     builtin('min', 'both', { kind: 'min-max' }, 'KS_MIN'),
     builtin('max', 'both', { kind: 'min-max' }, 'KS_MAX'),
+    builtin('bpf_get_current_task', 'kernel', { kind: 'current-task' }),
+    builtin('field_exists', 'kernel', { kind: 'field-exists' }, 'bpf_core_field_exists'),
+    builtin('bpf_probe_read_user', 'kernel', { kind: 'probe-read' }),
+    builtin('bpf_probe_read_kernel', 'kernel', { kind: 'probe-read' }),
+    builtin('bpf_probe_read_user_str', 'kernel', { kind: 'probe-read' }),
+    builtin('bpf_probe_read_kernel_str', 'kernel', { kind: 'probe-read' }),
+    builtin('str_eq', 'both', { kind: 'string-compare', prefix: false }),
+    builtin('starts_with', 'both', { kind: 'string-compare', prefix: true }),
     builtin('sleep', 'userspace', signature([u32], VOID), 'ks_sleep_ms'),
     builtin('attach', 'userspace', { kind: 'program', target: true }, 'ks_attach'),
     builtin('detach', 'userspace', { kind: 'program', target: false }, 'ks_detach'),

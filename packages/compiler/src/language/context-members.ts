@@ -24,7 +24,9 @@ export type ContextMethod =
   /** `ctx.arg(i)`: argument i (0..5) as a u64. */
   | { form: 'arg'; c: (ctx: string, index: number) => string }
   /** `ctx.ret()`: the probed function's return value, in program kinds that see it (`ProgramKindInfo.readsReturnValue`). */
-  | { form: 'ret'; c: (ctx: string) => string };
+  | { form: 'ret'; c: ((ctx: string) => string) | null }
+  /** `ctx.str(FIELD, buf)`: a tracepoint record's `__data_loc` string, copied into `buf`. */
+  | { form: 'str' };
 
 export type ContextMethodForm = ContextMethod['form'];
 
@@ -36,6 +38,21 @@ export interface PacketAccess {
   viewsWritable: boolean;
 }
 
+/**
+ * Typed probes (LANGUAGE.md §13): `ctx.args.NAME` and `ctx.ret()` typed from the
+ * probed kernel function's BTF prototype, and how each reads in C.
+ */
+export interface ProbeArgs {
+  /** Parameter `index` (0-based), before the cast to its type. */
+  arg: (ctx: string, index: number) => string;
+  /** The function's result; `params` is its parameter count. */
+  ret: (ctx: string, params: number) => string;
+  /** Parameters this context can reach. */
+  maxArgs: number;
+  /** Without BTF, `ctx.ret()` is an untyped u64 (kprobes); else the BTF is required (fexit). */
+  untypedWithoutBtf: boolean;
+}
+
 export interface ContextInfo {
   name: string;
   /** The C type `main`'s parameter points to (`struct xdp_md`; `void` for tracepoint records). */
@@ -44,6 +61,10 @@ export interface ContextInfo {
   packet: PacketAccess | null;
   fields: Record<string, ContextField>;
   methods: Partial<Record<string, ContextMethod>>;
+  /** Typed `ctx.args.NAME`; null where the context has no function prototype. */
+  probeArgs: ProbeArgs | null;
+  /** `ctx.FIELD` also names the fields of the tracepoint's record (from tracefs or BTF). */
+  recordFields: boolean;
 }
 
 const { u32, u64 } = INT_TYPES;
@@ -73,12 +94,21 @@ const PROBE_METHODS: ContextInfo['methods'] = {
   ret: { form: 'ret', c: (ctx) => `PT_REGS_RC(${ctx})` },
 };
 
-const context = (name: string, cType: string, packet: PacketAccess | null, fields: ContextInfo['fields'], methods: ContextInfo['methods']): ContextInfo => ({
+const context = (
+  name: string,
+  cType: string,
+  packet: PacketAccess | null,
+  fields: ContextInfo['fields'],
+  methods: ContextInfo['methods'],
+  extra: Partial<Pick<ContextInfo, 'probeArgs' | 'recordFields'>> = {},
+): ContextInfo => ({
   name,
   cType,
   packet,
   fields,
   methods,
+  probeArgs: extra.probeArgs ?? null,
+  recordFields: extra.recordFields ?? false,
 });
 
 export const CONTEXTS: Record<string, ContextInfo> = {
@@ -99,10 +129,31 @@ export const CONTEXTS: Record<string, ContextInfo> = {
   TcContext: context('TcContext', 'struct __sk_buff', { access: 'direct', viewsWritable: false }, { ...SKB_FIELDS, mark: plain('mark', true) }, SKB_METHODS),
   // socket_filter and cgroup_skb may not read the packet directly: views are read-only stack copies.
   SkbContext: context('SkbContext', 'struct __sk_buff', { access: 'copy', viewsWritable: false }, { ...SKB_FIELDS, mark: plain('mark') }, SKB_METHODS),
-  KprobeContext: context('KprobeContext', 'struct pt_regs', null, {}, PROBE_METHODS),
-  TracepointContext: context('TracepointContext', 'void', null, {}, {
-    read: { form: 'read', c: (ctx, cType, offset) => `*(${cType} *)((char *)${ctx} + ${offset})` },
+  KprobeContext: context('KprobeContext', 'struct pt_regs', null, {}, PROBE_METHODS, {
+    // bpf_tracing.h reads the argument registers of the target architecture.
+    probeArgs: { arg: (ctx, i) => `PT_REGS_PARM${i + 1}(${ctx})`, ret: (ctx) => `PT_REGS_RC(${ctx})`, maxArgs: 5, untypedWithoutBtf: true },
   }),
+  // fentry/fexit: the arguments are an array of u64 slots, the result follows them (fexit).
+  TracingContext: context(
+    'TracingContext',
+    'unsigned long long',
+    null,
+    {},
+    // ctx.ret() is always typed here (fexit): its slot follows the parameters, so the prototype says where.
+    { arg: { form: 'arg', c: (ctx, i) => `${ctx}[${i}]` }, ret: { form: 'ret', c: null } },
+    { probeArgs: { arg: (ctx, i) => `${ctx}[${i}]`, ret: (ctx, params) => `${ctx}[${params}]`, maxArgs: 12, untypedWithoutBtf: false } },
+  ),
+  TracepointContext: context(
+    'TracepointContext',
+    'void',
+    null,
+    {},
+    {
+      read: { form: 'read', c: (ctx, cType, offset) => `*(${cType} *)((char *)${ctx} + ${offset})` },
+      str: { form: 'str' },
+    },
+    { recordFields: true },
+  ),
   RawTracepointContext: context('RawTracepointContext', 'struct bpf_raw_tracepoint_args', null, {}, {
     arg: { form: 'arg', c: (ctx, i) => `${ctx}->args[${i}]` },
   }),

@@ -49,6 +49,9 @@ export const PROGRAM_KINDS: Record<ProgramKind, ProgramKindInfo> = {
   tc: row({ kind: 'tc', context: 'TcContext', returnType: 'TcAction', target: { kind: 'direction', required: false }, section: plain('tc'), attach: 'tc', testRunnable: true }),
   kprobe: row({ kind: 'kprobe', context: 'KprobeContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('kprobe'), includes: PROBE_INCLUDES, attach: 'section', testRunnable: false }),
   kretprobe: row({ kind: 'kretprobe', context: 'KprobeContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('kretprobe'), includes: PROBE_INCLUDES, attach: 'section', readsReturnValue: true, testRunnable: false }),
+  // BPF trampolines: libbpf finds the target in the kernel's BTF at load (this machine's kernel refuses to load them).
+  fentry: row({ kind: 'fentry', context: 'TracingContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('fentry'), attach: 'section', testRunnable: false }),
+  fexit: row({ kind: 'fexit', context: 'TracingContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('fexit'), attach: 'section', readsReturnValue: true, testRunnable: false }),
   tracepoint: row({
     kind: 'tracepoint',
     context: 'TracepointContext',

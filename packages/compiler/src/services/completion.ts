@@ -60,6 +60,7 @@ const METHOD_SIGNATURES: Record<ContextMethodForm, string> = {
   read: 'read<T>(offset: u32) -> T',
   arg: 'arg(i: 0..5) -> u64',
   ret: 'ret() -> u64',
+  str: 'str(field, buf: [u8; N]) -> i64',
 };
 
 export function completions(check: DocumentCheck, offset: number, checkText: CheckText): CompletionItem[] {

@@ -158,6 +158,14 @@ export function builtinSignature(builtin: BuiltinFunction): string {
       const params = form.params.map((p, i) => `${String.fromCharCode(97 + i)}: ${typeName(p)}`).join(', ');
       return `fn ${builtin.name}(${params})${form.returns.kind === 'void' ? '' : ` -> ${typeName(form.returns)}`}`;
     }
+    case 'probe-read':
+      return `fn ${builtin.name}(dst: place, src: u64 | *kernel_struct) -> i64`;
+    case 'current-task':
+      return `fn ${builtin.name}() -> *task_struct`;
+    case 'field-exists':
+      return `fn ${builtin.name}(p.field) -> bool`;
+    case 'string-compare':
+      return `fn ${builtin.name}(a: [u8; N], literal: string) -> bool`;
   }
 }
 

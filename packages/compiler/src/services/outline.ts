@@ -32,6 +32,7 @@ function item(node: ast.TopLevelItem): OutlineItem[] {
     case 'UserspaceBlock':
       return [{ name: 'userspace', detail: 'coordinator', kind: 'userspace', span: node.span, selection: { start: node.span.start, end: { ...node.span.start, offset: node.span.start.offset + 9, column: node.span.start.column + 9 } }, children: node.items.flatMap(item) }];
     case 'FnDecl':
+    case 'ExternFnDecl':
       return [entry(node.name, 'function', `(${node.params.map((p) => `${p.name.name}: ${text(p.type)}`).join(', ')})${node.returnType ? ` -> ${text(node.returnType)}` : ''}`)];
     case 'StructDecl':
       return [entry(node.name, 'struct', '', node.fields.map((f) => ({ name: f.name.name, detail: text(f.type), kind: 'field', span: f.span, selection: f.name.span, children: [] })))];

@@ -30,7 +30,7 @@ export interface Vocabulary {
 
 export function vocabulary(): Vocabulary {
   return {
-    declarationKeywords: ['map', 'program', 'fn', 'struct', 'enum', 'type', 'const', 'let', 'mut', 'config', 'userspace'],
+    declarationKeywords: ['map', 'program', 'fn', 'extern', 'struct', 'enum', 'type', 'const', 'let', 'mut', 'config', 'userspace'],
     controlKeywords: ['if', 'else', 'for', 'in', 'while', 'match', 'return', 'break', 'continue', 'delete', 'tail_call'],
     operatorKeywords: ['as', 'and', 'or', 'not'],
     literals: ['true', 'false', 'null'],

@@ -86,6 +86,20 @@ export class BtfBuilder {
     return this.add(name, 'decl_tag', 0, false, target, [componentIndex >>> 0]);
   }
 
+  /** Points an added pointer (or typedef, qualifier) at another type: for types that refer to each other. */
+  retarget(id: number, target: number): void {
+    this.records[id - 1]![2] = target;
+  }
+
+  /** Replaces the members of an added struct or union. */
+  setMembers(id: number, members: [string, number, number, number?][]): void {
+    const record = this.records[id - 1]!;
+    const bitfields = members.some(([, , , bits]) => bits !== undefined);
+    const kind = (record[1]! >>> 24) & 0x1f;
+    const words = members.flatMap(([member, type, bitOffset, bits]) => [this.string(member), type, bitfields ? ((bits ?? 0) << 24) | bitOffset : bitOffset]);
+    this.records[id - 1] = [record[0]!, (((bitfields ? 1 : 0) << 31) | (kind << 24) | members.length) >>> 0, record[2]!, ...words];
+  }
+
   /** A record with any kind number and trailing words, for malformed input. */
   raw(nameOffset: number, kind: number, vlen: number, sizeOrType: number, trailing: number[] = []): number {
     this.records.push([nameOffset, ((kind & 0x1f) << 24) | (vlen & 0xffff), sizeOrType, ...trailing]);
@@ -149,5 +163,25 @@ export function withMemberMoved(bytes: Uint8Array, struct: string, member: strin
   const old = view.getUint32(offsetWord, true);
   const kindFlag = view.getUint32(typeSection + btf.recordOffset(type.id) + 4, true) >>> 31 === 1;
   view.setUint32(offsetWord, kindFlag ? (old & 0xff000000) | (byteOffset * 8) : byteOffset * 8, true);
+  return copy;
+}
+
+/**
+ * A copy of raw BTF in which member `member` of struct `struct` is named
+ * `newName` instead, a string the BTF already holds (a field name of another
+ * struct): the BTF of a kernel with a field this one lacks.
+ */
+export function withMemberRenamed(bytes: Uint8Array, struct: string, member: string, newName: string): Uint8Array {
+  const copy = new Uint8Array(bytes);
+  const btf = Btf.parse(copy);
+  const type = btf.findOne(struct, 'struct');
+  const index = type?.members.findIndex((m) => m.name === member) ?? -1;
+  if (!type || index < 0) throw new Error(`no member ${struct}.${member} in this BTF`);
+  const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+  const headerLength = view.getUint32(4, true);
+  const strings = Buffer.from(copy.buffer, copy.byteOffset + headerLength + view.getUint32(16, true), view.getUint32(20, true));
+  const at = strings.indexOf(Buffer.from(`\0${newName}\0`, 'latin1'));
+  if (at < 0) throw new Error(`the BTF holds no string '${newName}'`);
+  view.setUint32(headerLength + view.getUint32(8, true) + btf.recordOffset(type.id) + 12 + index * 12, at + 1, true);
   return copy;
 }

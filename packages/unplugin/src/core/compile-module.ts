@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { compile, generateJsModule, type CompileResult, type GeneratedFile, type SystemAnalysis, type SystemMetadata } from '@kernelscript/compiler';
 import { cachedBpfObject } from '@kernelscript/compiler/driver/build-cache';
+import { kernelInputs } from '@kernelscript/compiler/driver/kernel-inputs';
 import { countClangRun, countCompilation } from './counters.js';
 import { compileError, formatWarnings } from './diagnostics.js';
 import { KernelScriptError } from './errors.js';
@@ -33,7 +34,7 @@ export function compileSource(id: string, source: string, options: ResolvedOptio
   // Diagnostics and #line directives name the file relative to the project, as the user sees it.
   const fromProject = relative(process.cwd(), id);
   const displayName = fromProject.startsWith('..') || isAbsolute(fromProject) ? id : fromProject;
-  return { displayName, result: compile(source, { filename: displayName, cpus: availableParallelism(), optimize: options.optimize }) };
+  return { displayName, result: compile(source, { filename: displayName, cpus: availableParallelism(), optimize: options.optimize, kernel: kernelInputs({ btf: options.btf }) }) };
 }
 
 export async function compileModule(id: string, source: string, options: ResolvedOptions): Promise<CompiledModule> {

@@ -42,6 +42,12 @@ export interface Options {
   verify?: boolean;
   /** Treat KernelScript warnings as errors. Default false. */
   failOnWarnings?: boolean;
+  /**
+   * The BTF of the kernel the programs are built for: kernel structs (`*task_struct`),
+   * typed probes and tracepoints are compiled against it (CO-RE relocates them on other
+   * kernels). Read only by modules that use kernel types. Default `/sys/kernel/btf/vmlinux`.
+   */
+  btf?: string;
 }
 
 export interface ResolvedOptions {
@@ -57,6 +63,8 @@ export interface ResolvedOptions {
   emitSources: boolean;
   verify: boolean;
   failOnWarnings: boolean;
+  /** Absolute path of the BTF file; undefined for the running kernel's. */
+  btf: string | undefined;
 }
 
 export function resolveOptions(options: Options = {}, framework = 'rollup'): ResolvedOptions {
@@ -73,5 +81,6 @@ export function resolveOptions(options: Options = {}, framework = 'rollup'): Res
     emitSources: options.emitSources ?? false,
     verify: options.verify ?? false,
     failOnWarnings: options.failOnWarnings ?? false,
+    btf: options.btf === undefined ? undefined : resolve(options.btf),
   };
 }

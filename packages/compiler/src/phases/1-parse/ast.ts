@@ -52,6 +52,7 @@ export interface SourceFile extends Node {
 }
 
 export type TopLevelItem =
+  | ExternFnDecl
   | MapDecl
   | ProgramDecl
   | FnDecl
@@ -96,6 +97,14 @@ export interface FnDecl extends Node {
   params: Param[];
   returnType: TypeExpr | null;
   body: Block;
+}
+
+/** `extern fn name(params) -> T;`: a kernel function (kfunc) the programs call, checked against the BTF. */
+export interface ExternFnDecl extends Node {
+  kind: 'ExternFnDecl';
+  name: Identifier;
+  params: Param[];
+  returnType: TypeExpr | null;
 }
 
 export interface Param extends Node {
@@ -268,6 +277,7 @@ export type Expr =
   | CallExpr
   | MemberExpr
   | IndexExpr
+  | SliceExpr
   | StructLiteral
   | ArrayLiteral
   | ArrayRepeatLiteral
@@ -353,6 +363,13 @@ export interface IndexExpr extends Node {
   kind: 'IndexExpr';
   object: Expr;
   index: Expr;
+}
+
+/** `buf[off..]`: the tail of an array from `start`, as a place a helper writes into. */
+export interface SliceExpr extends Node {
+  kind: 'SliceExpr';
+  object: Expr;
+  start: Expr;
 }
 
 export interface StructLiteral extends Node {

@@ -35,6 +35,8 @@ export function children(node: ast.Stmt | ast.Expr | ast.MatchArm): (ast.Stmt | 
       return [node.object];
     case 'IndexExpr':
       return [node.object, node.index];
+    case 'SliceExpr':
+      return [node.object, node.start];
     case 'StructLiteral':
       return node.fields.map((f) => f.value);
     case 'ArrayLiteral':

@@ -9,7 +9,9 @@ import { didYouMean } from '../../util/suggest.js';
 import { evaluateConst, evaluateConstInt, scopeConstants } from './const-eval.js';
 import { resolveType } from './resolve-type.js';
 import {
+  kernelTypesOf,
   newScope,
+  type KfuncSymbol,
   type ConfigSymbol,
   type FunctionSymbol,
   type MapSymbol,
@@ -19,22 +21,24 @@ import {
   type SymbolTable,
   type UserspaceSymbol,
 } from './symbol-table.js';
-import { BOOL, CHAR, INT_TYPES, intRange, layoutStruct, VOID, typeName, type Type } from './types.js';
+import { BOOL, CHAR, containsKernelType, INT_TYPES, intRange, layoutStruct, VOID, typeName, type Type } from './types.js';
+import type { KernelTypes } from '../../kernel/kernel-types.js';
 import { BUILTIN_STRUCTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
 
 const PIN_ROOT = '/sys/fs/bpf/';
 
-export function buildSymbols(source: ast.SourceFile, diagnostics: DiagnosticBag): SymbolTable {
-  return new SymbolBuilder(source, diagnostics).build();
+export function buildSymbols(source: ast.SourceFile, diagnostics: DiagnosticBag, kernel: KernelTypes | null = null): SymbolTable {
+  return new SymbolBuilder(source, diagnostics, kernel).build();
 }
 
 class SymbolBuilder {
-  private readonly builtins = builtinScope();
-  private readonly global = newScope(this.builtins);
+  private readonly builtins: Scope;
+  private readonly global: Scope;
   private readonly programs: ProgramSymbol[] = [];
   private readonly maps: MapSymbol[] = [];
   private readonly functions: FunctionSymbol[] = [];
+  private readonly kfuncs: KfuncSymbol[] = [];
   private readonly config: ConfigSymbol[] = [];
   /** First declaration of every name per scope, for duplicate reports. */
   private readonly declared = new Map<Scope, Map<string, ast.Span>>();
@@ -43,7 +47,11 @@ class SymbolBuilder {
   constructor(
     private readonly source: ast.SourceFile,
     private readonly diagnostics: DiagnosticBag,
-  ) {}
+    kernel: KernelTypes | null,
+  ) {
+    this.builtins = builtinScope(kernel);
+    this.global = newScope(this.builtins);
+  }
 
   build(): SymbolTable {
     const programDecls: ast.ProgramDecl[] = [];
@@ -59,6 +67,9 @@ class SymbolBuilder {
             break;
           case 'FnDecl':
             this.declareFunction(item, this.global, { kind: 'kernel' });
+            break;
+          case 'ExternFnDecl':
+            this.declareKfunc(item);
             break;
           default:
             this.declareItem(item, this.global, null);
@@ -77,6 +88,7 @@ class SymbolBuilder {
       userspace: this.userspace,
       maps: this.maps,
       functions: this.functions,
+      kfuncs: this.kfuncs,
       config: this.config,
     };
   }
@@ -112,7 +124,7 @@ class SymbolBuilder {
         return this.declareMap(item, scope, program);
       case 'StructDecl': {
         this.declare(scope, item.name);
-        const fields = item.fields.map((f) => ({ name: f.name.name, type: resolveType(f.type, scope) }));
+        const fields = item.fields.map((f) => ({ name: f.name.name, type: storable(resolveType(f.type, scope), f.type.span, 'a struct field') }));
         const seen = new Set<string>();
         for (const field of item.fields) {
           if (seen.has(field.name.name)) throw located(`struct '${item.name.name}' has two fields named '${field.name.name}'`, field.name.span);
@@ -201,8 +213,8 @@ class SymbolBuilder {
         decl.span,
       );
     }
-    const key = decl.keyType ? resolveType(decl.keyType, scope) : null;
-    const value = resolveType(decl.valueType, scope);
+    const key = decl.keyType ? storable(resolveType(decl.keyType, scope), decl.keyType.span, 'a map key') : null;
+    const value = storable(resolveType(decl.valueType, scope), decl.valueType.span, 'a map value');
     const maxEntries = evaluateConstInt(decl.maxEntries, scopeConstants(scope), 'the map size');
     if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('the map size must be between 1 and 4294967295', decl.maxEntries.span);
     if (kind.size === 'ring-bytes' && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
@@ -312,6 +324,21 @@ class SymbolBuilder {
     return symbol;
   }
 
+  /** `extern fn`: the kernel must have this kfunc, with these parameter and result types (LANGUAGE.md §13). */
+  private declareKfunc(decl: ast.ExternFnDecl): void {
+    this.declare(this.global, decl.name);
+    const symbol: KfuncSymbol = {
+      name: decl.name.name,
+      decl,
+      params: decl.params.map((p) => ({ name: p.name.name, type: resolveType(p.type, this.global), span: p.type.span })),
+      returnType: decl.returnType ? resolveType(decl.returnType, this.global) : VOID,
+    };
+    const kernel = kernelTypesOf(this.global);
+    if (!kernel) throw located(`extern fn ${decl.name.name} needs the kernel's BTF`, decl.name.span);
+    kernel.checkKfunc(symbol);
+    this.kfuncs.push(symbol);
+  }
+
   private declareProgram(decl: ast.ProgramDecl): void {
     const kindName = decl.programKind.name;
     if (!isProgramKind(kindName)) {
@@ -415,8 +442,9 @@ class SymbolBuilder {
 
 }
 
-function builtinScope(): Scope {
+function builtinScope(kernel: KernelTypes | null): Scope {
   const scope = newScope(null);
+  scope.kernel = kernel;
   for (const [name, type] of Object.entries(INT_TYPES)) scope.types.set(name, type);
   scope.types.set('bool', BOOL);
   scope.types.set('char', CHAR);
@@ -426,6 +454,14 @@ function builtinScope(): Scope {
   for (const name of Object.keys(CONTEXTS)) scope.types.set(name, { kind: 'context', name });
   for (const [name, struct] of Object.entries(BUILTIN_STRUCTS)) scope.types.set(name, struct);
   return scope;
+}
+
+/** Kernel pointers live only in kernel code: userspace and the loaders could not follow one. */
+function storable(type: Type, span: ast.Span, what: string): Type {
+  if (containsKernelType(type)) {
+    throw located(`a kernel pointer cannot be ${what}: only kernel code can follow it`, span, 'help: store the address as a u64 (`p as u64`) and cast it back where it is read (`addr as *sock`)');
+  }
+  return type;
 }
 
 function checkConstFits(value: bigint | boolean, type: Type, span: ast.Span): void {

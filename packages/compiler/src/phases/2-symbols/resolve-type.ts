@@ -5,7 +5,7 @@ import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { didYouMean } from '../../util/suggest.js';
 import { evaluateConstInt, scopeConstants } from './const-eval.js';
-import { lookup, visibleNames, type Scope } from './symbol-table.js';
+import { kernelTypesOf, lookup, visibleNames, type Scope } from './symbol-table.js';
 import type { Type } from './types.js';
 
 /** The longest array a type may name: larger ones cannot be a map value, a struct field or a local. */
@@ -15,8 +15,11 @@ export function resolveType(type: ast.TypeExpr, scope: Scope): Type {
   switch (type.kind) {
     case 'NamedType': {
       const resolved = lookup(scope, 'types', type.name);
-      if (!resolved) throw located(`unknown type '${type.name}'`, type.span, ...didYouMean(type.name, visibleNames(scope, 'types')));
-      return resolved;
+      if (resolved) return resolved;
+      // An integer typedef or enum of the kernel (`pid_t`) is its integer type (LANGUAGE.md §13).
+      const kernel = kernelTypesOf(scope)?.byValue(type.name, type.span);
+      if (kernel) return kernel;
+      throw unknownType(type, scope);
     }
     case 'ArrayType': {
       const element = resolveType(type.element, scope);
@@ -24,7 +27,24 @@ export function resolveType(type: ast.TypeExpr, scope: Scope): Type {
       if (length <= 0n || length > BigInt(MAX_ARRAY_LENGTH)) throw located(`an array length must be between 1 and ${MAX_ARRAY_LENGTH}`, type.length.span);
       return { kind: 'array', element, length: Number(length) };
     }
-    case 'PointerType':
+    case 'PointerType': {
+      // `*task_struct`: a name the file and the language do not declare may be a kernel struct (LANGUAGE.md §13).
+      if (type.target.kind === 'NamedType' && !lookup(scope, 'types', type.target.name)) {
+        const kernel = kernelTypesOf(scope)?.pointerTo(type.target.name, type.target.span);
+        if (kernel) return kernel;
+        throw unknownType(type.target, scope);
+      }
       return { kind: 'pointer', target: resolveType(type.target, scope) };
+    }
   }
+}
+
+function unknownType(type: Extract<ast.TypeExpr, { kind: 'NamedType' }>, scope: Scope) {
+  const declared = didYouMean(type.name, visibleNames(scope, 'types'));
+  if (declared.length > 0) return located(`unknown type '${type.name}'`, type.span, ...declared);
+  const kernel = kernelTypesOf(scope);
+  const missing = kernel?.unavailable();
+  if (missing) return located(`unknown type '${type.name}'`, type.span, `note: kernel types cannot be looked up: ${missing}`);
+  const similar = kernel?.nearestTypeNames(type.name) ?? [];
+  return located(`unknown type '${type.name}'`, type.span, ...(similar.length > 0 ? [`help: kernel types with a similar name: ${similar.map((n) => `*${n}`).join(', ')}`] : []));
 }

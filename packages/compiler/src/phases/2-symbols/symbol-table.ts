@@ -2,6 +2,7 @@
 import type * as ast from '../1-parse/ast.js';
 import type { ProgramKindInfo } from '../../language/program-kinds.js';
 import type { MapKindInfo } from '../../language/map-kinds.js';
+import type { KernelTypes } from '../../kernel/kernel-types.js';
 import type { Type } from './types.js';
 
 /** Where a piece of code runs: inside one kernel program, a shared kernel helper, or userspace. */
@@ -34,6 +35,14 @@ export interface FunctionSymbol {
   returnType: Type;
 }
 
+/** `extern fn name(...) -> T;`: a kernel function (kfunc) programs call, its signature checked against the BTF. */
+export interface KfuncSymbol {
+  name: string;
+  decl: ast.ExternFnDecl;
+  params: { name: string; type: Type; span: ast.Span }[];
+  returnType: Type;
+}
+
 export interface ConstSymbol {
   name: string;
   type: Type;
@@ -59,6 +68,8 @@ export interface Scope {
   maps: Map<string, MapSymbol>;
   config: Map<string, ConfigSymbol>;
   parent: Scope | null;
+  /** On the outermost scope: the kernel's types (BTF), looked up after every name the file and the language declare. */
+  kernel: KernelTypes | null;
 }
 
 export interface ProgramSymbol {
@@ -86,11 +97,13 @@ export interface SymbolTable {
   maps: MapSymbol[];
   /** Every function with a body to compile, in declaration order. */
   functions: FunctionSymbol[];
+  /** `extern fn` kfuncs, in declaration order. */
+  kfuncs: KfuncSymbol[];
   config: ConfigSymbol[];
 }
 
 export function newScope(parent: Scope | null): Scope {
-  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), parent };
+  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), parent, kernel: null };
 }
 
 /** Look a name up through a scope chain in one of its tables. */
@@ -111,4 +124,11 @@ export function visibleNames(scope: Scope | null, table: 'types' | 'consts' | 'f
   const names: string[] = [];
   for (let s = scope; s; s = s.parent) names.push(...s[table].keys());
   return names;
+}
+
+/** The kernel's types as the outermost scope holds them. */
+export function kernelTypesOf(scope: Scope): KernelTypes | null {
+  let root = scope;
+  while (root.parent) root = root.parent;
+  return root.kernel;
 }

@@ -25,6 +25,22 @@ export interface EnumType {
   underlying: IntType;
 }
 
+/**
+ * A struct or union of the kernel, from its BTF (LANGUAGE.md §13): reached
+ * behind a `kernel_pointer` and read field by field with CO-RE reads, never
+ * held as a whole value.
+ */
+export interface KernelStructType {
+  kind: 'kernel_struct';
+  /** The C name (`task_struct`); for an anonymous one, where it sits (`an anonymous union in sock_common`). */
+  name: string;
+  btfId: number;
+  union: boolean;
+  size: number;
+  /** The C spelling of the generated declaration (`struct task_struct___ks`); empty for anonymous types. */
+  cName: string;
+}
+
 export type Type =
   | IntType
   | { kind: 'bool' }
@@ -40,7 +56,10 @@ export type Type =
   /** `XdpAction` / `TcAction`: integers with named constants. */
   | { kind: 'action'; name: 'XdpAction' | 'TcAction' }
   | { kind: 'null' }
-  | { kind: 'string' };
+  | { kind: 'string' }
+  | KernelStructType
+  /** `*task_struct`: a pointer into kernel memory. Reads through it are CO-RE reads that yield zero when it is null or invalid; it is never written through. */
+  | { kind: 'kernel_pointer'; target: KernelStructType };
 
 const int = (name: IntName, size: IntType['size'], signed: boolean): IntType => ({ kind: 'int', name, size, signed });
 
@@ -83,6 +102,11 @@ export function integerView(type: Type): IntType | null {
   }
 }
 
+/** Whether a value of this type holds a kernel pointer or struct (which only kernel code can follow). */
+export function containsKernelType(type: Type): boolean {
+  return type.kind === 'kernel_pointer' || type.kind === 'kernel_struct' || (type.kind === 'array' && containsKernelType(type.element));
+}
+
 /** The values of an integer type: [min, max]. */
 export function intRange(type: IntType): [bigint, bigint] {
   const bits = BigInt(type.size * 8);
@@ -104,9 +128,12 @@ export function sizeOf(type: Type): number {
       return type.size;
     case 'pointer':
     case 'context':
+    case 'kernel_pointer':
       return 8;
     case 'action':
       return 4;
+    case 'kernel_struct':
+      return type.size;
     default:
       return 0;
   }
@@ -152,9 +179,11 @@ export function typeName(type: Type): string {
     case 'enum':
       return type.name;
     case 'pointer':
+    case 'kernel_pointer':
       return `*${typeName(type.target)}`;
     case 'context':
     case 'action':
+    case 'kernel_struct':
       return type.name;
     default:
       return type.kind;
@@ -175,6 +204,10 @@ export function sameType(a: Type, b: Type): boolean {
       return a.name === (b as typeof a).name;
     case 'pointer':
       return sameType(a.target, (b as typeof a).target);
+    case 'kernel_struct':
+      return a.btfId === (b as typeof a).btfId;
+    case 'kernel_pointer':
+      return a.target.btfId === (b as typeof a).target.btfId;
     default:
       return true;
   }

@@ -4,8 +4,8 @@ import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS, MAX_PRINTK_ARGS, type BuiltinFunction } from '../../language/builtin-functions.js';
 import { didYouMean } from '../../util/suggest.js';
-import { lookup, visibleNames } from '../2-symbols/symbol-table.js';
-import { INT_TYPES, integerView, isIntegerLike, typeName, VOID, type Type } from '../2-symbols/types.js';
+import { lookup, visibleNames, type KfuncSymbol } from '../2-symbols/symbol-table.js';
+import { INT_TYPES, integerView, isIntegerLike, VOID, type Type } from '../2-symbols/types.js';
 import { expect, unify } from './assignability.js';
 import { checkContextMethod } from './context.js';
 import type { Environment } from './environment.js';
@@ -13,6 +13,7 @@ import { checkExpr } from './expressions.js';
 import type { FunctionContext } from './function-context.js';
 import { checkMapMethod } from './maps.js';
 import type { Resolution } from './typed-system.js';
+import { checkCurrentTask, checkFieldExists, checkPrintArgs, checkProbeRead, checkStringCompare } from './kernel-access.js';
 
 export function checkCall(cx: FunctionContext, env: Environment, expr: ast.CallExpr, expected: Type | null): Type {
   const { callee } = expr;
@@ -21,6 +22,8 @@ export function checkCall(cx: FunctionContext, env: Environment, expr: ast.CallE
   }
   if (callee.kind !== 'Identifier') throw located('only functions can be called', callee.span);
   if (callee.name === 'tail_call') throw located('tail_call can only be returned: return tail_call(ctx, program) else FALLBACK;', expr.span);
+  const kfunc = kfuncNamed(cx, callee);
+  if (kfunc) return checkKfuncCall(cx, env, expr, kfunc);
   const resolution = resolveCallee(cx, callee);
   cx.resolve(callee, resolution);
   if (resolution.kind === 'builtin') return checkBuiltinCall(cx, env, expr, resolution.builtin, expected);
@@ -30,6 +33,21 @@ export function checkCall(cx: FunctionContext, env: Environment, expr: ast.CallE
   if (expr.args.length !== fn.params.length) throw located(`'${fn.name}' takes ${fn.params.length} argument(s), found ${expr.args.length}`, expr.span);
   expr.args.forEach((arg, i) => expect(checkExpr(cx, env, arg, fn.params[i]!.type), fn.params[i]!.type, arg));
   return fn.returnType;
+}
+
+/** An `extern fn` kfunc of this name, unless a function of the file's scope shadows it. */
+function kfuncNamed(cx: FunctionContext, callee: ast.Identifier): KfuncSymbol | null {
+  if (lookup(cx.scope, 'functions', callee.name)) return null;
+  return cx.system.symbols.kfuncs.find((k) => k.name === callee.name) ?? null;
+}
+
+function checkKfuncCall(cx: FunctionContext, env: Environment, expr: ast.CallExpr, kfunc: KfuncSymbol): Type {
+  if (cx.side !== 'kernel') throw located(`'${kfunc.name}' is a kernel function (kfunc): only kernel programs call it`, expr.callee.span);
+  cx.resolve(expr.callee, { kind: 'kfunc', kfunc });
+  cx.record(expr.callee, VOID);
+  if (expr.args.length !== kfunc.params.length) throw located(`'${kfunc.name}' takes ${kfunc.params.length} argument(s), found ${expr.args.length}`, expr.span);
+  expr.args.forEach((arg, i) => expect(checkExpr(cx, env, arg, kfunc.params[i]!.type), kfunc.params[i]!.type, arg));
+  return kfunc.returnType;
 }
 
 /** A function of the file first (it shadows a built-in of its name), then a built-in of this side. */
@@ -57,10 +75,7 @@ function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallE
       if (cx.side === 'kernel' && rest.length > MAX_PRINTK_ARGS) {
         throw located(`${builtin.name} formats at most ${MAX_PRINTK_ARGS} values in the kernel, found ${rest.length}`, rest[MAX_PRINTK_ARGS]!.span);
       }
-      for (const arg of rest) {
-        const type = checkExpr(cx, env, arg, null);
-        if (!isIntegerLike(type) && type.kind !== 'bool') throw located(`cannot print a ${typeName(type)}`, arg.span);
-      }
+      checkPrintArgs(format, rest, rest.map((arg) => checkExpr(cx, env, arg, null)));
       return VOID;
     }
     case 'min-max': {
@@ -91,5 +106,13 @@ function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallE
       args.forEach((arg, i) => expect(checkExpr(cx, env, arg, params[i]!), params[i]!, arg));
       return form.returns;
     }
+    case 'probe-read':
+      return checkProbeRead(cx, env, expr, builtin);
+    case 'current-task':
+      return checkCurrentTask(cx, expr);
+    case 'field-exists':
+      return checkFieldExists(cx, env, expr);
+    case 'string-compare':
+      return checkStringCompare(cx, env, expr, builtin);
   }
 }

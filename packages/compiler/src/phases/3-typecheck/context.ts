@@ -10,11 +10,15 @@ import { INT_TYPES, isIntegerLike, typeName, type Type } from '../2-symbols/type
 import type { Environment } from './environment.js';
 import { checkExpr } from './expressions.js';
 import type { FunctionContext } from './function-context.js';
+import { checkRecordField, checkRecordRead, checkRecordString, probeReturnType } from './kernel-access.js';
 
 export function checkContextField(cx: FunctionContext, env: Environment, expr: ast.MemberExpr): Type {
   checkExpr(cx, env, expr.object, null);
   const context = cx.contextOf(env, expr.object);
   const field = context.fields[expr.property.name];
+  // A tracepoint's record fields, typed from tracefs or BTF (LANGUAGE.md §13).
+  const recordField = field ? null : checkRecordField(cx, expr, context);
+  if (recordField) return recordField;
   if (!field) {
     throw located(`${context.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, Object.keys(context.fields)));
   }
@@ -44,12 +48,7 @@ export function checkContextMethod(cx: FunctionContext, env: Environment, expr: 
     case 'read': {
       const [typeArg] = expr.typeArgs;
       if (!typeArg || expr.args.length !== 1) throw located('ctx.read<T>(offset) takes one type and one byte offset', expr.span);
-      const target = cx.resolveType(typeArg);
-      if (!isIntegerLike(target)) throw located('ctx.read reads integers', typeArg.span);
-      const offset = evaluateConst(expr.args[0]!, constants);
-      if (typeof offset !== 'bigint' || offset < 0n) throw located('the offset of ctx.read is a constant byte offset', expr.args[0]!.span);
-      checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
-      return target;
+      return checkRecordRead(cx, env, expr, cx.resolveType(typeArg), typeArg);
     }
     case 'arg': {
       if (expr.args.length !== 1) throw located('ctx.arg(i) takes the argument index', expr.span);
@@ -64,7 +63,10 @@ export function checkContextMethod(cx: FunctionContext, env: Environment, expr: 
         throw located(`ctx.ret() is only available in ${returning.join(', ')} programs`, callee.property.span);
       }
       if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
-      return INT_TYPES.u64;
+      // Typed from the probed function's prototype where there is one (LANGUAGE.md §13).
+      return probeReturnType(cx, context, callee.property.span) ?? INT_TYPES.u64;
     }
+    case 'str':
+      return checkRecordString(cx, env, expr, context);
   }
 }

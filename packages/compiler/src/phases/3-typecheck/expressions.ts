@@ -18,6 +18,7 @@ import { checkMapElement, mapOf } from './maps.js';
 import { checkMatch } from './match.js';
 import { nullFacts } from './null-facts.js';
 import type { LocalVariable, Resolution } from './typed-system.js';
+import { checkKernelCast, checkKernelField, checkProbeArg, checkStringInto, isKernelValue } from './kernel-access.js';
 
 /** The type of `expr`, where `expected` is the type its context asks for (literals take it); recorded for lowering. */
 export function checkExpr(cx: FunctionContext, env: Environment, expr: ast.Expr, expected: Type | null): Type {
@@ -33,7 +34,9 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
     case 'CharLiteral':
       return expected && isIntegerLike(expected) && expected.kind === 'int' ? literalType(BigInt(expr.value), expected, expr.span) : { kind: 'char' };
     case 'StringLiteral':
-      return STRING;
+      return checkStringInto(expr, expected) ?? STRING;
+    case 'SliceExpr':
+      throw located('a tail `buf[off..]` is only a destination of bpf_probe_read_* and ctx.str', expr.span);
     case 'NullLiteral':
       return NULL;
     case 'Identifier':
@@ -46,7 +49,9 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
       return checkBinary(cx, env, expr, expected);
     case 'CastExpr': {
       const target = cx.resolveType(expr.type);
-      const from = checkExpr(cx, env, expr.expr, null);
+      const from = checkExpr(cx, env, expr.expr, target.kind === 'kernel_pointer' ? INT_TYPES.u64 : null);
+      const kernelCast = checkKernelCast(from, target, expr.span);
+      if (kernelCast) return kernelCast;
       const castable = (t: Type) => isIntegerLike(t) || t.kind === 'bool';
       if (!castable(from) || !castable(target)) throw located(`cannot cast ${typeName(from)} to ${typeName(target)}`, expr.span);
       return target;
@@ -109,7 +114,12 @@ function checkIdentifier(cx: FunctionContext, env: Environment, expr: ast.Identi
       throw located(`'${expr.name}' is a function; call it with ${expr.name}(...)`, expr.span);
     case 'program':
     case 'iteration':
+    case 'kernelField':
+    case 'recordField':
+    case 'probeArg':
       throw located(`'${expr.name}' is a program`, expr.span);
+    case 'kfunc':
+      throw located(`'${expr.name}' is a function; call it with ${expr.name}(...)`, expr.span);
   }
 }
 
@@ -269,7 +279,7 @@ export function checkDivisor(cx: FunctionContext, env: Environment, op: '/' | '%
 /** `x == null`: x is a nullable packet view, a map element, or a local bound from one. */
 function checkNullTest(cx: FunctionContext, env: Environment, tested: ast.Expr): void {
   const type = checkExpr(cx, env, tested, null);
-  if (type.kind === 'pointer') return;
+  if (type.kind === 'pointer' || type.kind === 'kernel_pointer') return;
   if (tested.kind === 'IndexExpr' && mapOf(cx, env, tested.object)) return;
   if (tested.kind === 'Identifier' && env.find(tested.name)?.fromMapElement) return;
   throw located(`a ${typeName(type)} is never null`, tested.span, 'note: null tests apply to packet views (ctx.header) and map elements (m[k] == null)');
@@ -278,6 +288,8 @@ function checkNullTest(cx: FunctionContext, env: Environment, tested: ast.Expr):
 // ---------- places ----------
 
 function checkMember(cx: FunctionContext, env: Environment, expr: ast.MemberExpr): Type {
+  // `ctx.args.NAME`: a typed probe's argument (LANGUAGE.md §13).
+  if (expr.object.kind === 'MemberExpr' && expr.object.property.name === 'args' && cx.isContext(env, expr.object.object)) return checkProbeArg(cx, env, expr, expr.object);
   if (cx.isContext(env, expr.object)) return checkContextField(cx, env, expr);
   if (expr.object.kind === 'Identifier' && expr.object.name === 'config' && !env.find('config')) {
     const config = lookup(cx.scope, 'config', expr.property.name);
@@ -287,6 +299,7 @@ function checkMember(cx: FunctionContext, env: Environment, expr: ast.MemberExpr
     return config.type;
   }
   const object = checkExpr(cx, env, expr.object, null);
+  if (isKernelValue(object)) return checkKernelField(cx, expr, object);
   let struct: Type = object;
   if (object.kind === 'pointer') {
     const local = nullableLocal(env, expr.object);

@@ -12,6 +12,7 @@ import { checkMapKey, mapOf } from './maps.js';
 import { checkMatch } from './match.js';
 import { alwaysExits, nullFacts, type NullFacts } from './null-facts.js';
 import { checkReturn } from './returns.js';
+import { refuseKernelWrite } from './kernel-access.js';
 
 /** A block in an environment of its own: what its statements declare and prove ends with it. */
 export function checkBlock(cx: FunctionContext, env: Environment, block: ast.Block): void {
@@ -96,6 +97,9 @@ function checkLet(cx: FunctionContext, env: Environment, stmt: ast.LetStmt): Env
   if (type.kind === 'null' || type.kind === 'void' || type.kind === 'string') {
     throw located(`cannot bind a value of type ${typeName(type)} to a local`, stmt.init.span);
   }
+  if (type.kind === 'kernel_struct') {
+    throw located(`${type.name} is kernel memory, read field by field: it cannot be copied into a local`, stmt.init.span, 'help: bind the fields you need (`let daddr = sk.__sk_common.skc_daddr;`)');
+  }
   const fromMapElement = stmt.init.kind === 'IndexExpr' && mapOf(cx, env, stmt.init.object) !== undefined;
   const local = cx.newLocal(stmt.name.name, type, stmt.name.span, { isConst: stmt.isConst, fromMapElement });
   cx.resolve(stmt, { kind: 'local', local });
@@ -135,7 +139,7 @@ function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt
 }
 
 /** Type of an assignable place (`a[i]`, `m[k]`, `s.f`, `m[k].f`, `ctx.mark`). */
-function checkPlace(cx: FunctionContext, env: Environment, target: ast.IndexExpr | ast.MemberExpr): Type {
+export function checkPlace(cx: FunctionContext, env: Environment, target: ast.IndexExpr | ast.MemberExpr): Type {
   if (target.kind === 'MemberExpr' && cx.isContext(env, target.object)) {
     const type = checkExpr(cx, env, target, null);
     const field = cx.contextOf(env, target.object).fields[target.property.name];
@@ -148,7 +152,9 @@ function checkPlace(cx: FunctionContext, env: Environment, target: ast.IndexExpr
     if (local?.isConst) throw located(`cannot assign into '${root.name}': it is a constant`, root.span);
     if (local?.type.kind === 'pointer') throw located('packet views are read-only', target.span);
   }
-  return checkExpr(cx, env, target, null);
+  const type = checkExpr(cx, env, target, null);
+  refuseKernelWrite(cx, target);
+  return type;
 }
 
 function placeRoot(expr: ast.Expr): ast.Expr {

@@ -2,8 +2,10 @@
 // what every name refers to, as side tables keyed by syntax node.
 import type * as ast from '../1-parse/ast.js';
 import type { BuiltinFunction } from '../../language/builtin-functions.js';
-import type { ConfigSymbol, FunctionSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
+import type { ConfigSymbol, FunctionSymbol, KfuncSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import type { Type } from '../2-symbols/types.js';
+import type { KernelField } from '../../kernel/kernel-types.js';
+import type { TracepointField } from '../../kernel/kernel-inputs.js';
 
 export interface LocalVariable {
   name: string;
@@ -28,7 +30,15 @@ export type Resolution =
   | { kind: 'program'; program: ProgramSymbol }
   | { kind: 'context' }
   /** `for (k, v) in m`: the two loop locals. */
-  | { kind: 'iteration'; map: MapSymbol; key: LocalVariable; value: LocalVariable };
+  | { kind: 'iteration'; map: MapSymbol; key: LocalVariable; value: LocalVariable }
+  /** `p.field` on a kernel pointer or struct: a CO-RE read (LANGUAGE.md §13). */
+  | { kind: 'kernelField'; field: KernelField }
+  /** `ctx.FIELD` of a tracepoint: a field of the event's record. */
+  | { kind: 'recordField'; field: TracepointField }
+  /** `ctx.args.NAME` of a typed probe: parameter `index` of the probed function. */
+  | { kind: 'probeArg'; index: number }
+  /** A call of an `extern fn` kfunc. */
+  | { kind: 'kfunc'; kfunc: KfuncSymbol };
 
 export interface TypedFunction {
   symbol: FunctionSymbol;

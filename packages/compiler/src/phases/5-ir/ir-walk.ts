@@ -1,5 +1,5 @@
 // Iterating over IR trees: every statement, every expression.
-import type { IrExpr, IrLocal, IrPathStep, IrStmt } from './ir.js';
+import type { IrExpr, IrLocal, IrPathStep, IrPlace, IrStmt, KernelStep } from './ir.js';
 
 /** The statement lists nested in `stmt`: branches, loop bodies, scopes. */
 export function childBodies(stmt: IrStmt): IrStmt[][] {
@@ -80,9 +80,33 @@ export function childExpressions(expr: IrExpr): IrExpr[] {
       return [expr.value];
     case 'elementValue':
       return pathIndexes(expr.path);
+    case 'kernelRead':
+      return [expr.base, ...kernelIndexes(expr.path)];
+    case 'kernelFieldExists':
+      return kernelIndexes(expr.path);
+    case 'probeRead':
+      return [...placeExpressions(expr.target), expr.source];
+    case 'stringCompare':
+      return [expr.value];
     default:
       return [];
   }
+}
+
+/** The expressions a probe read's target evaluates (the element reference counts as read). */
+function placeExpressions(place: IrPlace): IrExpr[] {
+  switch (place.kind) {
+    case 'value':
+      return [place.place];
+    case 'element':
+      return [{ op: 'local', local: place.ref }, ...pathIndexes(place.path)];
+    case 'tail':
+      return [...placeExpressions(place.array), place.start];
+  }
+}
+
+function kernelIndexes(path: KernelStep[]): IrExpr[] {
+  return path.flatMap((step) => ('index' in step ? [step.index] : []));
 }
 
 /** The expressions a statement evaluates; the locals a map operation passes by address count as reads. */
@@ -96,6 +120,8 @@ export function stmtExpressions(stmt: IrStmt): IrExpr[] {
       return [local(stmt.key), local(stmt.value)];
     case 'ringSubmit':
       return [local(stmt.value)];
+    case 'mapElementRef':
+      return [local(stmt.key)];
     case 'declare':
       return stmt.init ? [stmt.init] : [];
     case 'assign':

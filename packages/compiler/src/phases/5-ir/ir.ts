@@ -6,7 +6,8 @@
 import type * as ast from '../1-parse/ast.js';
 import type { MapKindInfo } from '../../language/map-kinds.js';
 import type { ProgramKindInfo } from '../../language/program-kinds.js';
-import { BOOL, type StructType, type Type } from '../2-symbols/types.js';
+import { BOOL, type KernelStructType, type StructType, type Type } from '../2-symbols/types.js';
+import type { KernelTypeSet } from '../../kernel/kernel-c-types.js';
 
 /** A map of the system, as the object file and the loaders see it. */
 export interface IrMap {
@@ -86,7 +87,39 @@ export type IrExpr =
   | { op: 'arrayLiteral'; type: Type; elements: IrExpr[] }
   /** `[value; N]`. */
   | { op: 'arrayRepeat'; type: Extract<Type, { kind: 'array' }>; value: IrExpr }
-  | { op: 'zero'; type: Type };
+  | { op: 'zero'; type: Type }
+  /** A string literal as the bytes of a `[u8; N]` (zero-padded). */
+  | { op: 'stringBytes'; value: string; type: Extract<Type, { kind: 'array' }> }
+  /**
+   * A CO-RE read (LANGUAGE.md §13) from the kernel pointer `base` along `path`:
+   * zero when a pointer on the way is null or invalid. An array-typed read is
+   * only ever copied into a place (assigned, or a local's initial value).
+   */
+  | { op: 'kernelRead'; base: IrExpr; path: KernelStep[]; type: Type }
+  /** `field_exists(p.a.b)`: whether the running kernel's `root` has that field (a CO-RE relocation, decided at load). */
+  | { op: 'kernelFieldExists'; root: KernelStructType; path: KernelStep[] }
+  /**
+   * `bpf_probe_read_user(dst, src)` and its three siblings: copy from the address
+   * `source` into `target`, as many bytes as the target holds; the helper's result.
+   */
+  | { op: 'probeRead'; helper: ProbeReadHelper; target: IrPlace; source: IrExpr; type: Type }
+  /** `str_eq(a, "lit")` (the whole string) and `starts_with(a, "lit")` (`prefix`) on a `[u8; N]`. */
+  | { op: 'stringCompare'; value: IrExpr; literal: string; prefix: boolean };
+
+/** One step of a read into kernel memory: a field, an element, or following the pointer read so far. */
+export type KernelStep = { field: string; bitfield: boolean } | { index: IrExpr; length: number } | { deref: true };
+
+export type ProbeReadHelper = 'bpf_probe_read_user' | 'bpf_probe_read_kernel' | 'bpf_probe_read_user_str' | 'bpf_probe_read_kernel_str';
+
+/**
+ * Where a probe read writes: a local, a field or element of one, a map
+ * element's part (`ref` from a lookup that inserted a zero element when the
+ * key was absent; null when even that failed), or the tail `array[start..]` of an array.
+ */
+export type IrPlace =
+  | { kind: 'value'; place: IrExpr }
+  | { kind: 'element'; ref: IrLocal; path: IrPathStep[]; type: Type }
+  | { kind: 'tail'; array: IrPlace; start: IrExpr; length: number };
 
 /** A step from a map element to a part of it: `m[k].flows[i].bytes` is [flows, [i], bytes]. */
 export type IrPathStep = { field: string } | { index: IrExpr };
@@ -96,7 +129,13 @@ export type ContextAccess =
   | { kind: 'len' }
   | { kind: 'read'; offset: bigint }
   | { kind: 'arg'; index: number }
-  | { kind: 'ret' };
+  | { kind: 'ret' }
+  /** `ctx.args.NAME` of a typed probe: parameter `index` of the probed function, as its BTF type. */
+  | { kind: 'probeArg'; index: number }
+  /** Typed `ctx.ret()`: the probed function's result; `params` is its parameter count (fexit finds the result after them). */
+  | { kind: 'probeRet'; params: number }
+  /** The address of a tracepoint record's `__data_loc` data: the u32 at `offset` holds its offset (low 16 bits), from the record start or, `relative`, from the end of the field. */
+  | { kind: 'dataLocation'; offset: number; relative: boolean };
 
 interface Located {
   /** Source line, for `#line`. */
@@ -120,6 +159,11 @@ export type IrStmt = Located &
     /** `m[k].path = value` in place, inserting a zero element first when absent. */
     | { op: 'mapFieldStore'; map: IrMap; key: IrLocal; ref: IrLocal; zero: IrLocal; path: IrPathStep[]; value: IrExpr; reusesLookup?: boolean }
     | { op: 'ringSubmit'; map: IrMap; value: IrLocal; result: IrLocal | null }
+    /**
+     * `ref` = the element of `map` at `key`, inserted as `zero` first when absent
+     * (BPF_NOEXIST), for a helper that writes into it in place.
+     */
+    | { op: 'mapElementRef'; map: IrMap; key: IrLocal; ref: IrLocal; zero: IrLocal }
     /**
      * Packet view: declares `ref`, pointing into the packet at `offset`, or null when the
      * packet is shorter. With `copy` (no direct packet access for this program
@@ -168,6 +212,10 @@ export interface IrSystem {
   config: IrConfig[];
   /** Types declared in the source that C needs definitions for, in dependency order. */
   structs: StructType[];
+  /** The kernel types the programs read (their C declarations, CO-RE); null when they read none. */
+  kernelTypes: KernelTypeSet | null;
+  /** `extern fn` kfuncs, declared `__ksym` in the C (libbpf finds them in the kernel's BTF at load). */
+  kfuncs: { name: string; params: { name: string; type: Type }[]; returns: Type }[];
   enums: Extract<Type, { kind: 'enum' }>[];
   tailCalls: IrTailCalls | null;
 }
@@ -177,6 +225,8 @@ export function typeOf(expr: IrExpr): Type {
   switch (expr.op) {
     case 'bool':
     case 'isNull':
+    case 'kernelFieldExists':
+    case 'stringCompare':
       return BOOL;
     case 'string':
       return { kind: 'string' };
@@ -184,5 +234,19 @@ export function typeOf(expr: IrExpr): Type {
       return expr.local.type;
     default:
       return expr.type;
+  }
+}
+
+/** The type of what a place holds. */
+export function placeType(place: IrPlace): Type {
+  switch (place.kind) {
+    case 'value':
+      return typeOf(place.place);
+    case 'element':
+      return place.type;
+    case 'tail': {
+      const array = placeType(place.array) as Extract<Type, { kind: 'array' }>;
+      return { kind: 'array', element: array.element, length: place.length };
+    }
   }
 }

@@ -38,6 +38,7 @@ export function mentionedLocals(stmt: IrStmt): IrLocal[] {
         return [stmt.key];
       case 'mapAtomic':
       case 'mapFieldStore':
+      case 'mapElementRef':
         return [stmt.key, stmt.ref, stmt.zero];
       case 'ringSubmit':
         return [stmt.value, stmt.result];

@@ -5,10 +5,25 @@ import type * as ast from '../1-parse/ast.js';
 import { walk } from '../1-parse/walk.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
-import type { ConfigSymbol, FunctionSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
+import { kernelTypesOf, type ConfigSymbol, type FunctionSymbol, type MapSymbol, type ProgramSymbol, type SymbolTable } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, sameType, sizeOf, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
 import type { LocalVariable, Resolution, TypedFunction, TypedSystem } from '../3-typecheck/typed-system.js';
-import { typeOf, type IrConfig, type IrExpr, type IrFunction, type IrLocal, type IrMap, type IrPathStep, type IrProgram, type IrStmt, type IrSystem } from './ir.js';
+import {
+  typeOf,
+  type IrConfig,
+  type IrExpr,
+  type IrFunction,
+  type IrLocal,
+  type IrMap,
+  type IrPathStep,
+  type IrPlace,
+  type IrProgram,
+  type IrStmt,
+  type IrSystem,
+  placeType,
+  type ProbeReadHelper,
+} from './ir.js';
+import { printConversions } from '../3-typecheck/kernel-access.js';
 import { declaredOnStack } from './stack-slots.js';
 import { dropUnusedLocals } from './unused-locals.js';
 import { reuseElementLookups } from './element-reuse.js';
@@ -33,6 +48,8 @@ export function lowerSystem(typed: TypedSystem): IrSystem {
     maps: [...descriptions.maps.values()],
     config: symbols.config.map(describeConfig),
     structs: declaredStructs(symbols),
+    kernelTypes: kernelTypesOf(symbols.global)?.uses ?? null,
+    kfuncs: symbols.kfuncs.map((k) => ({ name: k.name, params: k.params.map((p) => ({ name: p.name, type: p.type })), returns: k.returnType })),
     enums: declaredEnums(symbols),
     tailCalls: slots.length > 0 ? { map: TAIL_CALL_MAP, slots } : null,
   };
@@ -286,7 +303,7 @@ class FunctionLowering {
       this.lowerMatch(init, local);
       return;
     }
-    this.emit({ op: 'declare', local, init: this.lowerExpr(init) });
+    this.emit({ op: 'declare', local, init: this.lowerCopied(init) });
   }
 
   private lowerAssign(stmt: ast.AssignStmt): void {
@@ -308,7 +325,7 @@ class FunctionLowering {
       return;
     }
     const target = this.lowerExpr(stmt.target);
-    const value = this.lowerExpr(stmt.value);
+    const value = this.lowerCopied(stmt.value);
     this.emit({ op: 'assign', target, operator: stmt.op, value });
   }
 
@@ -420,7 +437,28 @@ class FunctionLowering {
 
   // ---------- expressions ----------
 
+  /**
+   * An expression as a value. An array read from kernel memory or from a
+   * tracepoint record has no C rvalue: it is copied into a temporary first,
+   * unless it is itself the value of a copy (`lowerCopied`).
+   */
   private lowerExpr(expr: ast.Expr, asStatement = false): IrExpr {
+    const value = this.lowerAny(expr, asStatement);
+    return isCopyOnly(value) ? this.materialize(value) : value;
+  }
+
+  /** The value of a `let` or an assignment: an array read may stay a read, copied straight into its place. */
+  private lowerCopied(expr: ast.Expr): IrExpr {
+    return this.lowerAny(expr, false);
+  }
+
+  private materialize(value: IrExpr): IrExpr {
+    const local = this.temporary(value.op === 'kernelRead' ? 'kernel_value' : 'record_value', typeOf(value));
+    this.emit({ op: 'declare', local, init: value });
+    return { op: 'local', local };
+  }
+
+  private lowerAny(expr: ast.Expr, asStatement: boolean): IrExpr {
     const type = this.typed.types.get(expr) ?? VOID;
     switch (expr.kind) {
       case 'IntLiteral':
@@ -430,7 +468,10 @@ class FunctionLowering {
       case 'BoolLiteral':
         return { op: 'bool', value: expr.value };
       case 'StringLiteral':
-        return { op: 'string', value: expr.value };
+        // Where a [u8; N] was expected, the literal is its bytes (LANGUAGE.md §14).
+        return type.kind === 'array' ? { op: 'stringBytes', value: expr.value, type } : { op: 'string', value: expr.value };
+      case 'SliceExpr':
+        throw new Error('a tail buf[off..] is lowered by the helper it is passed to');
       case 'NullLiteral':
         return { op: 'zero', type };
       case 'Identifier':
@@ -451,7 +492,11 @@ class FunctionLowering {
         const element = this.mapElementPlace(expr);
         if (element) return { op: 'elementValue', ref: this.lookup(element.map, element.index), path: element.path, type };
         // The index is evaluated once: the generated code range-checks it before use.
-        return { op: 'index', array: this.lowerExpr(expr.object), index: this.stable(this.lowerExpr(expr.index), 'index'), type };
+        const array = this.lowerAny(expr.object, false);
+        const index = this.stable(this.lowerExpr(expr.index), 'index');
+        // An element of an array in kernel memory is one more step of the same CO-RE read.
+        if (array.op === 'kernelRead') return { ...array, path: [...array.path, { index, length: (typeOf(array) as Extract<Type, { kind: 'array' }>).length }], type };
+        return { op: 'index', array: this.materializeIfCopyOnly(array), index, type };
       }
       case 'StructLiteral':
         return { op: 'structLiteral', type: type as StructType, fields: expr.fields.map((f) => ({ name: f.name.name, value: this.lowerExpr(f.value) })) };
@@ -491,9 +536,16 @@ class FunctionLowering {
     }
   }
 
+  private materializeIfCopyOnly(value: IrExpr): IrExpr {
+    return isCopyOnly(value) ? this.materialize(value) : value;
+  }
+
   private lowerBinary(expr: ast.BinaryExpr, type: Type): IrExpr {
     if ((expr.op === '==' || expr.op === '!=') && (expr.left.kind === 'NullLiteral' || expr.right.kind === 'NullLiteral')) {
       const tested = expr.left.kind === 'NullLiteral' ? expr.right : expr.left;
+      const testedType = this.typed.types.get(tested);
+      // A kernel pointer is tested as any pointer: `p == NULL`.
+      if (testedType?.kind === 'kernel_pointer') return { op: 'binary', operator: expr.op, left: this.lowerExpr(tested), right: { op: 'zero', type: testedType }, type: BOOL };
       return { op: 'isNull', ref: this.nullableRef(tested), negate: expr.op === '!=' };
     }
     const left = this.lowerExpr(expr.left);
@@ -537,6 +589,9 @@ class FunctionLowering {
   private lowerMember(expr: ast.MemberExpr, type: Type): IrExpr {
     const config = this.typed.resolutions.get(expr);
     if (config?.kind === 'config') return { op: 'symbol', name: config.config.cName, type };
+    if (config?.kind === 'kernelField') return this.kernelField(expr, config.field.path.steps.at(-1)!.member.name, config.field.bitfield, type);
+    if (config?.kind === 'probeArg') return { op: 'context', access: { kind: 'probeArg', index: config.index }, type };
+    if (config?.kind === 'recordField') return { op: 'context', access: { kind: 'read', offset: BigInt(config.field.offset) }, type };
     if (this.isContextExpr(expr.object)) {
       return { op: 'context', access: { kind: 'field', name: expr.property.name }, type };
     }
@@ -568,14 +623,35 @@ class FunctionLowering {
       return result ? { op: 'local', local: result } : { op: 'zero', type: VOID };
     }
     const resolution = this.resolution(callee as ast.Identifier);
-    if (resolution.kind === 'function') {
-      return { op: 'call', name: resolution.fn.cName, args: expr.args.map((a) => this.lowerExpr(a)), type };
+    if (resolution.kind === 'function' || resolution.kind === 'kfunc') {
+      const name = resolution.kind === 'function' ? resolution.fn.cName : resolution.kfunc.name;
+      return { op: 'call', name, args: expr.args.map((a) => this.lowerExpr(a)), type };
     }
     const builtin = (resolution as Extract<Resolution, { kind: 'builtin' }>).builtin;
     const args = () => expr.args.map((a) => this.lowerExpr(a));
     switch (builtin.form.kind) {
-      case 'format':
-        return { op: 'call', name: this.fn.side === 'kernel' ? builtin.cName : 'printf', args: args(), type };
+      case 'format': {
+        const [format, ...rest] = args();
+        const kernel = this.fn.side === 'kernel';
+        // Userspace printf reads a [u8; N] only up to N bytes: `%-16s` becomes `%-16.16s` (the kernel's bpf_printk stops at N itself).
+        const text = kernel ? format! : { op: 'string' as const, value: boundStringConversions((format as Extract<IrExpr, { op: 'string' }>).value, rest) };
+        return { op: 'call', name: kernel ? builtin.cName : 'printf', args: [text, ...rest], type };
+      }
+      case 'probe-read':
+        return { op: 'probeRead', helper: builtin.cName as ProbeReadHelper, target: this.destination(expr.args[0]!), source: this.lowerExpr(expr.args[1]!), type };
+      case 'current-task':
+        return { op: 'cast', value: { op: 'call', name: builtin.cName, args: [], type: INT_TYPES.u64 }, type };
+      case 'field-exists': {
+        // Relative to the struct the last kernel pointer on the way points to: that is what CO-RE relocates the test against.
+        const field = expr.args[0]!;
+        const read = this.lowerAny(field, false) as Extract<IrExpr, { op: 'kernelRead' }>;
+        let object = (field as ast.MemberExpr).object;
+        while (this.typed.types.get(object)?.kind !== 'kernel_pointer') object = (object as ast.MemberExpr | ast.IndexExpr).object;
+        const root = (this.typed.types.get(object) as Extract<Type, { kind: 'kernel_pointer' }>).target;
+        return { op: 'kernelFieldExists', root, path: read.path.slice(read.path.map((step) => 'deref' in step).lastIndexOf(true) + 1) };
+      }
+      case 'string-compare':
+        return { op: 'stringCompare', value: this.lowerExpr(expr.args[0]!), literal: (expr.args[1] as ast.StringLiteral).value, prefix: builtin.form.prefix };
       case 'min-max':
         // Both arguments in the result type: C would compare a bare literal as int (-Wsign-compare).
         return { op: 'call', name: builtin.cName, args: expr.args.map((a) => this.inType(this.lowerExpr(a), type)), type };
@@ -603,13 +679,67 @@ class FunctionLowering {
       }
       case 'read':
         return { op: 'context', access: { kind: 'read', offset: constant(0) }, type };
+      case 'str': {
+        const field = (this.resolution(expr.args[0]!) as Extract<Resolution, { kind: 'recordField' }>).field;
+        const source: IrExpr = { op: 'context', access: { kind: 'dataLocation', offset: field.offset, relative: field.dataLocation === 'field' }, type: INT_TYPES.u64 };
+        return { op: 'probeRead', helper: 'bpf_probe_read_kernel_str', target: this.destination(expr.args[1]!), source, type };
+      }
       case 'arg':
         return { op: 'context', access: { kind: 'arg', index: Number(constant(0)) }, type };
       case 'len':
-      case 'ret':
         return { op: 'context', access: { kind: method }, type };
+      case 'ret': {
+        // Typed from the probed function's prototype: its parameter count says where fexit finds it.
+        const prototype = this.typedReturn(type);
+        return { op: 'context', access: prototype === null ? { kind: 'ret' } : { kind: 'probeRet', params: prototype }, type };
+      }
       default:
         throw new Error(`unknown context method ${method}`);
+    }
+  }
+
+  // ---------- kernel memory (LANGUAGE.md §13–§14) ----------
+
+  /** `object.field` in kernel memory: one more step of the CO-RE read `object` is, or the first step from a kernel pointer. */
+  private kernelField(expr: ast.MemberExpr, field: string, bitfield: boolean, type: Type): IrExpr {
+    const object = this.lowerAny(expr.object, false);
+    const objectType = typeOf(object);
+    if (object.op === 'kernelRead' && objectType.kind !== 'kernel_pointer') return { ...object, path: [...object.path, { field, bitfield }], type };
+    if (object.op === 'kernelRead') return { ...object, path: [...object.path, { deref: true }, { field, bitfield }], type };
+    return { op: 'kernelRead', base: this.stable(object, 'kernel_pointer'), path: [{ field, bitfield }], type };
+  }
+
+  /** Where a helper writes (probe reads, ctx.str): a place of a local, a map element's part (inserted zeroed when absent), or a tail of either. */
+  private destination(target: ast.Expr): IrPlace {
+    if (target.kind === 'SliceExpr') {
+      const array = this.destination(target.object);
+      return { kind: 'tail', array, start: this.stable(this.lowerExpr(target.start), 'offset'), length: (placeType(array) as Extract<Type, { kind: 'array' }>).length };
+    }
+    const element = this.mapElementPlace(target);
+    if (element) {
+      const { map, index, path } = element;
+      const key = this.keyLocal(map, index);
+      const ref = this.temporary(`${map.declName}_elem`, { kind: 'pointer', target: map.value });
+      const zero = this.temporary(`${map.declName}_zero`, map.value);
+      zero.addressTaken = true;
+      this.emit({ op: 'mapElementRef', map, key, ref, zero });
+      return { kind: 'element', ref, path, type: this.typed.types.get(target) ?? VOID };
+    }
+    const place = this.lowerExpr(target);
+    if (place.op === 'local') place.local.addressTaken = true;
+    return { kind: 'value', place };
+  }
+
+  /** The parameter count of the probed function when `ctx.ret()` is typed from its prototype; null for the untyped u64. */
+  private typedReturn(type: Type): number | null {
+    const program = this.fn.program;
+    const kernel = kernelTypesOf(this.typed.symbols.global);
+    if (!program?.target || !kernel || !CONTEXTS[program.info.context]?.probeArgs) return null;
+    try {
+      return kernel.prototype(program.target, program.decl.name.span, 'ctx.ret()').params.length;
+    } catch {
+      // The checker typed it u64: no prototype (kprobes without BTF).
+      return type.kind === 'int' && type.name === 'u64' ? null : 0;
     }
   }
 
@@ -674,4 +804,23 @@ function declaredEnums(symbols: SymbolTable): EnumType[] {
 const BUILTIN_C_STRUCTS = new Set(['struct ethhdr', 'struct iphdr', 'struct ipv6hdr', 'struct tcphdr', 'struct udphdr', 'struct icmphdr']);
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An array read from kernel memory or a tracepoint record: it has no C rvalue and is only ever copied into a place. */
+function isCopyOnly(value: IrExpr): boolean {
+  return typeOf(value).kind === 'array' && (value.op === 'kernelRead' || (value.op === 'context' && value.access.kind === 'read'));
+}
+
+/** `%s` conversions of [u8; N] arguments get the precision N, so printf never reads past the array. */
+function boundStringConversions(format: string, args: IrExpr[]): string {
+  const conversions = printConversions(format);
+  let out = '';
+  let at = 0;
+  conversions.forEach((conversion, i) => {
+    const type = args[i] ? typeOf(args[i]!) : null;
+    if (conversion.letter !== 's' || type?.kind !== 'array' || conversion.text.includes('.')) return;
+    out += format.slice(at, conversion.start) + `${conversion.text.slice(0, -1)}.${type.length}s`;
+    at = conversion.start + conversion.text.length;
+  });
+  return out + format.slice(at);
+}
 

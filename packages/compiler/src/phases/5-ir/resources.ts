@@ -148,7 +148,17 @@ function functionCost(fn: IrFunction, byName: Map<string, IrFunction>, stack: st
       case 'arrayRepeat':
         return exprCost(expr.value) + Math.ceil(sizeOf(expr.type) / 8);
       case 'zero':
+      case 'stringBytes':
         return Math.max(1, Math.ceil(sizeOf(expr.type) / 8));
+      case 'kernelRead':
+        // Per pointer hop: the address (base + relocated offset), a bpf_probe_read_kernel call with its three arguments.
+        return exprCost(expr.base) + (expr.path.filter((s) => 'deref' in s).length + 1) * 6;
+      case 'kernelFieldExists':
+        return 1;
+      case 'probeRead':
+        return exprCost(expr.source) + 5;
+      case 'stringCompare':
+        return exprCost(expr.value) + (expr.literal.length + (expr.prefix ? 0 : 1)) * 3;
     }
   };
   const stmtCost = (stmt: IrStmt): number => {
@@ -171,6 +181,9 @@ function functionCost(fn: IrFunction, byName: Map<string, IrFunction>, stack: st
       }
       case 'ringSubmit':
         return MAP_CALL(1, 2);
+      case 'mapElementRef':
+        // lookup, null check, insert zero (BPF_NOEXIST), lookup again
+        return MAP_CALL(1) + 1 + MAP_CALL(2, 1) + MAP_CALL(1);
       case 'packetView':
         return exprCost(stmt.offset) + (stmt.copy ? MAP_CALL(1, 2) + 2 : 5);
       case 'scope':

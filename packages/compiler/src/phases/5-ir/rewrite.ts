@@ -1,6 +1,6 @@
 // Rebuilding IR trees with changes: the optimiser's passes never mutate the IR
 // they are given (the unoptimised IR stays valid), they return new trees.
-import type { IrExpr, IrPathStep, IrStmt } from './ir.js';
+import type { IrExpr, IrPathStep, IrPlace, IrStmt, KernelStep } from './ir.js';
 import { withChildBodies } from './ir-walk.js';
 
 /** `body` with every statement (nested ones first) replaced by what `replace` returns: none, itself, or several. */
@@ -71,7 +71,30 @@ export function rewriteExpr(expr: IrExpr, replace: (expr: IrExpr) => IrExpr): Ir
       return replace({ ...expr, elements: expr.elements.map(e) });
     case 'arrayRepeat':
       return replace({ ...expr, value: e(expr.value) });
+    case 'kernelRead':
+      return replace({ ...expr, base: e(expr.base), path: kernelPath(expr.path, e) });
+    case 'kernelFieldExists':
+      return replace({ ...expr, path: kernelPath(expr.path, e) });
+    case 'probeRead':
+      return replace({ ...expr, target: rewritePlace(expr.target, e), source: e(expr.source) });
+    case 'stringCompare':
+      return replace({ ...expr, value: e(expr.value) });
     default:
       return replace(expr);
+  }
+}
+
+function kernelPath(path: KernelStep[], e: (expr: IrExpr) => IrExpr): KernelStep[] {
+  return path.map((step) => ('index' in step ? { ...step, index: e(step.index) } : step));
+}
+
+function rewritePlace(place: IrPlace, e: (expr: IrExpr) => IrExpr): IrPlace {
+  switch (place.kind) {
+    case 'value':
+      return { ...place, place: e(place.place) };
+    case 'element':
+      return { ...place, path: place.path.map((step) => ('index' in step ? { index: e(step.index) } : step)) };
+    case 'tail':
+      return { ...place, array: rewritePlace(place.array, e), start: e(place.start) };
   }
 }

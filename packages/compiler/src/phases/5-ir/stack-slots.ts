@@ -41,7 +41,7 @@ export function stackNeed(body: IrStmt[], calleeNeed: (name: string) => number):
     const children = stmt.op === 'while' ? [[...stmt.head, ...stmt.body]] : childBodies(stmt);
     for (const child of children) nested = Math.max(nested, stackNeed(child, calleeNeed));
     // The zero element an in-place update inserts lives in its own `if (!elem) { ... }` block.
-    if (stmt.op === 'mapAtomic' || stmt.op === 'mapFieldStore') nested = Math.max(nested, sizeOf(stmt.zero.type));
+    if (stmt.op === 'mapAtomic' || stmt.op === 'mapFieldStore' || stmt.op === 'mapElementRef') nested = Math.max(nested, sizeOf(stmt.zero.type));
     const calls = stmtExpressions(stmt).flatMap((root) => [...expressions(root)]).filter((e): e is Extract<IrExpr, { op: 'call' }> => e.op === 'call');
     nested = Math.max(nested, calls.reduce((sum, call) => sum + calleeNeed(call.name), 0));
   }

@@ -37,6 +37,7 @@ function internalLocals(stmt: IrStmt): IrLocal[] {
   switch (stmt.op) {
     case 'mapAtomic':
     case 'mapFieldStore':
+    case 'mapElementRef':
       return [stmt.ref, stmt.zero];
     case 'forRange':
       return [stmt.variable];
@@ -93,7 +94,8 @@ const VALUE_ONLY_CALLS: ReadonlySet<string> = new Set(['KS_MIN', 'KS_MAX', 'bpf_
 
 /** The outermost calls of a dropped expression that may have effects, kept as statements in evaluation order. */
 function callsOf(expr: IrExpr, line: number): IrStmt[] {
-  if (expr.op === 'call' && !VALUE_ONLY_CALLS.has(expr.name)) return [{ op: 'eval', expr, line }];
+  // A probe read writes its target: it stays even when its result is not read.
+  if ((expr.op === 'call' && !VALUE_ONLY_CALLS.has(expr.name)) || expr.op === 'probeRead') return [{ op: 'eval', expr, line }];
   const calls: IrStmt[] = [];
   for (const child of childExpressions(expr)) calls.push(...callsOf(child, line));
   return calls;

@@ -1,9 +1,9 @@
 // Prints IR functions as C. The statement and expression forms are shared by
 // the eBPF and the userspace output; what differs — how a map, the context or
 // a packet is reached — comes from the `CTarget` each side provides.
-import { CONTEXTS } from '../../language/context-members.js';
-import { sizeOf, type Type } from '../2-symbols/types.js';
-import { typeOf, type IrExpr, type IrFunction, type IrLocal, type IrPathStep, type IrStmt } from '../5-ir/ir.js';
+import { CONTEXTS, type ContextInfo } from '../../language/context-members.js';
+import type { Type } from '../2-symbols/types.js';
+import { typeOf, type ContextAccess, type IrExpr, type IrFunction, type IrLocal, type IrPathStep, type IrPlace, type IrStmt, type KernelStep } from '../5-ir/ir.js';
 import { allExpressions, statements } from '../5-ir/ir-walk.js';
 import { isIntConstant, overflowingConstant } from '../5-ir/wrapped-constant.js';
 import { cString, cType, declaration, zeroInitializer } from './c-types.js';
@@ -79,10 +79,7 @@ export class CFunctionWriter {
         return this.declare(stmt.local, stmt.init);
       case 'assign': {
         const target = this.place(stmt.target);
-        const assignment =
-          typeOf(stmt.value).kind === 'array'
-            ? `__builtin_memcpy(${target.text}, ${this.expr(stmt.value)}, ${sizeOf(typeOf(stmt.value))});`
-            : `${target.text} ${stmt.operator} ${this.expr(stmt.value)};`;
+        const assignment = typeOf(stmt.value).kind === 'array' ? `${this.copyArray(target.text, stmt.value)};` : `${target.text} ${stmt.operator} ${this.expr(stmt.value)};`;
         // A write through an index out of range does nothing.
         if (target.guards.length > 0) this.emit(`if (${target.guards.join(' && ')})`);
         this.emit(target.guards.length > 0 ? `    ${assignment}` : assignment);
@@ -144,20 +141,22 @@ export class CFunctionWriter {
       for (const field of structInit?.fields ?? []) {
         const fieldType = typeOf(field.value);
         if (fieldType.kind !== 'array') this.emit(`${local.name}.${field.name} = ${this.expr(field.value)};`);
-        // Arrays cannot be assigned in C: copy from a compound literal, unless the memset already zeroed them.
+        // Arrays cannot be assigned in C: copy, unless the memset already zeroed them.
         else if (field.value.op !== 'arrayRepeat' || !isZero(field.value.value)) {
-          this.emit(`__builtin_memcpy(${local.name}.${field.name}, (${declaration(fieldType, '')})${this.expr(field.value)}, sizeof(${local.name}.${field.name}));`);
+          this.emit(`${this.copyArray(`${local.name}.${field.name}`, field.value)};`);
         }
       }
     } else if (init === null) {
       this.emit(`${decl} = ${zeroInitializer(local.type)};`);
+    } else if (init.op === 'stringBytes') {
+      this.emit(`${decl} = ${this.expr(init)};`);
     } else if (local.type.kind === 'array' && init.op !== 'arrayLiteral' && init.op !== 'arrayRepeat') {
       this.emit(`${decl} = {};`);
       if (init.op === 'elementValue') {
         this.emit(`if (${init.ref.name})`);
         this.emit(`    __builtin_memcpy(${local.name}, *${init.ref.name}, sizeof(${local.name}));`);
       } else {
-        this.emit(`__builtin_memcpy(${local.name}, ${this.expr(init)}, sizeof(${local.name}));`);
+        this.emit(`${this.copyArray(local.name, init)};`);
       }
     } else {
       this.emit(`${decl} = ${this.expr(init)};`);
@@ -240,7 +239,114 @@ export class CFunctionWriter {
         return isZero(expr.value) ? '{}' : `{ [0 ... ${expr.type.length - 1}] = ${this.expr(expr.value)} }`;
       case 'zero':
         return zeroInitializer(expr.type);
+      case 'stringBytes':
+        // `{ "bash" }`: clang zero-pads the rest of the array.
+        return `{ ${cString(expr.value)} }`;
+      case 'kernelRead':
+        return this.kernelRead(expr);
+      case 'kernelFieldExists':
+        return `bpf_core_field_exists(((${expr.root.cName} *)0)->${this.kernelGroup(expr.path)})`;
+      case 'probeRead':
+        return this.probeRead(expr);
+      case 'stringCompare':
+        return this.stringCompare(expr);
     }
+  }
+
+  /** Copies an array value into the array place `target` (C cannot assign arrays). */
+  private copyArray(target: string, value: IrExpr): string {
+    if (value.op === 'kernelRead') {
+      const guards = this.kernelGuards(value.path);
+      const read = `BPF_CORE_READ_INTO(&${target}, ${this.kernelOperands(value)})`;
+      return guards.length > 0 ? `if (${guards.join(' && ')}) ${read}` : read;
+    }
+    if (value.op === 'context' && value.access.kind === 'read') {
+      // Arrays of a tracepoint record: one helper call instead of a load per byte.
+      return `bpf_probe_read_kernel(&${target}, sizeof(${target}), (char *)${this.fn.params[0]!.name} + ${value.access.offset})`;
+    }
+    const literal = value.op === 'arrayLiteral' || value.op === 'arrayRepeat' || value.op === 'stringBytes';
+    // A literal is copied from a compound literal of the array's type.
+    return `__builtin_memcpy(${target}, ${literal ? `(${declaration(typeOf(value), '')})` : ''}${this.expr(value)}, sizeof(${target}))`;
+  }
+
+  /** A scalar CO-RE read: `BPF_CORE_READ(task, real_parent, tgid)`, a bit-field through its own relocations, guarded by its indexes' range checks. */
+  private kernelRead(expr: Extract<IrExpr, { op: 'kernelRead' }>): string {
+    const last = expr.path.at(-1)!;
+    let read: string;
+    if ('field' in last && last.bitfield) {
+      // BPF_CORE_READ_BITFIELD_PROBED wants a pointer to the struct holding the bit-field.
+      const lastDeref = expr.path.map((step) => 'deref' in step).lastIndexOf(true);
+      const pointer = lastDeref < 0 ? this.operand(expr.base) : `BPF_CORE_READ(${this.kernelOperands({ ...expr, path: expr.path.slice(0, lastDeref) })})`;
+      const inner = expr.path.slice(lastDeref + 1, -1);
+      const holder = inner.length > 0 ? `&(${pointer})->${this.kernelGroup(inner)}` : pointer;
+      read = `(${cType(expr.type)})BPF_CORE_READ_BITFIELD_PROBED(${holder}, ${last.field})`;
+    } else {
+      read = `BPF_CORE_READ(${this.kernelOperands(expr)})`;
+    }
+    const guards = this.kernelGuards(expr.path);
+    return guards.length > 0 ? `(${guards.join(' && ')} ? ${read} : ${zeroValue(expr.type)})` : read;
+  }
+
+  /** `base, a, b.c, d[i]`: the operands of BPF_CORE_READ, one per pointer followed. */
+  private kernelOperands(expr: Extract<IrExpr, { op: 'kernelRead' }>): string {
+    const groups: KernelStep[][] = [[]];
+    for (const step of expr.path) {
+      if ('deref' in step) groups.push([]);
+      else groups.at(-1)!.push(step);
+    }
+    return [this.operand(expr.base), ...groups.map((group) => this.kernelGroup(group))].join(', ');
+  }
+
+  /** Steps within one kernel struct: `a.b[i]`. */
+  private kernelGroup(steps: KernelStep[]): string {
+    return steps.map((step, i) => ('field' in step ? `${i > 0 ? '.' : ''}${step.field}` : 'index' in step ? `[${this.expr(step.index)}]` : '')).join('');
+  }
+
+  /** Range checks of the run-time indexes of a CO-RE read: an index out of range reads zero, as for any array. */
+  private kernelGuards(path: KernelStep[]): string[] {
+    return path.flatMap((step) => ('index' in step ? [this.indexGuard(step.index, step.length)].filter((g): g is string => g !== null) : []));
+  }
+
+  /** A probe read into a place, as many bytes as the place holds. */
+  private probeRead(expr: Extract<IrExpr, { op: 'probeRead' }>): string {
+    const source = `(const void *)${this.operand(expr.source)}`;
+    const call = (address: string, size: string) => `${expr.helper}(${address}, ${size}, ${source})`;
+    const target = expr.target;
+    if (target.kind === 'tail') {
+      const array = this.placeText(target.array);
+      const start = target.start;
+      if (isIntConstant(start)) return array.guard(call(`&${array.text}[${this.expr(start)}]`, `${target.length} - ${this.expr(start)}`));
+      // The verifier checks the largest offset and the largest length apart: bound both, to a window of half the array.
+      const window = target.length - Math.floor(target.length / 2);
+      return array.guard(`(${this.operand(start)} <= ${target.length - window} ? ${call(`&${array.text}[${this.expr(start)}]`, String(window))} : ${E2BIG})`);
+    }
+    const place = this.placeText(target);
+    return place.guard(call(`&${place.text}`, `sizeof(${place.text})`));
+  }
+
+  /** A helper's destination as C text, and how to guard a call writing into it (range checks, a missing map element). */
+  private placeText(place: IrPlace): { text: string; guard: (call: string) => string } {
+    if (place.kind === 'tail') throw new Error('a tail of a tail');
+    const guarded = (guards: string[], failure: string) => (call: string) => (guards.length > 0 ? `(${guards.join(' && ')} ? ${call} : ${failure})` : call);
+    if (place.kind === 'element') {
+      const element = (place.ref.type as Extract<Type, { kind: 'pointer' }>).target;
+      return { text: this.elementPlace(place.ref.name, place.path), guard: guarded([place.ref.name, ...this.pathGuards(place.path, element)], ENOENT) };
+    }
+    const { text, guards } = this.place(place.place);
+    return { text, guard: guarded(guards, E2BIG) };
+  }
+
+  /**
+   * `str_eq`/`starts_with`: the differences from the literal's bytes ORed together and compared with zero once —
+   * no branch per byte, so the verifier walks it once instead of once per outcome of every byte.
+   */
+  private stringCompare(expr: Extract<IrExpr, { op: 'stringCompare' }>): string {
+    const array = typeOf(expr.value) as Extract<Type, { kind: 'array' }>;
+    const value = this.operand(expr.value);
+    const differences = [...expr.literal].map((ch, i) => `(${value}[${i}] ^ ${ch.charCodeAt(0)})`);
+    // A whole-string match also needs the string to end there, unless the literal fills the array.
+    if (!expr.prefix && expr.literal.length < array.length) differences.push(`${value}[${expr.literal.length}]`);
+    return differences.length === 0 ? 'true' : `((${differences.join(' | ')}) == 0)`;
   }
 
   /** The place `path` names inside the map element `ref` points to: `ref->a.b[i]`, `(*ref)[i]`, or `*ref` itself. */
@@ -325,13 +431,32 @@ export class CFunctionWriter {
     const ctx = this.fn.params[0]!;
     const context = CONTEXTS[(ctx.type as Extract<Type, { kind: 'context' }>).name]!;
     const access = expr.access;
+    const kernel = this.kernelContext(access, expr.type, ctx.name, context);
+    if (kernel !== null) return kernel;
     if (access.kind === 'field') return context.fields[access.name]!.c(ctx.name);
     // Context methods are named after their form (context-members.ts).
     const method = context.methods[access.kind]!;
-    if (method.form === 'len' || method.form === 'ret') return method.c(ctx.name);
+    if (method.form === 'len' || (method.form === 'ret' && method.c)) return method.c!(ctx.name);
     if (method.form === 'read' && access.kind === 'read') return method.c(ctx.name, cType(expr.type), access.offset);
     if (method.form === 'arg' && access.kind === 'arg') return method.c(ctx.name, access.index);
     throw new Error(`ctx.${access.kind} has no C form in ${context.name}`);
+  }
+
+  /** Typed probe arguments and results, and the address of a record's `__data_loc` data. */
+  private kernelContext(access: ContextAccess, type: Type, ctx: string, context: ContextInfo): string | null {
+    switch (access.kind) {
+      case 'probeArg':
+        return `(${cType(type)})${context.probeArgs!.arg(ctx, access.index)}`;
+      case 'probeRet':
+        return `(${cType(type)})${context.probeArgs!.ret(ctx, access.params)}`;
+      case 'dataLocation': {
+        // The u32 holds the data's offset in its low 16 bits: from the record start, or (__rel_loc) from the end of the field.
+        const base = access.relative ? ` + ${access.offset + 4}` : '';
+        return `(__u64)((char *)${ctx}${base} + (*(__u32 *)((char *)${ctx} + ${access.offset}) & 0xffff))`;
+      }
+      default:
+        return null;
+    }
   }
 }
 
@@ -360,6 +485,10 @@ function stepType(type: Type, step: IrPathStep): Type {
 function zeroValue(type: Type): string {
   return type.kind === 'struct' ? `(${cType(type)}){}` : zeroInitializer(type);
 }
+
+/** What a helper call that cannot run returns: -E2BIG (no room left in the destination), -ENOENT (no map element). */
+const E2BIG = '-7';
+const ENOENT = '-2';
 
 function isZero(expr: IrExpr): boolean {
   return (expr.op === 'int' && expr.value === 0n) || (expr.op === 'bool' && !expr.value);

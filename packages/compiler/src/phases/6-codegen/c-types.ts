@@ -12,6 +12,8 @@ export function declaration(type: Type, name: string): string {
       return declaration(type.target, type.target.kind === 'array' ? `(*${name})` : `*${name}`);
     case 'context':
       return `${CONTEXTS[type.name]!.cType} *${name}`;
+    case 'kernel_pointer':
+      return `${type.target.cName} *${name}`;
     default:
       return `${cType(type)} ${name}`;
   }
@@ -40,6 +42,8 @@ export function cType(type: Type): string {
       return 'int';
     case 'array':
       return `${cType(type.element)} *`;
+    case 'kernel_pointer':
+      return `${type.target.cName} *`;
     default:
       throw new Error(`no C type for ${type.kind}`);
   }
@@ -54,6 +58,7 @@ export function zeroInitializer(type: Type): string {
     case 'bool':
       return 'false';
     case 'pointer':
+    case 'kernel_pointer':
       return 'NULL';
     default:
       return '0';

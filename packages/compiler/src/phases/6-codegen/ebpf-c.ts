@@ -2,7 +2,7 @@
 // one SEC() function per program, helpers inlined, `#line` back to the .ks.
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../4-analyze/analysis.js';
-import type { IrFunction, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
+import type { IrFunction, IrLocal, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { CFunctionWriter, functionSignature, pathType, type CTarget } from './c-function-writer.js';
 import { cType, declaration } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
@@ -36,30 +36,16 @@ const kernelTarget: CTarget = {
       case 'mapDelete':
         writer.emit(`bpf_map_delete_elem(&${stmt.map.objectName}, &${stmt.key.name});`);
         return true;
+      case 'mapElementRef':
+        lookupOrInsert(writer, stmt);
+        return true;
       case 'mapAtomic':
       case 'mapFieldStore': {
-        const { map, key, ref, zero } = stmt;
+        const { map, ref } = stmt;
         const place = writer.elementPlace(ref.name, stmt.path);
         const address = stmt.path.length > 0 ? `&${place}` : ref.name;
         // An earlier update of this element found it: `ref` is that pointer (element-reuse.ts).
-        if (!stmt.reusesLookup) writer.emit(`${declaration(ref.type, ref.name)} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
-        // Array maps hold every index: a failed lookup is an index out of range, nothing to insert.
-        if (!map.kind.isArray && !stmt.reusesLookup) {
-          writer.emit(`if (!${ref.name}) {`);
-          writer.indent(() => {
-            if (zero.type.kind === 'struct' || zero.type.kind === 'array') {
-              // memset, not `= {}`: padding bytes must be zero too, or the verifier refuses to read them.
-              writer.emit(`${declaration(zero.type, zero.name)};`);
-              writer.emit(`__builtin_memset(&${zero.name}, 0, sizeof(${zero.name}));`);
-            } else {
-              writer.emit(`${declaration(zero.type, zero.name)} = 0;`);
-            }
-            // BPF_NOEXIST: if another CPU inserted it meanwhile, keep theirs and update it below.
-            writer.emit(`bpf_map_update_elem(&${map.objectName}, &${key.name}, &${zero.name}, BPF_NOEXIST);`);
-            writer.emit(`${ref.name} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
-          });
-          writer.emit('}');
-        }
+        if (!stmt.reusesLookup) lookupOrInsert(writer, stmt);
         // An index out of range in the path: nothing is written.
         writer.emit(`if (${[ref.name, ...writer.pathGuards(stmt.path, map.value)].join(' && ')})`);
         if (stmt.op === 'mapFieldStore') {
@@ -101,6 +87,28 @@ const kernelTarget: CTarget = {
   },
 };
 
+/** `ref` = the element at `key`, inserted as a zero element first when absent (not in Array maps, which hold every index). */
+function lookupOrInsert(writer: CFunctionWriter, stmt: { map: IrMap; key: IrLocal; ref: IrLocal; zero: IrLocal }): void {
+  const { map, key, ref, zero } = stmt;
+  writer.emit(`${declaration(ref.type, ref.name)} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
+  // Array maps hold every index: a failed lookup is an index out of range, nothing to insert.
+  if (map.kind.isArray) return;
+  writer.emit(`if (!${ref.name}) {`);
+  writer.indent(() => {
+    if (zero.type.kind === 'struct' || zero.type.kind === 'array') {
+      // memset, not `= {}`: padding bytes must be zero too, or the verifier refuses to read them.
+      writer.emit(`${declaration(zero.type, zero.name)};`);
+      writer.emit(`__builtin_memset(&${zero.name}, 0, sizeof(${zero.name}));`);
+    } else {
+      writer.emit(`${declaration(zero.type, zero.name)} = 0;`);
+    }
+    // BPF_NOEXIST: if another CPU inserted it meanwhile, keep theirs and update it below.
+    writer.emit(`bpf_map_update_elem(&${map.objectName}, &${key.name}, &${zero.name}, BPF_NOEXIST);`);
+    writer.emit(`${ref.name} = bpf_map_lookup_elem(&${map.objectName}, &${key.name});`);
+  });
+  writer.emit('}');
+}
+
 export interface EbpfCOptions {
   filename: string;
   /** Name of the generated file, for `#line` directives that point back into it. */
@@ -113,6 +121,15 @@ export interface EbpfCOptions {
 export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
   const functions = calledFromPrograms(ir.kernelFunctions);
   const sections: string[] = [headerIncludes(ir, options)];
+  if (ir.kernelTypes) sections.push(ir.kernelTypes.definitions().join('\n'));
+  if (ir.kfuncs.length > 0) {
+    sections.push(
+      [
+        '/* Kernel functions (kfuncs) the programs call: libbpf finds them in the kernel\'s BTF at load. */',
+        ...ir.kfuncs.map((k) => `extern ${declaration(k.returns, `${k.name}(${k.params.map((p) => declaration(p.type, p.name)).join(', ') || 'void'})`)} __ksym;`),
+      ].join('\n'),
+    );
+  }
   const headerDefinitions = usedHeaderDefinitions(functions);
   if (headerDefinitions.length > 0) sections.push(headerDefinitions.join('\n\n'));
   if (ir.enums.length > 0) sections.push(ir.enums.map(enumDefinition).join('\n\n'));
@@ -161,6 +178,8 @@ function headerIncludes(ir: IrSystem, options: EbpfCOptions): string {
     '#include <bpf/bpf_endian.h>',
   ];
   for (const info of Object.values(PROGRAM_KINDS)) if (kinds.has(info.kind)) includes.push(...info.includes.filter((line) => !includes.includes(line)));
+  // CO-RE reads of kernel types (LANGUAGE.md §13).
+  if (ir.kernelTypes) includes.push('#include <bpf/bpf_core_read.h>');
   return [headerComment('Enhanced Multi-Program eBPF System', options.filename, options.analysis), ...includes].join('\n');
 }
 

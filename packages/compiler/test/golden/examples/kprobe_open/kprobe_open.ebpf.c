@@ -76,7 +76,7 @@ SEC("kretprobe/do_sys_openat2")
 __s32 on_open_return(struct pt_regs *ctx)
 {
 #line 18
-    __s64 result = (__s64)PT_REGS_RC(ctx);
+    __s64 result = (__s64)(__s32)PT_REGS_RC(ctx);
 #line 19
     if (result < 0) {
         {
