@@ -3,10 +3,12 @@
 // intended change, regenerate with
 //   UPDATE_GOLDEN=1 pnpm vitest run packages/compiler/test/examples-golden.test.ts
 // and read the diff. (multi_programs, the seed, has its own golden test with the Makefile.)
+// Kernel types come from the committed kernel fixture, so the output is the same on every machine.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
+import { fixtureKernelInputs } from '../../../test/helpers/kernel-fixture.js';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 const goldenRoot = join(import.meta.dirname, 'golden/examples');
@@ -14,7 +16,7 @@ const examples = readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWit
 
 describe.each(examples)('%s', (example) => {
   const filename = `examples/${example}`;
-  const result = compile(readFileSync(join(repoRoot, filename), 'utf8'), { filename });
+  const result = compile(readFileSync(join(repoRoot, filename), 'utf8'), { filename, kernel: fixtureKernelInputs() });
   const outputs: [string, string][] = [
     ...result.files.filter((f) => f.path !== 'Makefile').map((f): [string, string] => [f.path, f.contents]),
     [`${result.name}.metadata.json`, `${JSON.stringify(result.metadata, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value), 2)}\n`],
