@@ -19,7 +19,7 @@ cat <<MSG
 
 Output: $repo_root/$out_dir
   multi_programs.ebpf.c / .ebpf.o   eBPF programs (libbpf C and object)
-  multi_programs.c / multi_programs userspace coordinator
+  multi_programs.c / multi_programs userspace coordinator (the object embedded: it runs alone)
   Makefile                          rebuild with: make -C $out_dir
 Run the coordinator (loading BPF programs needs root):
   sudo ./$out_dir/multi_programs

@@ -37,7 +37,7 @@ export class BuildCache {
   constructor(readonly directory: string) {}
 
   /** A key from everything that decides an artifact's bytes. */
-  static key(parts: string[]): string {
+  static key(parts: (string | Uint8Array)[]): string {
     const hash = createHash('sha256');
     for (const part of parts) hash.update(part).update('\0');
     return hash.digest('hex');
@@ -116,15 +116,17 @@ export async function cachedBpfObject(input: BpfObjectInput): Promise<CachedBuil
   return { bytes, built: true };
 }
 
-/** The userspace coordinator of generated C, from the cache or built with gcc (and linked against libbpf). */
-export async function cachedCoordinator(input: { name: string; cSource: string; cc?: string; cacheDir: string }): Promise<CachedBuild> {
+/** The userspace coordinator of generated C with its eBPF object embedded, from the cache or built with gcc (and linked against libbpf). */
+export async function cachedCoordinator(input: { name: string; cSource: string; object: Uint8Array; cc?: string; cacheDir: string }): Promise<CachedBuild> {
   const cc = input.cc ?? CC;
   const cache = new BuildCache(input.cacheDir);
-  const key = BuildCache.key([input.cSource, await toolIdentity(cc, `${cc} (coordinator)`), ...CFLAGS, ...LIBS]);
+  const key = BuildCache.key([input.cSource, input.object, await toolIdentity(cc, `${cc} (coordinator)`), ...CFLAGS, ...LIBS]);
   const cached = cache.get(key, '.coordinator');
   if (cached !== null) return { bytes: cached, built: false };
   const bytes = await inBuildDirectory(async (dir) => {
     await writeFile(join(dir, `${input.name}.c`), input.cSource);
+    // The assembler's .incbin reads the object from the directory gcc runs in.
+    await writeFile(join(dir, `${input.name}.ebpf.o`), input.object);
     const { buildCoordinator } = await import('./toolchain.js');
     await buildCoordinator(`${input.name}.c`, input.name, { cc, cflags: [`-fdebug-prefix-map=${dir}=.`], cwd: dir });
     return new Uint8Array(await readFile(join(dir, input.name)));

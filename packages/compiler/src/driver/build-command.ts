@@ -42,7 +42,7 @@ export async function buildAndMeasure(result: CompileResult, dir: string, verify
   await writeFile(object, built.bytes);
   say(`clang: ${result.name}.ebpf.c → ${result.name}.ebpf.o${fromCache(built.built, 'clang')}`);
   if (existsSync(join(dir, `${result.name}.c`))) {
-    const coordinator = await cachedCoordinator({ name: result.name, cSource: generated(`${result.name}.c`), cacheDir: input.cacheDir });
+    const coordinator = await cachedCoordinator({ name: result.name, cSource: generated(`${result.name}.c`), object: built.bytes, cacheDir: input.cacheDir });
     await writeExecutable(join(dir, result.name), coordinator.bytes);
     say(`gcc: ${result.name}.c → ${result.name}${fromCache(coordinator.built, 'gcc')}`);
   }

@@ -19,6 +19,7 @@ all: ${name}.ebpf.o ${name}
 ${name}.ebpf.o: ${name}.ebpf.c
 \t$(BPF_CC) $(BPF_CFLAGS) -c $< -o $@
 
+# The coordinator embeds ${name}.ebpf.o (.incbin): rebuilt when the object changes, it then runs alone.
 ${name}: ${name}.c ${name}.ebpf.o
 \t$(CC) $(CFLAGS) -o $@ $< $(LIBS)
 

@@ -1,6 +1,8 @@
-// Phase 6b: the userspace coordinator. Opens the object next to the binary,
-// sets config, pins maps, loads, fills the tail-call table, runs the `.ks`
-// userspace main, and on exit or SIGINT/SIGTERM detaches and frees everything.
+// Phase 6b: the userspace coordinator, shaped like libbpf-bootstrap's loaders
+// (bootstrap.c): static helpers, then main. It opens the eBPF object embedded
+// in the binary (as a libbpf skeleton embeds it), sets config, pins maps,
+// loads, fills the tail-call table, runs the `.ks` userspace main, and on exit
+// or SIGINT/SIGTERM detaches and frees everything.
 import { integerView, roundUp, sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../4-analyze/analysis.js';
 import type { IrFunction, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
@@ -75,7 +77,7 @@ function ringBufferVariable(map: IrMap, handler: string): string {
 }
 
 export interface UserspaceCOptions {
-  /** Base name: the object is `<name>.ebpf.o` next to the binary, this file `<name>.c`. */
+  /** Base name: this file is `<name>.c`; `<name>.ebpf.o` is embedded into its binary when it is built. */
   name: string;
   filename: string;
   analysis: SystemAnalysis;
@@ -118,7 +120,8 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
     ...(usesMinMax ? [MIN_MAX_MACROS] : []),
     globals(ir, polls.map(([variable]) => variable)),
     ...(attaches ? [attachmentTable(ir.programs)] : []),
-    ...ir.maps.map(mapAccessors),
+    embeddedObject(options.name),
+    ...ir.maps.map((map) => mapAccessors(map, accessorsUsed(userFunctions, map))),
     ...polls.map(([variable, poll]) => ringBufferTrampoline(variable, poll)),
     attaches ? attachFunctions(ir.programs, { attach: calls.has('ks_attach'), detach: calls.has('ks_detach') }) : '',
     commandLineSection(options.name, ir.config, mainTakesArguments),
@@ -190,59 +193,84 @@ function waitFunctions(sleeps: boolean, polls: boolean): string {
   ].join('\n');
 }
 
+type MapAccessor = 'lookup' | 'update' | 'delete';
+
+/** The accessors of `map` the userspace code calls: static functions, so only those are emitted (gcc -Wall warns about unused ones). */
+function accessorsUsed(functions: IrFunction[], map: IrMap): Set<MapAccessor> {
+  const used = new Set<MapAccessor>();
+  for (const stmt of functions.flatMap((f) => [...statements(f.body)])) {
+    if (!('map' in stmt) || stmt.map.objectName !== map.objectName) continue;
+    const accessors: MapAccessor[] = { mapLookup: ['lookup'], mapUpdate: ['update'], mapDelete: ['delete'], mapAtomic: ['lookup', 'update'], mapFieldStore: ['lookup', 'update'], iterate: ['lookup'] }[stmt.op as string] as MapAccessor[] ?? [];
+    for (const accessor of accessors) used.add(accessor);
+  }
+  return used;
+}
+
+/**
+ * The eBPF object inside the coordinator, as a libbpf skeleton carries it: the
+ * assembler's `.incbin` copies `<name>.ebpf.o` (built first, in the directory
+ * the compiler runs in) into `.rodata`, so the binary runs alone, from anywhere.
+ */
+function embeddedObject(name: string): string {
+  return [
+    `/* The eBPF object, embedded from ${name}.ebpf.o when this file is compiled: the binary needs no file beside it. */`,
+    '__asm__(',
+    '    "    .pushsection .rodata\\n"',
+    '    "    .balign 8\\n"',
+    `    "${name}_ebpf_object:\\n"`,
+    `    "    .incbin \\"${name}.ebpf.o\\"\\n"`,
+    `    "${name}_ebpf_object_end:\\n"`,
+    '    "    .popsection\\n");',
+    `extern const char ${name}_ebpf_object[], ${name}_ebpf_object_end[];`,
+  ].join('\n');
+}
+
 /** Per-map access through its fd, as the seed's coordinator has them. Per-CPU maps read as the sum. */
-function mapAccessors(map: IrMap): string {
-  if (map.kind.access !== 'keyed') return '';
+function mapAccessors(map: IrMap, used: Set<MapAccessor>): string {
+  if (map.kind.access !== 'keyed' || used.size === 0) return '';
   const fd = `${map.objectName}_fd`;
   const guard = `    if (${fd} < 0)\n        return -1;`;
   const name = map.objectName;
-  if (!map.kind.perCpu) {
-    return [
-      `int ${name}_lookup(void *key, void *value)`,
-      `{\n${guard}\n    return bpf_map_lookup_elem(${fd}, key, value);\n}`,
-      '',
-      `int ${name}_update(void *key, void *value, __u64 flags)`,
-      `{\n${guard}\n    return bpf_map_update_elem(${fd}, key, value, flags);\n}`,
-      '',
-      `int ${name}_delete(void *key)`,
-      `{\n${guard}\n    return bpf_map_delete_elem(${fd}, key);\n}`,
-    ].join('\n');
-  }
   const slot = roundUp(sizeOf(map.value), 8);
-  const sum = sumStatements(map.value, 'total', 'one');
-  // Both directions go through a buffer of one slot per possible CPU.
+  // Per-CPU maps go through a buffer of one slot per possible CPU, both directions.
   const perCpuBuffer = [guard, '    int cpus = libbpf_num_possible_cpus();', '    if (cpus <= 0)', '        return cpus;', `    __u8 per_cpu[cpus * ${slot}];`];
-  return [
-    `/* ${map.name} is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),`,
-    ' * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */',
-    `int ${name}_lookup(void *key, void *value)`,
-    '{',
-    ...perCpuBuffer,
-    `    int err = bpf_map_lookup_elem(${fd}, key, per_cpu);`,
-    '    if (err)',
-    '        return err;',
-    `    ${declaration(map.value, 'total')};`,
-    `    ${declaration(map.value, 'one')};`,
-    '    memcpy(&total, per_cpu, sizeof(total));',
-    '    for (int cpu = 1; cpu < cpus; cpu++) {',
-    `        memcpy(&one, per_cpu + cpu * ${slot}, sizeof(one));`,
-    ...sum.map((l) => `        ${l}`),
-    '    }',
-    '    memcpy(value, &total, sizeof(total));',
-    '    return 0;',
-    '}',
-    '',
-    `int ${name}_update(void *key, void *value, __u64 flags)`,
-    '{',
-    ...perCpuBuffer,
-    '    memset(per_cpu, 0, sizeof(per_cpu));',
-    `    memcpy(per_cpu, value, ${sizeOf(map.value)});`,
-    `    return bpf_map_update_elem(${fd}, key, per_cpu, flags);`,
-    '}',
-    '',
-    `int ${name}_delete(void *key)`,
-    `{\n${guard}\n    return bpf_map_delete_elem(${fd}, key);\n}`,
-  ].join('\n');
+  const bodies: Record<MapAccessor, [string, string[]]> = {
+    lookup: [
+      `static int ${name}_lookup(void *key, void *value)`,
+      map.kind.perCpu
+        ? [
+            ...perCpuBuffer,
+            `    int err = bpf_map_lookup_elem(${fd}, key, per_cpu);`,
+            '    if (err)',
+            '        return err;',
+            `    ${declaration(map.value, 'total')};`,
+            `    ${declaration(map.value, 'one')};`,
+            '    memcpy(&total, per_cpu, sizeof(total));',
+            '    for (int cpu = 1; cpu < cpus; cpu++) {',
+            `        memcpy(&one, per_cpu + cpu * ${slot}, sizeof(one));`,
+            ...sumStatements(map.value, 'total', 'one').map((l) => `        ${l}`),
+            '    }',
+            '    memcpy(value, &total, sizeof(total));',
+            '    return 0;',
+          ]
+        : [guard, `    return bpf_map_lookup_elem(${fd}, key, value);`],
+    ],
+    update: [
+      `static int ${name}_update(void *key, void *value, __u64 flags)`,
+      map.kind.perCpu
+        ? [...perCpuBuffer, '    memset(per_cpu, 0, sizeof(per_cpu));', `    memcpy(per_cpu, value, ${sizeOf(map.value)});`, `    return bpf_map_update_elem(${fd}, key, per_cpu, flags);`]
+        : [guard, `    return bpf_map_update_elem(${fd}, key, value, flags);`],
+    ],
+    delete: [`static int ${name}_delete(void *key)`, [guard, `    return bpf_map_delete_elem(${fd}, key);`]],
+  };
+  const functions = (['lookup', 'update', 'delete'] as const).filter((a) => used.has(a)).map((a) => [bodies[a][0], '{', ...bodies[a][1], '}'].join('\n'));
+  const comment = map.kind.perCpu
+    ? [
+        `/* ${map.name} is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),`,
+        ' * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */',
+      ]
+    : [];
+  return [...comment, functions.join('\n\n')].join('\n');
 }
 
 /** Add the integer parts of `from` into `into` (struct fields one by one). */
@@ -272,21 +300,6 @@ function ringBufferTrampoline(variable: string, poll: Extract<IrStmt, { op: 'pol
 function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
   const pins = ir.maps.filter((m) => m.pinPath);
   const lines = [
-    '/* The object is looked for next to this executable, so the coordinator runs from anywhere. */',
-    'static int object_path(char *path, size_t size)',
-    '{',
-    '    char self[PATH_MAX];',
-    '    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);',
-    '    if (len < 0)',
-    '        return -errno;',
-    "    self[len] = '\\0';",
-    "    char *slash = strrchr(self, '/');",
-    '    if (slash)',
-    "        *slash = '\\0';",
-    `    int written = snprintf(path, size, "%s/${options.name}.ebpf.o", slash ? self : ".");`,
-    '    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;',
-    '}',
-    '',
     '/* libbpf\'s warnings and errors go to stderr; its debug messages only with --verbose. */',
     'static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)',
     '{',
@@ -295,16 +308,15 @@ function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
     '    return vfprintf(stderr, format, args);',
     '}',
     '',
+    '/* Opens the embedded object, configures it and loads it: the skeleton\'s __open() and __load(). */',
     'static int load_all_bpf_programs(void)',
     '{',
-    '    char path[PATH_MAX];',
-    '    int err = object_path(path, sizeof(path));',
-    '    if (err)',
-    '        return err;',
-    '    bpf_obj = bpf_object__open_file(path, NULL);',
+    '    int err;',
+    `    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = ${cString(options.name)});`,
+    `    bpf_obj = bpf_object__open_mem(${options.name}_ebpf_object, ${options.name}_ebpf_object_end - ${options.name}_ebpf_object, &open_opts);`,
     '    if (!bpf_obj) {',
     '        err = -errno;',
-    '        fprintf(stderr, "Failed to open %s: %s\\n", path, strerror(-err));',
+    `        fprintf(stderr, "Failed to open the BPF object: %s\\n", strerror(-err));`,
     '        return err;',
     '    }',
     ...(ir.config.length > 0 ? ['    err = write_config();', '    if (err)', '        return err;'] : []),
@@ -320,7 +332,7 @@ function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
   lines.push(
     '    err = bpf_object__load(bpf_obj);',
     '    if (err) {',
-    '        fprintf(stderr, "Failed to load %s: %s\\n", path, strerror(-err));',
+    '        fprintf(stderr, "Failed to load and verify the BPF object: %s\\n", strerror(-err));',
     '        return err;',
     '    }',
     '    return 0;',
@@ -380,9 +392,13 @@ function userFunctionPrototypes(functions: IrFunction[]): string[] {
   return functions.length > 1 ? [functions.map((fn) => `${functionSignature(fn, 'static ')};`).join('\n')] : [];
 }
 
+/** main as libbpf-bootstrap writes it: arguments, libbpf's messages, signals, load, run, one cleanup path. */
 function mainFunction(main: IrFunction | null, options: UserspaceCOptions): string {
-  const call = main
-    ? `    int ret = user_main(${main.params.map((p, i) => (i === 0 ? `(${cType(p.type)})argc` : `(${cType(p.type)})(unsigned long)argv`)).join(', ')});`
+  const run = main
+    ? [
+        '    /* Run the userspace main of the .ks */',
+        `    ret = user_main(${main.params.map((p, i) => (i === 0 ? `(${cType(p.type)})argc` : `(${cType(p.type)})(unsigned long)argv`)).join(', ')});`,
+      ]
     : [
         `    printf("${options.name}: programs loaded; press Ctrl-C to unload\\n");`,
         '    fflush(stdout);',
@@ -394,34 +410,43 @@ function mainFunction(main: IrFunction | null, options: UserspaceCOptions): stri
         '    sigprocmask(SIG_BLOCK, &stop_signals, &unblocked);',
         '    while (!exiting)',
         '        sigsuspend(&unblocked);',
-        '    int ret = 0;',
-      ].join('\n');
+        '    ret = 0;',
+      ];
   return [
     'int main(int argc, char **argv)',
     '{',
+    '    int ret = 1;',
+    '',
     '    /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */',
     '    setvbuf(stdout, NULL, _IOLBF, 0);',
+    '',
+    '    /* Parse command line arguments */',
     '    if (parse_arguments(&argc, argv) != 0)',
     '        return 2;',
+    '',
+    '    /* Set up libbpf errors and debug info callback */',
     '    libbpf_set_print(print_libbpf_message);',
+    '',
+    '    /* Cleaner handling of Ctrl-C */',
     '    struct sigaction action = { .sa_handler = handle_signal };',
     '    sigaction(SIGINT, &action, NULL);',
     '    sigaction(SIGTERM, &action, NULL);',
     '',
+    '    /* Open, configure, load and verify the BPF object */',
     '    if (load_all_bpf_programs() != 0) {',
     '        fprintf(stderr, "Failed to load BPF programs\\n");',
-    '        cleanup();',
-    '        return 1;',
+    '        goto cleanup;',
     '    }',
     '',
+    '    /* Find the maps, fill the tail-call table, set up ring buffer polling */',
     '    if (setup_maps() != 0) {',
     '        fprintf(stderr, "Failed to setup maps\\n");',
-    '        cleanup();',
-    '        return 1;',
+    '        goto cleanup;',
     '    }',
     '',
-    call,
+    ...run,
     '',
+    'cleanup:',
     '    cleanup();',
     '    return ret;',
     '}',

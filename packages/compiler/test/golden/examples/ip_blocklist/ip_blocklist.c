@@ -45,47 +45,15 @@ static void handle_signal(int sig)
     exiting = 1;
 }
 
-int blocklist_lookup(void *key, void *value)
-{
-    if (blocklist_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(blocklist_fd, key, value);
-}
-
-int blocklist_update(void *key, void *value, __u64 flags)
-{
-    if (blocklist_fd < 0)
-        return -1;
-    return bpf_map_update_elem(blocklist_fd, key, value, flags);
-}
-
-int blocklist_delete(void *key)
-{
-    if (blocklist_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(blocklist_fd, key);
-}
-
-int blocked_by_source_lookup(void *key, void *value)
-{
-    if (blocked_by_source_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(blocked_by_source_fd, key, value);
-}
-
-int blocked_by_source_update(void *key, void *value, __u64 flags)
-{
-    if (blocked_by_source_fd < 0)
-        return -1;
-    return bpf_map_update_elem(blocked_by_source_fd, key, value, flags);
-}
-
-int blocked_by_source_delete(void *key)
-{
-    if (blocked_by_source_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(blocked_by_source_fd, key);
-}
+/* The eBPF object, embedded from ip_blocklist.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "ip_blocklist_ebpf_object:\n"
+    "    .incbin \"ip_blocklist.ebpf.o\"\n"
+    "ip_blocklist_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char ip_blocklist_ebpf_object[], ip_blocklist_ebpf_object_end[];
 
 static void usage(FILE *out)
 {
@@ -131,21 +99,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/ip_blocklist.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -154,21 +107,20 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "ip_blocklist");
+    bpf_obj = bpf_object__open_mem(ip_blocklist_ebpf_object, ip_blocklist_ebpf_object_end - ip_blocklist_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -193,25 +145,33 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
     printf("ip_blocklist: programs loaded; press Ctrl-C to unload\n");
@@ -224,8 +184,9 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &stop_signals, &unblocked);
     while (!exiting)
         sigsuspend(&unblocked);
-    int ret = 0;
+    ret = 0;
 
+cleanup:
     cleanup();
     return ret;
 }

@@ -55,51 +55,54 @@ static void handle_signal(int sig)
     exiting = 1;
 }
 
-int blocklist_lookup(void *key, void *value)
+/* The eBPF object, embedded from map_admin.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "map_admin_ebpf_object:\n"
+    "    .incbin \"map_admin.ebpf.o\"\n"
+    "map_admin_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char map_admin_ebpf_object[], map_admin_ebpf_object_end[];
+
+static int blocklist_lookup(void *key, void *value)
 {
     if (blocklist_fd < 0)
         return -1;
     return bpf_map_lookup_elem(blocklist_fd, key, value);
 }
 
-int blocklist_update(void *key, void *value, __u64 flags)
+static int blocklist_update(void *key, void *value, __u64 flags)
 {
     if (blocklist_fd < 0)
         return -1;
     return bpf_map_update_elem(blocklist_fd, key, value, flags);
 }
 
-int blocklist_delete(void *key)
+static int blocklist_delete(void *key)
 {
     if (blocklist_fd < 0)
         return -1;
     return bpf_map_delete_elem(blocklist_fd, key);
 }
 
-int admin_runs_lookup(void *key, void *value)
+static int admin_runs_lookup(void *key, void *value)
 {
     if (admin_runs_fd < 0)
         return -1;
     return bpf_map_lookup_elem(admin_runs_fd, key, value);
 }
 
-int admin_runs_update(void *key, void *value, __u64 flags)
+static int admin_runs_update(void *key, void *value, __u64 flags)
 {
     if (admin_runs_fd < 0)
         return -1;
     return bpf_map_update_elem(admin_runs_fd, key, value, flags);
 }
 
-int admin_runs_delete(void *key)
-{
-    if (admin_runs_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(admin_runs_fd, key);
-}
-
 /* dropped is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
  * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
-int dropped_lookup(void *key, void *value)
+static int dropped_lookup(void *key, void *value)
 {
     if (dropped_fd < 0)
         return -1;
@@ -119,26 +122,6 @@ int dropped_lookup(void *key, void *value)
     }
     memcpy(value, &total, sizeof(total));
     return 0;
-}
-
-int dropped_update(void *key, void *value, __u64 flags)
-{
-    if (dropped_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    memset(per_cpu, 0, sizeof(per_cpu));
-    memcpy(per_cpu, value, 8);
-    return bpf_map_update_elem(dropped_fd, key, per_cpu, flags);
-}
-
-int dropped_delete(void *key)
-{
-    if (dropped_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(dropped_fd, key);
 }
 
 static void usage(FILE *out)
@@ -188,21 +171,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/map_admin.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -211,16 +179,15 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "map_admin");
+    bpf_obj = bpf_object__open_mem(map_admin_ebpf_object, map_admin_ebpf_object_end - map_admin_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     /* Reuses the pin at /sys/fs/bpf/map_admin/blocklist when it exists, pins the new map there otherwise. */
@@ -233,7 +200,7 @@ static int load_all_bpf_programs(void)
         return err;
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -269,7 +236,7 @@ static struct Ipv4Prefix prefix(__u32 a, __u32 b, __u32 c, __u32 d, __u32 length
 #line 41
     return (struct Ipv4Prefix){ .prefixlen = length, .addr = htonl((((a << 24) | (b << 16)) | (c << 8)) | d) };
 }
-#line 273 "map_admin.c"
+#line 240 "map_admin.c"
 
 #line 44 "examples/map_admin.ks"
 static struct Octets octets(__u32 addr)
@@ -279,7 +246,7 @@ static struct Octets octets(__u32 addr)
 #line 46
     return (struct Octets){ .a = host >> 24, .b = (host >> 16) & 255, .c = (host >> 8) & 255, .d = host & 255 };
 }
-#line 283 "map_admin.c"
+#line 250 "map_admin.c"
 
 #line 49 "examples/map_admin.ks"
 static __s32 user_main(__u32 argc, __u64 argv)
@@ -386,33 +353,43 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 68
     return 0;
 }
-#line 390 "map_admin.c"
+#line 357 "map_admin.c"
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
-    int ret = user_main((__u32)argc, (__u64)(unsigned long)argv);
+    /* Run the userspace main of the .ks */
+    ret = user_main((__u32)argc, (__u64)(unsigned long)argv);
 
+cleanup:
     cleanup();
     return ret;
 }

@@ -47,47 +47,15 @@ static void handle_signal(int sig)
     exiting = 1;
 }
 
-int tiers_lookup(void *key, void *value)
-{
-    if (tiers_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(tiers_fd, key, value);
-}
-
-int tiers_update(void *key, void *value, __u64 flags)
-{
-    if (tiers_fd < 0)
-        return -1;
-    return bpf_map_update_elem(tiers_fd, key, value, flags);
-}
-
-int tiers_delete(void *key)
-{
-    if (tiers_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(tiers_fd, key);
-}
-
-int last_tier_lookup(void *key, void *value)
-{
-    if (last_tier_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(last_tier_fd, key, value);
-}
-
-int last_tier_update(void *key, void *value, __u64 flags)
-{
-    if (last_tier_fd < 0)
-        return -1;
-    return bpf_map_update_elem(last_tier_fd, key, value, flags);
-}
-
-int last_tier_delete(void *key)
-{
-    if (last_tier_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(last_tier_fd, key);
-}
+/* The eBPF object, embedded from packet_classifier.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "packet_classifier_ebpf_object:\n"
+    "    .incbin \"packet_classifier.ebpf.o\"\n"
+    "packet_classifier_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char packet_classifier_ebpf_object[], packet_classifier_ebpf_object_end[];
 
 static void usage(FILE *out)
 {
@@ -133,21 +101,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/packet_classifier.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -156,21 +109,20 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "packet_classifier");
+    bpf_obj = bpf_object__open_mem(packet_classifier_ebpf_object, packet_classifier_ebpf_object_end - packet_classifier_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -195,25 +147,33 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
     printf("packet_classifier: programs loaded; press Ctrl-C to unload\n");
@@ -226,8 +186,9 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &stop_signals, &unblocked);
     while (!exiting)
         sigsuspend(&unblocked);
-    int ret = 0;
+    ret = 0;
 
+cleanup:
     cleanup();
     return ret;
 }
