@@ -37,7 +37,8 @@ describeKernel('seed example in the kernel', () => {
 
   it('generated C compiles with clang -Werror and gcc -Werror', async () => {
     await compileBpfC(join(out, 'multi_programs.ebpf.c'), join(out, 'werror.o'));
-    await execa('gcc', ['-Wall', '-Wextra', '-Werror', '-O2', '-o', join(out, 'werror_coordinator'), join(out, 'multi_programs.c'), '-lbpf', '-lelf', '-lz']);
+    // In the output directory, as make runs it: the coordinator embeds multi_programs.ebpf.o from there.
+    await execa('gcc', ['-Wall', '-Wextra', '-Werror', '-O2', '-o', 'werror_coordinator', 'multi_programs.c', '-lbpf', '-lelf', '-lz'], { cwd: out });
   });
 
   it('both programs pass the verifier, run on a packet and fill shared_counter with {1: 100, 2: 200}', async () => {

@@ -26,7 +26,8 @@ const userspaceTarget: CTarget = {
       case 'mapLookup': {
         const storage = `${stmt.ref.name}_storage`;
         const value = (stmt.ref.type as Extract<Type, { kind: 'pointer' }>).target;
-        writer.emit(`${declaration(value, storage)};`);
+        // Zeroed: gcc cannot tell that the accessor fills it whenever the pointer is not NULL.
+        writer.emit(`${declaration(value, storage)} = ${zeroInitializer(value)};`);
         writer.emit(`${declaration(stmt.ref.type, stmt.ref.name)} = ${stmt.map.objectName}_lookup(&${stmt.key.name}, &${storage}) == 0 ? &${storage} : NULL;`);
         return true;
       }
@@ -41,7 +42,7 @@ const userspaceTarget: CTarget = {
         // Userspace works on a copy: read it (zero when absent), change it, write it back.
         const { map, key, zero: copy } = stmt;
         const place = `${copy.name}${writer.pathSuffix(stmt.path)}`;
-        writer.emit(`${declaration(copy.type, copy.name)} = ${copy.type.kind === 'struct' || copy.type.kind === 'array' ? '{0}' : '0'};`);
+        writer.emit(`${declaration(copy.type, copy.name)} = ${zeroInitializer(copy.type)};`);
         writer.emit(`${map.objectName}_lookup(&${key.name}, &${copy.name});`);
         writer.emit(stmt.op === 'mapAtomic' ? `${place} ${stmt.operator} ${writer.expr(stmt.operand)};` : `${place} = ${writer.expr(stmt.value)};`);
         writer.emit(`${map.objectName}_update(&${key.name}, &${copy.name}, BPF_ANY);`);
@@ -71,6 +72,10 @@ const userspaceTarget: CTarget = {
     }
   },
 };
+
+function zeroInitializer(type: Type): string {
+  return type.kind === 'struct' || type.kind === 'array' ? '{0}' : '0';
+}
 
 function ringBufferVariable(map: IrMap, handler: string): string {
   return `${map.objectName}_${handler}_rb`;

@@ -269,7 +269,7 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 51
         __u32 admin_runs_key_2 = 0;
 #line 51
-        __u32 admin_runs_elem_2_storage;
+        __u32 admin_runs_elem_2_storage = 0;
 #line 51
         __u32 *admin_runs_elem_2 = admin_runs_lookup(&admin_runs_key_2, &admin_runs_elem_2_storage) == 0 ? &admin_runs_elem_2_storage : NULL;
 #line 51
@@ -311,7 +311,7 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 57
             struct Ipv4Prefix blocklist_key_5 = prefix(198, 51, 100, 0, 24);
 #line 57
-            enum Reason blocklist_elem_storage;
+            enum Reason blocklist_elem_storage = 0;
 #line 57
             enum Reason *blocklist_elem = blocklist_lookup(&blocklist_key_5, &blocklist_elem_storage) == 0 ? &blocklist_elem_storage : NULL;
 #line 57
@@ -344,7 +344,7 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 67
         __u32 dropped_key = 0;
 #line 67
-        __u64 dropped_elem_storage;
+        __u64 dropped_elem_storage = 0;
 #line 67
         __u64 *dropped_elem = dropped_lookup(&dropped_key, &dropped_elem_storage) == 0 ? &dropped_elem_storage : NULL;
 #line 67

@@ -326,7 +326,7 @@ static __s32 user_main(void)
 #line 52
         __u32 dropped_key = 0;
 #line 52
-        __u64 dropped_elem_storage;
+        __u64 dropped_elem_storage = 0;
 #line 52
         __u64 *dropped_elem = dropped_lookup(&dropped_key, &dropped_elem_storage) == 0 ? &dropped_elem_storage : NULL;
 #line 52

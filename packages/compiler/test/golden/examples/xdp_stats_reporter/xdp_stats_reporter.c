@@ -332,7 +332,7 @@ static __s32 user_main(void)
 #line 64
         __u32 traffic_key = (__u32)Slot_Tcp;
 #line 64
-        struct Traffic tcp_elem_storage;
+        struct Traffic tcp_elem_storage = {0};
 #line 64
         struct Traffic *tcp_elem = traffic_lookup(&traffic_key, &tcp_elem_storage) == 0 ? &tcp_elem_storage : NULL;
 #line 64
@@ -340,7 +340,7 @@ static __s32 user_main(void)
 #line 65
         __u32 traffic_key_2 = (__u32)Slot_Udp;
 #line 65
-        struct Traffic udp_elem_storage;
+        struct Traffic udp_elem_storage = {0};
 #line 65
         struct Traffic *udp_elem = traffic_lookup(&traffic_key_2, &udp_elem_storage) == 0 ? &udp_elem_storage : NULL;
 #line 65
@@ -348,7 +348,7 @@ static __s32 user_main(void)
 #line 66
         __u32 traffic_key_3 = (__u32)Slot_Icmp;
 #line 66
-        struct Traffic icmp_elem_storage;
+        struct Traffic icmp_elem_storage = {0};
 #line 66
         struct Traffic *icmp_elem = traffic_lookup(&traffic_key_3, &icmp_elem_storage) == 0 ? &icmp_elem_storage : NULL;
 #line 66
@@ -356,7 +356,7 @@ static __s32 user_main(void)
 #line 67
         __u32 traffic_key_4 = (__u32)Slot_Egress;
 #line 67
-        struct Traffic egress_elem_storage;
+        struct Traffic egress_elem_storage = {0};
 #line 67
         struct Traffic *egress_elem = traffic_lookup(&traffic_key_4, &egress_elem_storage) == 0 ? &egress_elem_storage : NULL;
 #line 67
