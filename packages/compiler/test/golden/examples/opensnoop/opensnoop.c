@@ -61,26 +61,15 @@ static struct attachment attachments[2] = {
     { .program = "exit_openat" },
 };
 
-int start_lookup(void *key, void *value)
-{
-    if (start_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(start_fd, key, value);
-}
-
-int start_update(void *key, void *value, __u64 flags)
-{
-    if (start_fd < 0)
-        return -1;
-    return bpf_map_update_elem(start_fd, key, value, flags);
-}
-
-int start_delete(void *key)
-{
-    if (start_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(start_fd, key);
-}
+/* The eBPF object, embedded from opensnoop.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "opensnoop_ebpf_object:\n"
+    "    .incbin \"opensnoop.ebpf.o\"\n"
+    "opensnoop_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char opensnoop_ebpf_object[], opensnoop_ebpf_object_end[];
 
 static int on_open(struct OpenEvent event);
 
@@ -183,21 +172,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/opensnoop.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -206,21 +180,20 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "opensnoop");
+    bpf_obj = bpf_object__open_mem(opensnoop_ebpf_object, opensnoop_ebpf_object_end - opensnoop_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -275,7 +248,7 @@ static __s32 on_open(struct OpenEvent e)
 #line 59
     return 0;
 }
-#line 279 "opensnoop.c"
+#line 252 "opensnoop.c"
 
 #line 62 "examples/opensnoop.ks"
 static __s32 user_main(void)
@@ -302,33 +275,43 @@ static __s32 user_main(void)
 #line 73
     return 0;
 }
-#line 306 "opensnoop.c"
+#line 279 "opensnoop.c"
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
-    int ret = user_main();
+    /* Run the userspace main of the .ks */
+    ret = user_main();
 
+cleanup:
     cleanup();
     return ret;
 }
