@@ -113,11 +113,11 @@ describe('generateDts', () => {
     );
   });
 
-  it('declares structs as interfaces: u64 as bigint, chars as strings, short arrays as tuples, long ones as arrays', () => {
+  it('declares structs as interfaces: u64 as bigint, a [char; N] as a string, short arrays as tuples, long ones as arrays', () => {
     expect(dts).toContain('export interface Flow {');
     expect(dts).toContain('  packets: bigint;');
     expect(dts).toContain('  proto: number;');
-    expect(dts).toContain('  tag: [string, string, string, string];');
+    expect(dts).toContain('  tag: string;');
     expect(dts).toContain('  history: number[];');
   });
 

@@ -78,6 +78,7 @@ export function encoder(type: TypeDescriptor): Encoder {
       return (view, offset, value, path) => view.setUint8(offset, charCode(value, path));
     case 'array': {
       const { length } = type;
+      if (type.element.kind === 'char') return textEncoder(length);
       const stride = type.element.size;
       const writeElement = encoder(type.element);
       return (view, offset, value, path) => {
@@ -127,6 +128,7 @@ export function decoder(type: TypeDescriptor): Decoder {
       return (view, offset) => String.fromCharCode(view.getUint8(offset));
     case 'array': {
       const { length } = type;
+      if (type.element.kind === 'char') return textDecoder(length);
       const stride = type.element.size;
       const readElement = decoder(type.element);
       return (view, offset) => {
@@ -149,6 +151,31 @@ export function decoder(type: TypeDescriptor): Decoder {
       };
     }
   }
+}
+
+// A `[char; N]` is text (docs/language.md, "Strings and memory"): a JS string
+// of the bytes before the first NUL (all N when there is none), as UTF-8.
+const utf8 = new TextDecoder('utf-8');
+
+function textDecoder(length: number): Decoder {
+  return (view, offset) => {
+    const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, length);
+    const end = bytes.indexOf(0);
+    return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));
+  };
+}
+
+/** A string of at most N UTF-8 bytes and no NUL, written zero-padded. */
+function textEncoder(length: number): Encoder {
+  return (view, offset, value, path) => {
+    if (typeof value !== 'string') throw new TypeError(`${path}: expected a string for [char; ${length}], got ${describe(value)}`);
+    if (value.includes('\0')) throw new TypeError(`${path}: a [char; ${length}] string cannot hold a NUL character`);
+    const bytes = Buffer.from(value, 'utf8');
+    if (bytes.length > length) throw new TypeError(`${path}: ${JSON.stringify(value)} is ${bytes.length} bytes of UTF-8, more than the ${length} of [char; ${length}]`);
+    const target = new Uint8Array(view.buffer, view.byteOffset + offset, length);
+    target.set(bytes);
+    target.fill(0, bytes.length);
+  };
 }
 
 type IntWriter = (view: DataView, offset: number, value: number | bigint) => void;

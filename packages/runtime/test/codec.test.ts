@@ -29,6 +29,18 @@ describe('codec', () => {
     expect(decode(flowStats, encode(flowStats, stats, 'v'))).toEqual(stats);
   });
 
+  it('a [char; N] is a string: UTF-8 up to the first NUL (all N bytes without one), written zero-padded', () => {
+    const comm: TypeDescriptor = { kind: 'array', element: { kind: 'char', size: 1 }, length: 8, size: 8, align: 1 };
+    expect(encode(comm, 'bash', 'v')).toEqual(Buffer.from('bash\0\0\0\0', 'latin1'));
+    expect(decode(comm, Buffer.from('bash\0xyz', 'latin1'))).toBe('bash');
+    expect(decode(comm, Buffer.from('12345678', 'latin1'))).toBe('12345678');
+    expect(decode(comm, encode(comm, 'é/ü', 'v'))).toBe('é/ü');
+    expect(decode(comm, Buffer.from([0x66, 0xff, 0, 0, 0, 0, 0, 0]))).toBe('f\ufffd');
+    expect(() => encode(comm, '123456789', 'v.comm')).toThrow(new TypeError('v.comm: "123456789" is 9 bytes of UTF-8, more than the 8 of [char; 8]'));
+    expect(() => encode(comm, 'a\0b', 'v.comm')).toThrow(/cannot hold a NUL/);
+    expect(() => encode(comm, ['b', 'a'], 'v.comm')).toThrow(/v\.comm: expected a string for \[char; 8\], got/);
+  });
+
   it('zeroes padding when encoding into a reused buffer (map handles reuse theirs)', () => {
     const dirty = Buffer.alloc(flowKey.size, 0xff);
     encoder(flowKey)(viewOf(dirty), 0, { saddr: 0x0a000001, sport: 80, proto: 6 }, 'k');

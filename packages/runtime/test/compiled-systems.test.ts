@@ -35,6 +35,7 @@ const EXAMPLES = [
   'rate_limiter',
   'udp_socket_filter',
   'tc_classifier',
+  'execsnoop',
 ] as const;
 type Example = (typeof EXAMPLES)[number];
 
@@ -42,6 +43,7 @@ interface FlowKey { saddr: number; daddr: number; sport: number; dport: number; 
 interface FlowStats { packets: bigint; bytes: bigint; first_seen_ns: bigint; last_seen_ns: bigint }
 interface IfStats { packets: bigint; bytes: bigint; max_len: number }
 interface Call { pid: number; uid: number; timestamp_ns: bigint }
+interface ExecEvent { pid: number; ppid: number; uid: number; args_count: number; args_size: number; comm: string; args: number[] }
 
 describeKernel('runtime on compiled .ks systems', () => {
   const built = {} as Record<Example, BuiltSystem>;
@@ -229,6 +231,30 @@ describeKernel('runtime on compiled .ks systems', () => {
     })();
     setTimeout(() => idle.abort(), 20);
     await expect(waiting).resolves.toBe('ended');
+  });
+
+  it('decodes a [char; 16] event field as a JS string and a [u8; N] one as bytes (examples/execsnoop.ks)', async () => {
+    await using system = load<{ events: RingBufferHandle<ExecEvent> }>(module('execsnoop'));
+    system.programs.execsnoop.attach();
+    const abort = new AbortController();
+    const reading = (async () => {
+      for await (const event of system.maps.events.stream({ signal: abort.signal })) {
+        if (event.args_count === 4 && Buffer.from(event.args.slice(0, event.args_size)).toString('latin1') === '/bin/true\0ks-runtime\0b\0c\0') {
+          abort.abort();
+          return event;
+        }
+      }
+      return null;
+    })();
+    const child = execa('/bin/true', ['ks-runtime', 'b', 'c']);
+    await child;
+    const event = await reading;
+    expect(event).not.toBeNull();
+    expect(event!.pid).toBe(child.pid);
+    expect(event!.ppid).toBe(process.pid);
+    // The exec is reported as its caller enters execve: comm is still the caller's, node's main thread's name.
+    expect(event!.comm).toBe(readFileSync('/proc/self/comm', 'utf8').trim());
+    expect(event!.args).toHaveLength(384);
   });
 
   it('testRun of a tc program takes and returns the __sk_buff context: the mark it set', () => {

@@ -114,6 +114,12 @@ describe('strings and memory (§14)', () => {
     expect(firstError(tracepoint('    let who: [u8; 4] = "bashful";'))).toMatch(/^prog\.ks:3:24: error: "bashful" is 7 bytes, too long for a \[u8; 4\]/);
   });
 
+  it('[char; N] and [u8; N] are the same bytes: assignable to each other at the same length only', () => {
+    const body = (other: string) => `    let name: [char; 16] = "init";\n    let bytes: [u8; ${other}] = name;\n    bpf_get_current_comm(name);`;
+    expect(compile(tracepoint(body('16')), { filename: FILE, kernel: fixtureKernelInputs() }).ok).toBe(true);
+    expect(firstError(tracepoint(body('8')))).toMatch(/^prog\.ks:4:26: error: expected \[u8; 8\], found \[char; 16\]/);
+  });
+
   it('str_eq with a literal longer than the array', () => {
     expect(firstError(tracepoint('    let c: [u8; 4] = [0; 4];\n    let same = str_eq(c, "bashful");'))).toMatch(/^prog\.ks:4:26: error: "bashful" is 7 bytes, longer than the 4-byte \[u8; 4\]: str_eq could never be true/);
   });

@@ -10,7 +10,13 @@ export function assignable(actual: Type, expected: Type): boolean {
   if (expected.kind === 'action' && actual.kind === 'int') return true;
   if (expected.kind === 'int' && (actual.kind === 'int' || actual.kind === 'char' || actual.kind === 'enum')) return widens(integerView(actual)!, expected);
   if (expected.kind === 'char' && actual.kind === 'int') return actual.name === 'u8';
+  // `[char; N]` and `[u8; N]` hold the same bytes (both are strings, LANGUAGE.md §14).
+  if (expected.kind === 'array' && actual.kind === 'array') return expected.length === actual.length && isByte(expected.element) && isByte(actual.element);
   return false;
+}
+
+function isByte(type: Type): boolean {
+  return type.kind === 'char' || (type.kind === 'int' && type.name === 'u8');
 }
 
 /** Refuses `expr` (of type `actual`) where `expected` is wanted, with the cast that would make it fit. */

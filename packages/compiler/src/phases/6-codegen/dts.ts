@@ -93,6 +93,8 @@ function tsType(type: TypeDescriptor, surface: ModuleSurface): string {
     case 'struct':
       return surface.exportName(type);
     case 'array': {
+      // A [char; N] is text: the runtime decodes it up to its NUL (docs/language.md, "Strings and memory").
+      if (type.element.kind === 'char') return 'string';
       const element = tsType(type.element, surface);
       if (type.length > MAX_TUPLE_LENGTH) return `${element.includes(' ') ? `(${element})` : element}[]`;
       return `[${Array.from({ length: type.length }, () => element).join(', ')}]`;

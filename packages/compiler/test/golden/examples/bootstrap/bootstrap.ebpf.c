@@ -33,7 +33,7 @@ struct ProcessEvent {
     __u32 exit_code;
     bool exit_event;
     __u64 duration_ns;
-    __u8 comm[16];
+    char comm[16];
     __u8 filename[127];
 };
 

@@ -25,7 +25,7 @@ struct ExecEvent {
     __u32 uid;
     __u32 args_count;
     __u32 args_size;
-    __u8 comm[16];
+    char comm[16];
     __u8 args[384];
 };
 

@@ -30,7 +30,7 @@ struct OpenEvent {
     __u32 uid;
     __s64 ret;
     __u64 flags;
-    __u8 comm[16];
+    char comm[16];
     __u8 filename[256];
 };
 

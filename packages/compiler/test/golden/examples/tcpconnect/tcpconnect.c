@@ -26,7 +26,7 @@ struct ConnectEvent {
     __u32 saddr;
     __u32 daddr;
     __u16 dport;
-    __u8 comm[16];
+    char comm[16];
 };
 
 static struct bpf_object *bpf_obj = NULL;
