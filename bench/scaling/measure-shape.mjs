@@ -2,6 +2,7 @@
 // alternating rounds and prints the figures as JSON on stdout. A process per
 // shape, so each shape's peak memory is its own.
 import { compile } from '../../packages/compiler/dist/index.js';
+import { parse } from '../../packages/compiler/dist/phases/1-parse/parse.js';
 import { SHAPES } from './shapes.mjs';
 
 const [shape, ...sizeArgs] = process.argv.slice(2);
@@ -13,14 +14,17 @@ const SLOW_MS = 10_000;
 const GIVE_UP_MS = 60_000;
 
 const inputs = sizes.map((size) => ({ size, source: SHAPES[shape](size) }));
-const figures = Object.fromEntries(inputs.map(({ size, source }) => [size, { lines: source.split('\n').length - 1, ok: true, error: null, totalMs: [], phases: {} }]));
+const figures = Object.fromEntries(inputs.map(({ size, source }) => [size, { lines: source.split('\n').length - 1, ok: true, error: null, totalMs: [], cpuMs: [], phases: {} }]));
 
 function measure({ size, source }) {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const result = compile(source, { filename: `${shape.replace(/\W/g, '_')}.ks`, timings: true });
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   const figure = figures[size];
   figure.totalMs.push(ms);
+  figure.cpuMs.push((used.user + used.system) / 1000);
   if (!result.ok) {
     figure.ok = false;
     const first = result.diagnostics.find((d) => d.severity === 'error');
@@ -28,6 +32,18 @@ function measure({ size, source }) {
   }
   for (const { phase, ms: phaseMs } of result.timings ?? []) (figure.phases[phase] ??= []).push(phaseMs);
   return ms;
+}
+
+/** The parse phase alone, in CPU time (the compile's phase timings are wall time). */
+function measureParse({ size, source }) {
+  const cpu = process.cpuUsage();
+  try {
+    parse(source);
+  } catch {
+    // a located error: its time counts all the same
+  }
+  const used = process.cpuUsage(cpu);
+  (figures[size].parseCpuMs ??= []).push((used.user + used.system) / 1000);
 }
 
 // Warm-up: the smallest size, so the JIT has seen every phase before anything is timed.
@@ -38,6 +54,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const input of inputs) {
     if (slow.has(input.size) || input.size > largest) continue;
     const ms = measure(input);
+    if (input.size === sizes.at(-1)) measureParse(input);
     if (ms > SLOW_MS) slow.add(input.size);
     if (ms > GIVE_UP_MS) largest = input.size;
   }
