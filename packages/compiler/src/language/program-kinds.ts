@@ -35,7 +35,8 @@ const plain = (name: string) => () => name;
 const prefixed = (prefix: string) => (target: string | null) => `${prefix}/${target}`;
 /** struct pt_regs comes from the UAPI <asm/ptrace.h>; bpf_tracing.h picks its registers by __TARGET_ARCH_*. */
 const PROBE_INCLUDES = ['#include <asm/ptrace.h>', '#include <bpf/bpf_tracing.h>'];
-const FUNCTION_TARGET: TargetRule = { kind: 'name', example: '"function_name"' };
+/** A kernel function or raw tracepoint: a C identifier, with the `.` of compiler clones such as `tcp_v4_rcv.cold`. */
+const FUNCTION_TARGET: TargetRule = { kind: 'name', example: '"function_name"', pattern: { regex: /^[A-Za-z_][\w.]*$/, shape: 'a kernel function name (letters, digits, _ and .)' } };
 
 const row = (info: Omit<ProgramKindInfo, 'includes' | 'readsReturnValue' | 'returnRange'> & Partial<ProgramKindInfo>): ProgramKindInfo => ({
   includes: [],

@@ -380,12 +380,12 @@ class SymbolBuilder {
     }
     if (rule.kind === 'direction') {
       if (target !== null && target !== 'ingress' && target !== 'egress') {
-        throw located(`the target of a ${kind} program is "ingress" or "egress", not "${target}"`, decl.target!.span);
+        throw located(`the target of a ${kind} program is "ingress" or "egress", not ${JSON.stringify(target)}`, decl.target!.span);
       }
       return target ?? 'ingress';
     }
     if (rule.pattern && !rule.pattern.regex.test(target!)) {
-      throw located(`a ${kind} target is ${rule.pattern.shape}, not "${target}"`, decl.target!.span);
+      throw located(`a ${kind} target is ${rule.pattern.shape}, not ${JSON.stringify(target)}`, decl.target!.span);
     }
     return target;
   }

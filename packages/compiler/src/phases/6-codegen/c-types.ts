@@ -65,17 +65,35 @@ export function zeroInitializer(type: Type): string {
   }
 }
 
-/** A C string literal. */
+const UTF8 = new TextEncoder();
+
+/**
+ * A C string literal holding `value`'s UTF-8 bytes: printable ASCII as is,
+ * everything else as a three-digit octal escape (which, unlike `\x`, cannot
+ * swallow the characters after it). `?` is escaped too, so no trigraph can
+ * form. Every string the generated C contains goes through here.
+ */
 export function cString(value: string): string {
   let out = '"';
-  for (const ch of value) {
-    const code = ch.charCodeAt(0);
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+  for (const byte of UTF8.encode(value)) {
+    const ch = String.fromCharCode(byte);
+    if (ch === '"' || ch === '\\' || ch === '?') out += `\\${ch}`;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (code < 0x20 || code > 0x7e) out += `\\x${code.toString(16).padStart(2, '0')}"${'"'}`;
+    else if (byte < 0x20 || byte > 0x7e) out += `\\${byte.toString(8).padStart(3, '0')}`;
     else out += ch;
   }
   return `${out}"`;
+}
+
+/**
+ * A C block comment saying `text`. Whatever the text holds (a pin path, a
+ * name, an analysis message), it cannot end the comment early: a slash
+ * next to a star gets a space (gcc also warns of a nested opener) and control characters are written as `\xNN`, so the comment
+ * stays on the lines it was written on. Every comment that carries text
+ * from the .ks file goes through here.
+ */
+export function cComment(text: string): string {
+  const safe = text.replace(/\/(?=\*)|\*(?=\/)/g, '$& ').replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `/* ${safe} */`;
 }

@@ -4,7 +4,7 @@ import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../4-analyze/analysis.js';
 import type { IrFunction, IrLocal, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { CFunctionWriter, functionSignature, pathType, type CTarget } from './c-function-writer.js';
-import { cType, declaration } from './c-types.js';
+import { cComment, cString, cType, declaration } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { headerComment } from './header-comment.js';
 import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
@@ -78,7 +78,7 @@ const kernelTarget: CTarget = {
         return true;
       }
       case 'tailCall':
-        writer.emit(`bpf_tail_call(ctx, &${stmt.table}, ${stmt.slot}); /* ${stmt.target} */`);
+        writer.emit(`bpf_tail_call(ctx, &${stmt.table}, ${stmt.slot}); ${cComment(stmt.target)}`);
         writer.emit(`return ${stmt.fallback ? writer.expr(stmt.fallback) : '0'};`);
         return true;
       default:
@@ -149,7 +149,7 @@ export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
     sections.push(new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, 'static __always_inline ')));
   }
   for (const fn of functions.filter((f) => f.program)) {
-    sections.push(`SEC("${fn.program!.section}")\n${new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, ''))}`);
+    sections.push(`SEC(${cString(fn.program!.section)})\n${new CFunctionWriter(fn, kernelTarget, lineFile).write(functionSignature(fn, ''))}`);
   }
   sections.push('char LICENSE[] SEC("license") = "GPL";');
   return restoreLineMapping(`${sections.join('\n\n')}\n`, options.cFileName);
@@ -191,7 +191,7 @@ function mapDefinition(map: IrMap): string {
     fields.push(`    __type(key, ${typeSpelling(map.key)});`, `    __type(value, ${typeSpelling(map.value)});`);
   }
   if (map.flags.length > 0) fields.push(`    __uint(map_flags, ${map.flags.join(' | ')});`);
-  const scope = map.program ? `/* Local to program ${map.program} */\n` : '';
+  const scope = map.program ? `${cComment(`Local to program ${map.program}`)}\n` : '';
   return `${scope}struct {\n${fields.join('\n')}\n} ${map.objectName} SEC(".maps");`;
 }
 

@@ -1,6 +1,7 @@
 // The comment block that opens each generated C file: what the system is and
 // what the analysis found, so a reader of the C sees the same report.
 import type { SystemAnalysis } from '../4-analyze/analysis.js';
+import { cComment } from './c-types.js';
 
 export function headerComment(title: string, filename: string, analysis: SystemAnalysis): string {
   const globalMaps = analysis.maps.filter((m) => m.scope === 'global').length;
@@ -12,6 +13,6 @@ export function headerComment(title: string, filename: string, analysis: SystemA
     ...analysis.notes.map((n) => `Analysis: ${n.message}`),
     ...analysis.suggestions.map((s) => `Suggestion: ${s.message}`),
   ]
-    .map((text) => `/* ${text.replace(/\*\//g, '* /')} */`)
+    .map(cComment)
     .join('\n');
 }

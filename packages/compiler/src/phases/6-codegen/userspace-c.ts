@@ -12,7 +12,7 @@ import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declaratio
 import { attachFunctions, attachmentTable } from './coordinator-attach.js';
 import { commandLineSection } from './coordinator-command-line.js';
 import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
-import { cString, cType, declaration } from './c-types.js';
+import { cComment, cString, cType, declaration } from './c-types.js';
 import { headerComment } from './header-comment.js';
 import { restoreLineMapping } from './line-directives.js';
 
@@ -271,8 +271,7 @@ function mapAccessors(map: IrMap, used: Set<MapAccessor>): string {
   const functions = (['lookup', 'update', 'delete'] as const).filter((a) => used.has(a)).map((a) => [bodies[a][0], '{', ...bodies[a][1], '}'].join('\n'));
   const comment = map.kind.perCpu
     ? [
-        `/* ${map.name} is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),`,
-        ' * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */',
+        cComment(`${map.name} is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU.`),
       ]
     : [];
   return [...comment, functions.join('\n\n')].join('\n');
@@ -328,7 +327,7 @@ function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
   ];
   for (const map of pins) {
     lines.push(
-      `    /* Reuses the pin at ${map.pinPath} when it exists, pins the new map there otherwise. */`,
+      `    ${cComment(`Reuses the pin at ${map.pinPath} when it exists, pins the new map there otherwise.`)}`,
       `    err = bpf_map__set_pin_path(bpf_object__find_map_by_name(bpf_obj, ${cString(map.objectName)}), ${cString(map.pinPath!)});`,
       '    if (err)',
       '        return err;',

@@ -100,8 +100,7 @@ static int admin_runs_update(void *key, void *value, __u64 flags)
     return bpf_map_update_elem(admin_runs_fd, key, value, flags);
 }
 
-/* dropped is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
+/* dropped is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
 static int dropped_lookup(void *key, void *value)
 {
     if (dropped_fd < 0)
@@ -236,7 +235,7 @@ static struct Ipv4Prefix prefix(__u32 a, __u32 b, __u32 c, __u32 d, __u32 length
 #line 41
     return (struct Ipv4Prefix){ .prefixlen = length, .addr = htonl((((a << 24) | (b << 16)) | (c << 8)) | d) };
 }
-#line 240 "map_admin.c"
+#line 239 "map_admin.c"
 
 #line 44 "examples/map_admin.ks"
 static struct Octets octets(__u32 addr)
@@ -246,7 +245,7 @@ static struct Octets octets(__u32 addr)
 #line 46
     return (struct Octets){ .a = host >> 24, .b = (host >> 16) & 255, .c = (host >> 8) & 255, .d = host & 255 };
 }
-#line 250 "map_admin.c"
+#line 249 "map_admin.c"
 
 #line 49 "examples/map_admin.ks"
 static __s32 user_main(__u32 argc, __u64 argv)
@@ -353,7 +352,7 @@ static __s32 user_main(__u32 argc, __u64 argv)
 #line 68
     return 0;
 }
-#line 357 "map_admin.c"
+#line 356 "map_admin.c"
 
 int main(int argc, char **argv)
 {

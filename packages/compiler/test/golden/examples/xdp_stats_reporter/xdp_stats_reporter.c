@@ -74,8 +74,7 @@ __asm__(
     "    .popsection\n");
 extern const char xdp_stats_reporter_ebpf_object[], xdp_stats_reporter_ebpf_object_end[];
 
-/* traffic is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
+/* traffic is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
 static int traffic_lookup(void *key, void *value)
 {
     if (traffic_fd < 0)
@@ -373,7 +372,7 @@ static __s32 user_main(void)
 #line 73
     return 0;
 }
-#line 377 "xdp_stats_reporter.c"
+#line 376 "xdp_stats_reporter.c"
 
 int main(int argc, char **argv)
 {
