@@ -75,7 +75,7 @@ function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallE
       if (cx.side === 'kernel' && rest.length > MAX_PRINTK_ARGS) {
         throw located(`${builtin.name} formats at most ${MAX_PRINTK_ARGS} values in the kernel, found ${rest.length}`, rest[MAX_PRINTK_ARGS]!.span);
       }
-      checkPrintArgs(format, rest, rest.map((arg) => checkExpr(cx, env, arg, null)));
+      checkPrintArgs(format, rest, rest.map((arg) => checkExpr(cx, env, arg, null)), cx.side);
       return VOID;
     }
     case 'min-max': {

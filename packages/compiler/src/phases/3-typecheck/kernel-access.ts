@@ -5,6 +5,7 @@
 import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import type { BuiltinFunction } from '../../language/builtin-functions.js';
+import { parseFormat } from '../../language/format-strings.js';
 import type { ContextInfo } from '../../language/context-members.js';
 import type { KernelTypes } from '../../kernel/kernel-types.js';
 import { TRACEPOINT_HEADER_SIZE } from '../../kernel/tracepoint-record.js';
@@ -261,31 +262,34 @@ export function checkKernelCast(from: Type, target: Type, span: ast.Span): Type 
 /** A string literal where a `[u8; N]` is expected: its bytes, zero-padded; longer than N is an error. */
 export function checkStringInto(literal: ast.StringLiteral, expected: Type | null): Type | null {
   if (!expected || !isByteArray(expected)) return null;
-  const bytes = literal.value.length;
-  if (bytes > expected.length) throw located(`"${literal.value}" is ${bytes} bytes, too long for a ${typeName(expected)}`, literal.span);
+  const bytes = new TextEncoder().encode(literal.value).length;
+  if (bytes > expected.length) throw located(`${JSON.stringify(literal.value)} is ${bytes} bytes, too long for a ${typeName(expected)}`, literal.span);
   return expected;
 }
 
-/** `print` arguments against the format's conversions: `%s` takes a [u8; N], the others scalars. */
-export function checkPrintArgs(format: ast.StringLiteral, args: ast.Expr[], types: Type[]): void {
-  const conversions = printConversions(format.value);
+/**
+ * `print` arguments against the format's conversions (language/format-strings.ts),
+ * as C compilers check printf: one value per conversion, `%s` for a [u8; N]
+ * and only for it, and a 64-bit value only under an `ll` conversion.
+ */
+export function checkPrintArgs(format: ast.StringLiteral, args: ast.Expr[], types: Type[], side: 'kernel' | 'userspace'): void {
+  const conversions = parseFormat(format.value, side);
+  if (!Array.isArray(conversions)) throw located(conversions.problem, format.span);
+  if (args.length !== conversions.length) {
+    const counted = `the format has ${conversions.length} conversion${conversions.length === 1 ? '' : 's'}, but ${args.length} value${args.length === 1 ? '' : 's'} follow${args.length === 1 ? 's' : ''}`;
+    throw located(counted, args[conversions.length]?.span ?? format.span);
+  }
   args.forEach((arg, i) => {
-    const conversion = conversions[i];
+    const conversion = conversions[i]!;
     const type = types[i]!;
     const string = isByteArray(type);
-    if (conversion?.letter === 's' && !string) throw located(`%s prints a [u8; N] string, not a ${typeName(type)}`, arg.span);
-    if (string && conversion && conversion.letter !== 's') throw located(`a ${typeName(type)} is printed with %s, not %${conversion.letter}`, arg.span);
+    if (conversion.letter === 's' && !string) throw located(`%s prints a [u8; N] string, not a ${typeName(type)}`, arg.span);
+    if (string && conversion.letter !== 's') throw located(`a ${typeName(type)} is printed with %s, not %${conversion.letter}`, arg.span);
     if (!string && !isIntegerLike(type) && type.kind !== 'bool') throw located(`cannot print a ${typeName(type)}`, arg.span);
+    if (!string && conversion.size < sizeOf(type)) {
+      throw located(`'${conversion.text}' prints a 32-bit value, but this is ${typeName(type)}: write ${conversion.text.slice(0, -1)}ll${conversion.letter}`, arg.span);
+    }
   });
-}
-
-/** The conversions of a printf format, in order (`%%` is none): where each starts, its text and letter. */
-export function printConversions(format: string): { start: number; text: string; letter: string }[] {
-  const found: { start: number; text: string; letter: string }[] = [];
-  for (const match of format.matchAll(/%[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?([a-zA-Z%])/g)) {
-    if (match[1] !== '%') found.push({ start: match.index!, text: match[0], letter: match[1]! });
-  }
-  return found;
 }
 
 function exprText(expr: ast.Expr): string {

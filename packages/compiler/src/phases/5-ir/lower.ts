@@ -23,7 +23,7 @@ import {
   placeType,
   type ProbeReadHelper,
 } from './ir.js';
-import { printConversions } from '../3-typecheck/kernel-access.js';
+import { parseFormat, type FormatConversion } from '../../language/format-strings.js';
 import { declaredOnStack } from './stack-slots.js';
 import { dropUnusedLocals } from './unused-locals.js';
 import { reuseElementLookups } from './element-reuse.js';
@@ -423,6 +423,19 @@ class FunctionLowering {
   }
 
   /** `value` as a `type` operand: literals and values of another type get a cast. */
+  /** A format and its values, each value in the C type its conversion reads (a bare literal is an int in C; `%llu` needs 64 bits). */
+  private formatArgs([format, ...values]: ast.Expr[]): IrExpr[] {
+    const conversions = parseFormat((format as ast.StringLiteral).value, this.fn.side) as FormatConversion[];
+    return [
+      this.lowerExpr(format!),
+      ...values.map((value, index) => {
+        const { size, signed } = conversions[index]!;
+        const lowered = this.lowerExpr(value);
+        return size === 8 ? this.inType(lowered, signed ? INT_TYPES.i64 : INT_TYPES.u64) : lowered;
+      }),
+    ];
+  }
+
   private inType(value: IrExpr, type: Type): IrExpr {
     return value.op !== 'int' && sameType(typeOf(value), type) ? value : { op: 'cast', value, type };
   }
@@ -631,7 +644,7 @@ class FunctionLowering {
     const args = () => expr.args.map((a) => this.lowerExpr(a));
     switch (builtin.form.kind) {
       case 'format': {
-        const [format, ...rest] = args();
+        const [format, ...rest] = this.formatArgs(expr.args);
         const kernel = this.fn.side === 'kernel';
         // Userspace printf reads a [u8; N] only up to N bytes: `%-16s` becomes `%-16.16s` (the kernel's bpf_printk stops at N itself).
         const text = kernel ? format! : { op: 'string' as const, value: boundStringConversions((format as Extract<IrExpr, { op: 'string' }>).value, rest) };
@@ -812,7 +825,7 @@ function isCopyOnly(value: IrExpr): boolean {
 
 /** `%s` conversions of [u8; N] arguments get the precision N, so printf never reads past the array. */
 function boundStringConversions(format: string, args: IrExpr[]): string {
-  const conversions = printConversions(format);
+  const conversions = parseFormat(format, 'userspace') as FormatConversion[];
   let out = '';
   let at = 0;
   conversions.forEach((conversion, i) => {
