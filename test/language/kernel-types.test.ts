@@ -270,6 +270,33 @@ program probe : tracepoint("syscalls/sys_enter_getppid") {
     }
   });
 
+  it('kfuncs declared with extern fn are resolved by libbpf in the kernel\'s BTF and run in a tracepoint (bpf_rcu_read_lock/unlock)', async () => {
+    const source = `extern fn bpf_rcu_read_lock();
+extern fn bpf_rcu_read_unlock();
+map<u32, u32> parents : HashMap(64);
+program probe : tracepoint("syscalls/sys_enter_getppid") {
+  fn main(ctx: TracepointContext) -> i32 {
+    bpf_rcu_read_lock();
+    let task = bpf_get_current_task();
+    parents[task.tgid as u32] = task.real_parent.tgid as u32;
+    bpf_rcu_read_unlock();
+    return 0;
+  }
+}
+`;
+    const system = await buildSystem(source, 'kfunc.ks');
+    try {
+      expect(system.ebpfC).toContain('extern void bpf_rcu_read_lock(void) __ksym;');
+      using loaded = load({ metadata: system.metadata, object: system.object });
+      loaded.programs.probe.attach();
+      void process.ppid; // getppid(2)
+      loaded.programs.probe.detach();
+      expect((loaded.maps.parents as unknown as { get(key: number): number | undefined }).get(process.pid)).toBe(process.ppid);
+    } finally {
+      await system.cleanup();
+    }
+  });
+
   it('built against a derived BTF where task_struct.tgid sits elsewhere and a field the kernel lacks exists, it loads, relocates and reads right', async () => {
     const real = readFileSync('/sys/kernel/btf/vmlinux');
     const offsetOf = taskOffset;
