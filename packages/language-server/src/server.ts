@@ -20,6 +20,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, Span } from '@kernelscript/compiler';
+import { kernelInputs } from '@kernelscript/compiler/driver/kernel-inputs';
 import {
   codeActions,
   completions,
@@ -57,12 +58,14 @@ export const SERVER_NAME = 'kernelscript-language-server';
 export function startServer(connection: Connection, version: string): void {
   const documents = new TextDocuments(TextDocument);
   const open = new Map<string, OpenDocument>();
+  // This machine's BTF and tracefs, read the first time a document names a kernel type (then kept while unchanged).
+  const kernel = kernelInputs();
 
   const refresh = (document: TextDocument): OpenDocument => {
     let state = open.get(document.uri);
     if (!state) {
       const filename = displayName(document.uri);
-      state = { session: new DocumentSession(filename), completionSession: new DocumentSession(filename), check: null as unknown as DocumentCheck, version: -1 };
+      state = { session: new DocumentSession(filename, kernel), completionSession: new DocumentSession(filename, kernel), check: null as unknown as DocumentCheck, version: -1 };
       open.set(document.uri, state);
     }
     if (state.version !== document.version) {

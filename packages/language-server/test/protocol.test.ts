@@ -1,5 +1,6 @@
 // The built language server, over its real protocol: spawned with --stdio,
 // spoken to in JSON-RPC by a vscode-languageserver-protocol client.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -88,6 +89,18 @@ describe('kernelscript-language-server --stdio', () => {
     const lost = diagnostics.find((d) => d.message.includes('lost-update race'))!;
     expect(lost.range.start).toEqual({ line: 6, character: 4 });
     expect(lost.message).toContain('help: ');
+  });
+
+  it.skipIf(!existsSync('/sys/kernel/btf/vmlinux'))('checks kernel types against this machine\'s BTF, as the CLI does: execsnoop.ks has no errors, a misspelt field gets the nearest names', async () => {
+    const uri = 'file:///work/project/execsnoop.ks';
+    const execsnoop = readFileSync(join(import.meta.dirname, '../../../examples/execsnoop.ks'), 'utf8');
+    await client.open(uri, execsnoop);
+    expect((await client.diagnostics(uri, 1)).diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    const at = positionOf(execsnoop, 'real_parent');
+    await client.change(uri, 2, [{ range: { start: at, end: { ...at, character: at.character + 'real_parent'.length } }, text: 'real_parnt' }]);
+    const [error] = (await client.diagnostics(uri, 2)).diagnostics.filter((d) => d.severity === 1);
+    expect(error!.message).toMatch(/^struct task_struct has no field 'real_parnt'[\s\S]*real_parent/);
+    expect(error!.range.start).toEqual(at);
   });
 
   it('re-checks after incremental edits: an error appears at its position, then goes', async () => {

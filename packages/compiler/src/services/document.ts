@@ -5,6 +5,7 @@
 // text changed, for the stack check that needs the IR.
 import { checkStackLimits, checkSystem, recordFailure } from '../compile.js';
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { KernelInputs } from '../kernel/kernel-inputs.js';
 import type { Position, SourceFile, TopLevelItem } from '../phases/1-parse/ast.js';
 import { parse } from '../phases/1-parse/parse.js';
 import type { SystemAnalysis } from '../phases/4-analyze/analysis.js';
@@ -17,6 +18,8 @@ import { splitChunks, type Chunk } from './chunks.js';
 export interface DocumentCheck {
   filename: string;
   source: string;
+  /** The kernel the document was checked against (its BTF and tracepoint formats), as `compile()`'s `kernel` option. */
+  kernel: KernelInputs | undefined;
   /** The syntax tree; null when the file has a syntax error. */
   ast: SourceFile | null;
   /** The top-level items of every chunk that parses, also when another chunk has a syntax error (for the outline). */
@@ -51,7 +54,11 @@ export class DocumentSession {
   /** Stack figures of the last check, and the program texts and declaration texts they were computed from. */
   private stackCache: { programs: Map<string, { text: string; figures: StackFigures }>; declarations: string } | null = null;
 
-  constructor(readonly filename: string) {}
+  /** `kernel`: what `compile()` gets as `options.kernel`, so kernel types check in the editor as on the command line. */
+  constructor(
+    readonly filename: string,
+    readonly kernel?: KernelInputs,
+  ) {}
 
   update(source: string): DocumentCheck {
     const diagnostics = new DiagnosticBag();
@@ -61,6 +68,7 @@ export class DocumentSession {
     const check: DocumentCheck = {
       filename: this.filename,
       source,
+      kernel: this.kernel,
       ast: null,
       items,
       symbols: null,
@@ -72,7 +80,7 @@ export class DocumentSession {
     };
     try {
       check.ast = parsed.every((chunk) => chunk.items) ? { kind: 'SourceFile', items, span: fileSpan(source) } : parse(source);
-      Object.assign(check, checkSystem(check.ast, diagnostics));
+      Object.assign(check, checkSystem(check.ast, diagnostics, this.kernel));
       const { symbols, typed } = check;
       if (!symbols || !typed || diagnostics.hasErrors) return check;
       check.stack = this.stackFigures(source, typed, symbols, parsed);

@@ -49,7 +49,7 @@ export function rename(check: DocumentCheck, offset: number, newName: string): R
   const entity = index.at(offset)!.entity;
   const edits = index.of(entity).map((o) => ({ span: o.span, newText: newName }));
   const renamed = applyEdits(check.source, edits);
-  const after = new DocumentSession(check.filename).update(renamed);
+  const after = new DocumentSession(check.filename, check.kernel).update(renamed);
   const errors = (c: DocumentCheck) => c.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
   const before = errors(check);
   const added = errors(after).filter((message) => !before.includes(message.replaceAll(newName, entity.name)));
