@@ -8,7 +8,7 @@ import type { SystemAnalysis } from './phases/4-analyze/analysis.js';
 import { typecheckSystem } from './phases/3-typecheck/check-system.js';
 import { lowerSystem } from './phases/5-ir/lower.js';
 import { OPTIMIZATION_KINDS, optimizeSystem, type OptimizationKind, type OptimizationReport } from './phases/5-ir/optimize/index.js';
-import { BPF_STACK_LIMIT, planResources, type ProgramResources, type ResourcePlan } from './phases/5-ir/resources.js';
+import { BPF_STACK_LIMIT, MAP_MEMORY_WARNING_BYTES, planResources, type ProgramResources, type ResourcePlan } from './phases/5-ir/resources.js';
 import { generateEbpfC } from './phases/6-codegen/ebpf-c.js';
 import { generateMakefile } from './phases/6-codegen/makefile.js';
 import { buildMetadata } from './phases/6-codegen/system-metadata.js';
@@ -114,6 +114,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     const ir = optimized?.ir ?? phase('lower', () => lowerSystem(typed));
     const resources = phase('resources', () => planResources(ir, options.cpus ?? 1));
     checkStackLimits(resources.programs, (program) => ir.programs.find((p) => p.name === program)!.span, diagnostics);
+    warnLargeMaps(resources, (map) => ir.maps.find((m) => m.name === map)!.span, diagnostics);
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
     const { files, metadata } = phase('codegen', () => ({
@@ -169,6 +170,23 @@ export function checkStackLimits(programs: readonly Pick<ProgramResources, 'prog
       'help: keep large values in a map (a per-CPU array works as scratch space) instead of on the stack',
     );
   }
+}
+
+/** A map planning more than MAP_MEMORY_WARNING_BYTES of kernel memory is a warning at its declaration: it is rarely meant. */
+export function warnLargeMaps(plan: Pick<ResourcePlan, 'maps' | 'cpus'>, spanOf: (map: string) => Span, diagnostics: DiagnosticBag): void {
+  for (const map of plan.maps) {
+    if (map.bytes <= MAP_MEMORY_WARNING_BYTES) continue;
+    diagnostics.warning(
+      `map '${map.map}' plans ${mebibytes(map.bytes)} of kernel memory${map.perCpu ? ` (on ${plan.cpus} CPU${plan.cpus === 1 ? '' : 's'})` : ''}, more than ${mebibytes(MAP_MEMORY_WARNING_BYTES)}`,
+      spanOf(map.map),
+      'help: a smaller max_entries, or an LRU kind that evicts old entries, keeps it within memory',
+      'note: the limits are listed in docs/limits.md',
+    );
+  }
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MiB`;
 }
 
 /** The kinds `options` turns on; `config-fold` only with `freezeConfig`. */

@@ -37,6 +37,13 @@ export interface MapKindInfo {
   value: ValueRule;
   /** What max_entries counts: elements, or bytes of the ring (a power of two, a multiple of 4096). */
   size: 'entries' | 'ring-bytes';
+  /**
+   * The largest max_entries the kernel creates the kind with (it answers E2BIG
+   * beyond): a hash's bucket table, max_entries rounded up to a power of two
+   * 16-byte buckets, must stay under 4 GiB (kernel/bpf/hashtab.c); an array's
+   * index mask, under 2^31 (kernel/bpf/arraymap.c).
+   */
+  maxEntries: number;
   /** BPF_F_* flags the kind needs, set whatever the attributes say. */
   requiredFlags: string[];
   /** The kind with the same semantics and one copy per CPU (the per-CPU suggestion and optimiser convert to it). */
@@ -46,6 +53,12 @@ export interface MapKindInfo {
   /** The array kind to suggest when every key is a small constant index. */
   arrayCounterpart: MapKind | null;
 }
+
+const HASH_MAX_ENTRIES = 2 ** 27;
+/** Bytes of one CPU's copy of a per-CPU value (the kernel's PCPU_MIN_UNIT_SIZE), rounded up to 8. */
+export const PER_CPU_VALUE_LIMIT = 32 * 1024;
+const ARRAY_MAX_ENTRIES = 2 ** 31;
+const U32_MAX = 2 ** 32 - 1;
 
 /** A kind whose programs read and write elements by key, defaults for everything else. */
 const keyed = (kind: MapKind, sourceName: string, bpfType: string, extra: Partial<MapKindInfo> = {}): MapKindInfo => ({
@@ -60,6 +73,7 @@ const keyed = (kind: MapKind, sourceName: string, bpfType: string, extra: Partia
   key: 'any',
   value: 'any',
   size: 'entries',
+  maxEntries: HASH_MAX_ENTRIES,
   requiredFlags: [],
   perCpuCounterpart: null,
   lruCounterpart: null,
@@ -67,7 +81,7 @@ const keyed = (kind: MapKind, sourceName: string, bpfType: string, extra: Partia
   ...extra,
 });
 
-const array: Partial<MapKindInfo> = { isArray: true, deletable: false, key: 'u32-index' };
+const array: Partial<MapKindInfo> = { isArray: true, deletable: false, key: 'u32-index', maxEntries: ARRAY_MAX_ENTRIES };
 
 export const MAP_KINDS: Record<MapKind, MapKindInfo> = {
   hash_map: keyed('hash_map', 'HashMap', 'BPF_MAP_TYPE_HASH', { perCpuCounterpart: 'percpu_hash', lruCounterpart: 'lru_hash', arrayCounterpart: 'array' }),
@@ -76,8 +90,8 @@ export const MAP_KINDS: Record<MapKind, MapKindInfo> = {
   percpu_array: keyed('percpu_array', 'PercpuArray', 'BPF_MAP_TYPE_PERCPU_ARRAY', { ...array, perCpu: true }),
   lru_hash: keyed('lru_hash', 'LruHash', 'BPF_MAP_TYPE_LRU_HASH', { perCpuCounterpart: 'lru_percpu_hash' }),
   lru_percpu_hash: keyed('lru_percpu_hash', 'LruPercpuHash', 'BPF_MAP_TYPE_LRU_PERCPU_HASH', { perCpu: true }),
-  lpm_trie: keyed('lpm_trie', 'LpmTrie', 'BPF_MAP_TYPE_LPM_TRIE', { key: 'lpm-prefix', requiredFlags: ['BPF_F_NO_PREALLOC'] }),
-  ring_buffer: keyed('ring_buffer', 'RingBuffer', 'BPF_MAP_TYPE_RINGBUF', { access: 'ring_buffer', deletable: false, iterable: false, key: 'none', size: 'ring-bytes' }),
+  lpm_trie: keyed('lpm_trie', 'LpmTrie', 'BPF_MAP_TYPE_LPM_TRIE', { key: 'lpm-prefix', requiredFlags: ['BPF_F_NO_PREALLOC'], maxEntries: U32_MAX }),
+  ring_buffer: keyed('ring_buffer', 'RingBuffer', 'BPF_MAP_TYPE_RINGBUF', { access: 'ring_buffer', deletable: false, iterable: false, key: 'none', size: 'ring-bytes', maxEntries: ARRAY_MAX_ENTRIES }),
   prog_array: keyed('prog_array', 'ProgArray', 'BPF_MAP_TYPE_PROG_ARRAY', { ...array, access: 'tail_calls', iterable: false, value: 'u32' }),
 };
 

@@ -17,7 +17,7 @@ export interface ProgramKindInfo {
   /** The context type of `main`'s parameter (a row of CONTEXTS). */
   context: string;
   returnType: 'XdpAction' | 'TcAction' | 'i32';
-  /** Values of an i32 result the kernel accepts (e.g. cgroup_skb: 0 deny, 1 allow); null: any. */
+  /** Values of an i32 result the verifier accepts (check_return_code: cgroup_skb 0 deny / 1 allow, fentry and fexit 0); null: any. */
   returnRange: readonly [number, number] | null;
   target: TargetRule;
   section(target: string | null): string;
@@ -51,8 +51,8 @@ export const PROGRAM_KINDS: Record<ProgramKind, ProgramKindInfo> = {
   kprobe: row({ kind: 'kprobe', context: 'KprobeContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('kprobe'), includes: PROBE_INCLUDES, attach: 'section', testRunnable: false }),
   kretprobe: row({ kind: 'kretprobe', context: 'KprobeContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('kretprobe'), includes: PROBE_INCLUDES, attach: 'section', readsReturnValue: true, testRunnable: false }),
   // BPF trampolines: libbpf finds the target in the kernel's BTF at load (this machine's kernel refuses to load them).
-  fentry: row({ kind: 'fentry', context: 'TracingContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('fentry'), attach: 'section', testRunnable: false }),
-  fexit: row({ kind: 'fexit', context: 'TracingContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('fexit'), attach: 'section', readsReturnValue: true, testRunnable: false }),
+  fentry: row({ kind: 'fentry', context: 'TracingContext', returnType: 'i32', returnRange: [0, 0], target: FUNCTION_TARGET, section: prefixed('fentry'), attach: 'section', testRunnable: false }),
+  fexit: row({ kind: 'fexit', context: 'TracingContext', returnType: 'i32', returnRange: [0, 0], target: FUNCTION_TARGET, section: prefixed('fexit'), attach: 'section', readsReturnValue: true, testRunnable: false }),
   tracepoint: row({
     kind: 'tracepoint',
     context: 'TracepointContext',

@@ -3,7 +3,7 @@
 import { pinPathProblem } from '@kernelscript/shared';
 import type * as ast from '../1-parse/ast.js';
 import { CompileError, located, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
-import { findMapKind, MAP_KINDS } from '../../language/map-kinds.js';
+import { findMapKind, MAP_KINDS, PER_CPU_VALUE_LIMIT } from '../../language/map-kinds.js';
 import { isProgramKind, PROGRAM_KINDS, type TargetRule } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
 import { evaluateConst, evaluateConstInt, scopeConstants } from './const-eval.js';
@@ -21,7 +21,7 @@ import {
   type SymbolTable,
   type UserspaceSymbol,
 } from './symbol-table.js';
-import { BOOL, CHAR, containsKernelType, INT_TYPES, intRange, layoutStruct, VOID, typeName, type Type } from './types.js';
+import { BOOL, CHAR, containsKernelType, INT_TYPES, intRange, layoutStruct, roundUp, sizeOf, VOID, typeName, type Type } from './types.js';
 import type { KernelTypes } from '../../kernel/kernel-types.js';
 import { BUILTIN_STRUCTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
@@ -217,6 +217,13 @@ class SymbolBuilder {
     const value = storable(resolveType(decl.valueType, scope), decl.valueType.span, 'a map value');
     const maxEntries = evaluateConstInt(decl.maxEntries, scopeConstants(scope), 'the map size');
     if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('the map size must be between 1 and 4294967295', decl.maxEntries.span);
+    if (maxEntries > BigInt(kind.maxEntries)) {
+      throw located(
+        `a ${kind.sourceName} holds at most ${kind.maxEntries.toLocaleString('en')} ${kind.size === 'ring-bytes' ? 'bytes' : 'entries'}: the kernel refuses ${maxEntries.toLocaleString('en')} (E2BIG)`,
+        decl.maxEntries.span,
+        'note: the limits are listed in docs/limits.md',
+      );
+    }
     if (kind.size === 'ring-bytes' && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
       throw located(`a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
     }
@@ -236,6 +243,14 @@ class SymbolBuilder {
       if (type && (type.kind === 'void' || type.kind === 'pointer' || type.kind === 'context')) {
         throw located(`a map cannot hold values of type ${typeName(type)}`, decl.span);
       }
+    }
+    // The kernel keeps each CPU's copy of a value in one per-CPU allocation unit (PCPU_MIN_UNIT_SIZE).
+    if (kind.perCpu && roundUp(sizeOf(value), 8) > PER_CPU_VALUE_LIMIT) {
+      throw located(
+        `a ${kind.sourceName} value is at most ${PER_CPU_VALUE_LIMIT.toLocaleString('en')} bytes: the kernel refuses ${typeName(value)} (${sizeOf(value).toLocaleString('en')} bytes, E2BIG)`,
+        decl.valueType.span,
+        'note: the limits are listed in docs/limits.md',
+      );
     }
     const { pinPath, flags } = this.mapAttributes(decl, kind.requiredFlags);
     const name = program ? `${program}::${decl.name.name}` : decl.name.name;

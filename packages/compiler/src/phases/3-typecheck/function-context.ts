@@ -9,6 +9,7 @@ import { resolveType } from '../2-symbols/resolve-type.js';
 import type { FunctionSymbol, ProgramSymbol, Scope } from '../2-symbols/symbol-table.js';
 import type { Type } from '../2-symbols/types.js';
 import type { Environment } from './environment.js';
+import { FreshNames } from '../../util/fresh-names.js';
 import type { LocalVariable, Resolution, TypedSystem } from './typed-system.js';
 import { programNamed } from './symbol-index.js';
 
@@ -20,7 +21,7 @@ export class FunctionContext {
   readonly scope: Scope;
   /** Every local and parameter, in declaration order. */
   readonly locals: LocalVariable[] = [];
-  private readonly usedCNames = new Set<string>();
+  private readonly cNames = new FreshNames();
 
   constructor(
     readonly system: TypedSystem,
@@ -36,9 +37,7 @@ export class FunctionContext {
 
   /** A new local with a C name unique in the function; the caller declares it in an environment. */
   newLocal(name: string, type: Type, span: ast.Span, options: { isConst?: boolean; isParam?: boolean; fromMapElement?: boolean } = {}): LocalVariable {
-    let cName = name;
-    for (let n = 2; this.usedCNames.has(cName) || C_RESERVED.has(cName); n++) cName = `${name}_${n}`;
-    this.usedCNames.add(cName);
+    const cName = this.cNames.fresh(name, (candidate) => C_RESERVED.has(candidate));
     const local: LocalVariable = {
       name,
       cName,

@@ -5,7 +5,7 @@ import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { ACTION_CONSTANTS } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
-import { constantOrNull } from '../2-symbols/const-eval.js';
+import { constantOrNull, type ConstNames } from '../2-symbols/const-eval.js';
 import { isIntegerLike, typeName, type Type } from '../2-symbols/types.js';
 import { expect } from './assignability.js';
 import type { Environment } from './environment.js';
@@ -47,14 +47,51 @@ function checkActionValue(cx: FunctionContext, env: Environment, expr: ast.Expr,
   if (!isIntegerLike(type)) throw located(`expected ${action}, found ${typeName(type)}`, expr.span);
 }
 
-/** A constant result of a program's main must be one the kernel accepts (cgroup_skb: 0 or 1). */
+/**
+ * The result of a program's main must be in the range the verifier accepts
+ * for its kind (cgroup_skb: 0 or 1), or it refuses the program at load. A
+ * value the compiler cannot bound is refused here too, with the way to write it.
+ */
 function checkReturnRange(cx: FunctionContext, env: Environment, value: ast.Expr): void {
   const program = cx.program;
   const range = program && program.main === cx.fn ? program.info.returnRange : null;
   if (!range) return;
-  const result = constantOrNull(value, cx.constants(env));
-  if (typeof result === 'bigint' && (result < BigInt(range[0]) || result > BigInt(range[1]))) {
-    throw located(`a ${program!.info.kind} program returns ${range[0]} to ${range[1]}, not ${result}`, value.span);
+  const [low, high] = [BigInt(range[0]), BigInt(range[1])];
+  const expected = low === high ? `${low}` : `${low} to ${high}`;
+  const bounds = valueBounds(value, cx.constants(env));
+  if (bounds === null) {
+    throw located(
+      `a ${program!.info.kind} program returns ${expected}, and the compiler cannot tell what this value is`,
+      value.span,
+      `help: return constants, e.g. \`if allowed { return ${high}; } return ${low};\`, or mask the value: \`(v & ${high})\``,
+    );
+  }
+  if (bounds[0] < low || bounds[1] > high) {
+    const what = bounds[0] === bounds[1] ? `${bounds[0]}` : `a value from ${bounds[0]} to ${bounds[1]}`;
+    throw located(`a ${program!.info.kind} program returns ${expected}, not ${what}`, value.span);
+  }
+}
+
+/** The smallest and largest value `expr` can have, where that is plain from its form; null when it is not. */
+function valueBounds(expr: ast.Expr, constants: ConstNames): [bigint, bigint] | null {
+  const constant = constantOrNull(expr, constants);
+  if (typeof constant === 'bigint') return [constant, constant];
+  switch (expr.kind) {
+    case 'BinaryExpr': {
+      if (['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(expr.op)) return [0n, 1n];
+      if (expr.op === '&') {
+        // A non-negative mask bounds the result whatever the other side is.
+        const masks = [expr.left, expr.right].map((side) => constantOrNull(side, constants)).filter((c): c is bigint => typeof c === 'bigint' && c >= 0n);
+        return masks.length > 0 ? [0n, masks.reduce((a, b) => (a < b ? a : b))] : null;
+      }
+      return null;
+    }
+    case 'UnaryExpr':
+      return expr.op === '!' ? [0n, 1n] : null;
+    case 'CastExpr':
+      return valueBounds(expr.expr, constants);
+    default:
+      return null;
   }
 }
 
@@ -73,7 +110,10 @@ function checkTailCall(cx: FunctionContext, env: Environment, call: ast.TailCall
   if (!slots.has(target.name)) slots.set(target.name, slots.size);
   if (call.fallback) {
     if (expected.kind === 'action') checkActionValue(cx, env, call.fallback, expected.name);
-    else expect(checkExpr(cx, env, call.fallback, expected), expected, call.fallback);
+    else {
+      expect(checkExpr(cx, env, call.fallback, expected), expected, call.fallback);
+      checkReturnRange(cx, env, call.fallback);
+    }
   }
   cx.record(call, expected);
 }

@@ -24,6 +24,7 @@ import {
   type ProbeReadHelper,
 } from './ir.js';
 import { parseFormat, type FormatConversion } from '../../language/format-strings.js';
+import { FreshNames } from '../../util/fresh-names.js';
 import { declaredOnStack } from './stack-slots.js';
 import { dropUnusedLocals } from './unused-locals.js';
 import { reuseElementLookups } from './element-reuse.js';
@@ -100,9 +101,7 @@ export const TAIL_CALL_MAP = 'ks_tail_calls';
 
 class FunctionLowering {
   private readonly locals: IrLocal[] = [];
-  private readonly usedNames = new Set<string>();
-  /** Per temporary base name, the suffix to try next. */
-  private readonly nextSuffix = new Map<string, number>();
+  private readonly usedNames = new FreshNames();
   private readonly irLocals = new Map<LocalVariable, IrLocal>();
   /** `let v = m[k]`: v's lookup reference, for `v == null`. */
   private readonly elementRefs = new Map<LocalVariable, IrLocal>();
@@ -117,7 +116,7 @@ class FunctionLowering {
     private readonly fn: TypedFunction,
   ) {
     this.line = fn.symbol.decl.span.start.line;
-    for (const local of fn.locals) this.usedNames.add(local.cName);
+    for (const local of fn.locals) this.usedNames.take(local.cName);
   }
 
   lower(): IrFunction {
@@ -164,12 +163,7 @@ class FunctionLowering {
   }
 
   private temporary(base: string, type: Type): IrLocal {
-    let name = base;
-    // Probing resumes where the last temporary of this base stopped: from 2 each time is quadratic in a long function.
-    let n = this.nextSuffix.get(base) ?? 2;
-    for (; this.usedNames.has(name); n++) name = `${base}_${n}`;
-    this.nextSuffix.set(base, n);
-    this.usedNames.add(name);
+    const name = this.usedNames.fresh(base);
     const local: IrLocal = { name, type, role: 'temporary', addressTaken: false };
     this.locals.push(local);
     return local;

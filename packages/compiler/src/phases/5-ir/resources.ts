@@ -10,6 +10,8 @@ import { livesOnStack, stackNeed } from './stack-slots.js';
 export const BPF_STACK_LIMIT = 512;
 /** Verifier complexity limit for privileged programs (BPF_COMPLEXITY_LIMIT_INSNS). */
 export const BPF_INSN_LIMIT = 1_000_000;
+/** Kernel memory one map may plan before compile() warns (docs/limits.md). */
+export const MAP_MEMORY_WARNING_BYTES = 256 * 2 ** 20;
 
 export interface ProgramResources {
   program: string;
