@@ -12,6 +12,7 @@
 // Kernel functions only: userspace updates go through copies.
 import type { IrExpr, IrFunction, IrLocal, IrMap, IrStmt } from './ir.js';
 import { expressions, stmtExpressions, withChildBodies } from './ir-walk.js';
+import { SubtreeIndex } from './subtree-index.js';
 
 type ElementUpdate = Extract<IrStmt, { op: 'mapAtomic' | 'mapFieldStore' }>;
 
@@ -21,16 +22,21 @@ interface KnownElement {
   ref: IrLocal;
 }
 
+/** What a statement itself may do to known elements: replace or remove elements of a map, assign a local, call a helper. */
+type Effect = IrMap | IrLocal | typeof CALLS_HELPER;
+const CALLS_HELPER = Symbol('calls a helper');
+
 export function reuseElementLookups(fn: IrFunction, isHelper: (name: string) => boolean): IrFunction {
   if (fn.side !== 'kernel') return fn;
-  return { ...fn, body: rewriteBlock(fn.body, [], isHelper) };
+  const effects = new SubtreeIndex<Effect>(fn.body, (stmt) => effectsOf(stmt, isHelper));
+  return { ...fn, body: rewriteBlock(fn.body, [], isHelper, effects) };
 }
 
-function rewriteBlock(body: IrStmt[], outer: KnownElement[], isHelper: (name: string) => boolean): IrStmt[] {
+function rewriteBlock(body: IrStmt[], outer: KnownElement[], isHelper: (name: string) => boolean, effects: SubtreeIndex<Effect>): IrStmt[] {
   let known = [...outer];
   return body.map((stmt) => {
-    const rewritten = rewriteStmt(stmt, known, isHelper);
-    known = known.filter((element) => !invalidates([stmt], element, isHelper));
+    const rewritten = rewriteStmt(stmt, known, isHelper, effects);
+    known = known.filter((element) => !invalidates([stmt], element, effects));
     if ((rewritten.op === 'mapAtomic' || rewritten.op === 'mapFieldStore') && !rewritten.reusesLookup) {
       known.push({ map: rewritten.map, key: rewritten.key, ref: rewritten.ref });
     }
@@ -38,13 +44,13 @@ function rewriteBlock(body: IrStmt[], outer: KnownElement[], isHelper: (name: st
   });
 }
 
-function rewriteStmt(stmt: IrStmt, known: KnownElement[], isHelper: (name: string) => boolean): IrStmt {
+function rewriteStmt(stmt: IrStmt, known: KnownElement[], isHelper: (name: string) => boolean, effects: SubtreeIndex<Effect>): IrStmt {
   if (stmt.op === 'mapAtomic' || stmt.op === 'mapFieldStore') {
     const found = known.find((element) => element.map === stmt.map && element.key === stmt.key);
     return found && !readsInvalidate(stmt, isHelper) ? ({ ...stmt, ref: found.ref, reusesLookup: true } as ElementUpdate) : stmt;
   }
   return withChildBodies(stmt, (body, inLoop) =>
-    rewriteBlock(body, inLoop ? known.filter((element) => !invalidates(body, element, isHelper)) : known, isHelper),
+    rewriteBlock(body, inLoop ? known.filter((element) => !invalidates(body, element, effects)) : known, isHelper, effects),
   );
 }
 
@@ -54,43 +60,15 @@ function readsInvalidate(stmt: ElementUpdate, isHelper: (name: string) => boolea
 }
 
 /** Whether running `body` may replace or remove the element, or change its key. */
-function invalidates(body: IrStmt[], element: KnownElement, isHelper: (name: string) => boolean): boolean {
-  return body.some((stmt) => {
-    const effects = effectsOf(stmt, isHelper);
-    return effects.callsHelper || effects.replacedMaps.has(element.map) || effects.assignedLocals.has(element.key);
-  });
+function invalidates(body: IrStmt[], element: KnownElement, effects: SubtreeIndex<Effect>): boolean {
+  return body.some((stmt) => effects.holdsWithin(stmt, [CALLS_HELPER, element.map, element.key]));
 }
 
-/** What a statement (nested ones included) may do to known elements. */
-interface Effects {
-  replacedMaps: Set<IrMap>;
-  assignedLocals: Set<IrLocal>;
-  callsHelper: boolean;
-}
-
-/**
- * Once per statement: each level of a deep nest (a long `match` chain) asks about
- * everything below it, so walking the subtree at every level would be quadratic.
- * Keyed on the statement as lowered; this pass changes no effect of it.
- */
-const effectsCache = new WeakMap<IrStmt, Effects>();
-
-function effectsOf(stmt: IrStmt, isHelper: (name: string) => boolean): Effects {
-  const cached = effectsCache.get(stmt);
-  if (cached) return cached;
-  const effects: Effects = { replacedMaps: new Set(), assignedLocals: new Set(), callsHelper: stmtExpressions(stmt).some((root) => callsHelper(root, isHelper)) };
-  if (stmt.op === 'mapUpdate' || stmt.op === 'mapDelete') effects.replacedMaps.add(stmt.map);
-  if (stmt.op === 'assign' && stmt.target.op === 'local') effects.assignedLocals.add(stmt.target.local);
-  withChildBodies(stmt, (body) => {
-    for (const inner of body) {
-      const nested = effectsOf(inner, isHelper);
-      for (const map of nested.replacedMaps) effects.replacedMaps.add(map);
-      for (const local of nested.assignedLocals) effects.assignedLocals.add(local);
-      effects.callsHelper ||= nested.callsHelper;
-    }
-    return body;
-  });
-  effectsCache.set(stmt, effects);
+function effectsOf(stmt: IrStmt, isHelper: (name: string) => boolean): Effect[] {
+  const effects: Effect[] = [];
+  if (stmtExpressions(stmt).some((root) => callsHelper(root, isHelper))) effects.push(CALLS_HELPER);
+  if (stmt.op === 'mapUpdate' || stmt.op === 'mapDelete') effects.push(stmt.map);
+  if (stmt.op === 'assign' && stmt.target.op === 'local') effects.push(stmt.target.local);
   return effects;
 }
 

@@ -12,19 +12,25 @@
 import type { IrExpr, IrFunction, IrLocal, IrStmt } from './ir.js';
 import { sameType } from '../2-symbols/types.js';
 import { expressions, withChildBodies } from './ir-walk.js';
+import { SubtreeIndex } from './subtree-index.js';
 
 interface HeldKey {
   local: IrLocal;
   init: IrExpr;
+  /** The locals `init` reads: assigning one of them ends the key's reuse. */
+  reads: IrLocal[];
 }
+
+/** Where the function's locals are assigned. */
+type Assignments = SubtreeIndex<IrLocal>;
 
 export function reuseKeyTemporaries(fn: IrFunction): IrFunction {
   const renamed = new Map<IrLocal, IrLocal>();
-  const body = rewriteBlock(fn.body, [], renamed);
+  const body = rewriteBlock(fn.body, [], renamed, new SubtreeIndex(fn.body, assignedBy));
   return { ...fn, body, locals: fn.locals.filter((local) => !renamed.has(local)) };
 }
 
-function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, IrLocal>): IrStmt[] {
+function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, IrLocal>, assignments: Assignments): IrStmt[] {
   let held = [...outer];
   const out: IrStmt[] = [];
   for (const stmt of body) {
@@ -35,13 +41,12 @@ function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, Ir
         renamed.set(stmt.local, same.local);
         continue;
       }
-      held.push({ local: stmt.local, init });
+      held.push({ local: stmt.local, init, reads: localsRead(init) });
       out.push(stmt);
       continue;
     }
-    const rewritten = rewriteStmt(stmt, held, renamed);
-    const assigned = assignedIn(stmt);
-    if (assigned.size > 0) held = held.filter((key) => !readsAny(key.init, assigned));
+    const rewritten = rewriteStmt(stmt, held, renamed, assignments);
+    if (held.length > 0) held = held.filter((key) => !assignments.holdsWithin(stmt, key.reads));
     // A statement scope left with nothing to declare needs no braces of its own.
     if (rewritten.op === 'scope' && !rewritten.body.some(declaresVariable)) out.push(...rewritten.body);
     else out.push(rewritten);
@@ -49,7 +54,7 @@ function rewriteBlock(body: IrStmt[], outer: HeldKey[], renamed: Map<IrLocal, Ir
   return out;
 }
 
-function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLocal>): IrStmt {
+function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLocal>, assignments: Assignments): IrStmt {
   const key = (local: IrLocal) => renamed.get(local) ?? local;
   switch (stmt.op) {
     case 'mapLookup':
@@ -60,7 +65,9 @@ function rewriteStmt(stmt: IrStmt, held: HeldKey[], renamed: Map<IrLocal, IrLoca
     case 'mapUpdate':
       return { ...stmt, key: key(stmt.key), value: key(stmt.value) };
     default:
-      return withChildBodies(stmt, (body, inLoop) => rewriteBlock(body, inLoop ? held.filter((key) => !body.some((inner) => readsAny(key.init, assignedIn(inner)))) : held, renamed));
+      return withChildBodies(stmt, (body, inLoop) =>
+        rewriteBlock(body, inLoop ? held.filter((key) => !body.some((inner) => assignments.holdsWithin(inner, key.reads))) : held, renamed, assignments),
+      );
   }
 }
 
@@ -79,35 +86,20 @@ function isStable(expr: IrExpr): boolean {
   return [...expressions(expr)].every((e) => ['int', 'bool', 'symbol', 'local', 'field', 'cast', 'unary', 'binary'].includes(e.op));
 }
 
-/** Whether `init` reads one of `locals`. */
-function readsAny(init: IrExpr, locals: Set<IrLocal>): boolean {
-  if (locals.size === 0) return false;
-  for (const e of expressions(init)) if (e.op === 'local' && locals.has(e.local)) return true;
-  return false;
+/** The locals `init` reads. */
+function localsRead(init: IrExpr): IrLocal[] {
+  return [...expressions(init)].flatMap((e) => (e.op === 'local' ? [e.local] : []));
 }
 
-/**
- * The locals a statement assigns or declares, nested statements included; once per
- * statement, so a deep nest (a long `match` chain) is not re-walked at every level.
- */
-const assignedCache = new WeakMap<IrStmt, Set<IrLocal>>();
-
-function assignedIn(stmt: IrStmt): Set<IrLocal> {
-  const cached = assignedCache.get(stmt);
-  if (cached) return cached;
-  const assigned = new Set<IrLocal>();
+/** The locals a statement itself assigns or declares (not counting the statements nested in it). */
+function assignedBy(stmt: IrStmt): IrLocal[] {
   if (stmt.op === 'assign') {
     const target = [...expressions(stmt.target)].find((e) => e.op === 'local');
-    if (target && target.op === 'local') assigned.add(target.local);
+    return target && target.op === 'local' ? [target.local] : [];
   }
-  if (stmt.op === 'declare') assigned.add(stmt.local);
-  if (stmt.op === 'packetView') assigned.add(stmt.ref);
-  withChildBodies(stmt, (body) => {
-    for (const inner of body) for (const local of assignedIn(inner)) assigned.add(local);
-    return body;
-  });
-  assignedCache.set(stmt, assigned);
-  return assigned;
+  if (stmt.op === 'declare') return [stmt.local];
+  if (stmt.op === 'packetView') return [stmt.ref];
+  return [];
 }
 
 function sameExpr(a: IrExpr, b: IrExpr): boolean {

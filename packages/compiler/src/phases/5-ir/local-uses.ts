@@ -1,7 +1,7 @@
 // Which locals a statement reads, defines, or mentions at all: what removing
 // unused locals needs (clang -Wall -Werror refuses an unused variable).
 import type { IrExpr, IrLocal, IrStmt } from './ir.js';
-import { expressions, stmtExpressions } from './ir-walk.js';
+import { childExpressions, stmtExpressions } from './ir-walk.js';
 
 /** Locals whose value `stmt` reads. A plain or compound assignment to a local is not a read of it (C's "set but not used"). */
 export function readLocals(stmt: IrStmt): IrLocal[] {
@@ -57,8 +57,15 @@ export function mentionedLocals(stmt: IrStmt): IrLocal[] {
   return [...own.filter((l): l is IrLocal => l !== null), ...localsIn(stmtExpressions(stmt))];
 }
 
+/** With an explicit stack: this runs over every expression of a function, more than once. */
 function localsIn(roots: IrExpr[]): IrLocal[] {
-  return roots.flatMap((root) =>
-    [...expressions(root)].flatMap((e) => (e.op === 'local' ? [e.local] : e.op === 'elementValue' || e.op === 'isNull' ? [e.ref] : [])),
-  );
+  const found: IrLocal[] = [];
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const expr = pending.pop()!;
+    if (expr.op === 'local') found.push(expr.local);
+    else if (expr.op === 'elementValue' || expr.op === 'isNull') found.push(expr.ref);
+    pending.push(...childExpressions(expr));
+  }
+  return found;
 }

@@ -30,7 +30,12 @@ export function dropUnusedLocals(fn: IrFunction, onDropped?: (local: IrLocal, li
 
 /** Locals some statement reads (the plain target of an assignment is written, not read), or uses to do its own work. */
 function readLocalsIn(body: IrStmt[]): Set<IrLocal> {
-  return new Set([...statements(body)].flatMap((stmt) => [...readLocals(stmt), ...internalLocals(stmt)]));
+  const read = new Set<IrLocal>();
+  for (const stmt of statements(body)) {
+    for (const local of readLocals(stmt)) read.add(local);
+    for (const local of internalLocals(stmt)) read.add(local);
+  }
+  return read;
 }
 
 function internalLocals(stmt: IrStmt): IrLocal[] {
