@@ -54,11 +54,12 @@ describe('format strings', () => {
 describeKernel('format strings in a built system', () => {
   it('builds what it accepts with gcc -Wformat -Werror and clang -Werror, and prints it, widening values for %ll', async () => {
     const statement = (minus3: string) => `print("%u %d %x %X %c %% %llu %lld %llx %-5u|%05d\\n", narrow[0], ${minus3}, 255, 255, 65, wide[1], -4, narrow[2], 7, 42);`;
-    // bpf_printk takes at most three values: the kernel side prints a shorter line.
+    // Kernel print takes at most three values (as bpf_printk): the kernel side prints a shorter line.
     const built = await buildSystem(system('print("%llu %d %c\\n", 42, -1, 66);', statement('0 - 3')), 'fmt.ks', { coordinator: true });
     try {
       // The literal 42 is an int in C: %llu and %lld get their arguments as 64-bit values.
-      expect(built.ebpfC).toContain('bpf_printk("%llu %d %c\\n", (__u64)42, -1, 66);');
+      // (KS_LOG: kernel print writes the line into the log ring buffer, formatted by bpf_snprintf.)
+      expect(built.ebpfC).toContain('KS_LOG("%llu %d %c\\n", (__u64)42, -1, 66);');
       const run = await execa(built.coordinator, [], { reject: false });
       expect(run.exitCode).toBe(0);
       expect(run.stdout.split('\n')).toContain('0 -3 ff FF A % 0 -4 0 7    |00042');

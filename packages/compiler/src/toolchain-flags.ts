@@ -11,7 +11,8 @@ export const CC = 'gcc';
  * leaves signed overflow undefined, and the optimiser would exploit that.
  */
 export const BPF_CFLAGS = ['-target', 'bpf', '-mcpu=v3', '-O2', '-fwrapv', '-Wall', '-Wextra', '-g'];
-export const CFLAGS = ['-Wall', '-Wextra', '-O2', '-fwrapv'];
+/** `-pthread`: the coordinator of a system whose kernel code prints reads the log in a thread. */
+export const CFLAGS = ['-Wall', '-Wextra', '-O2', '-fwrapv', '-pthread'];
 export const LIBS = ['-lbpf', '-lelf', '-lz'];
 
 /**

@@ -9,6 +9,7 @@ import { applyConfig, type ConfigValues } from './config.js';
 import { captureVerifierLogs, type VerifierLogLevel } from './verifier-log-capture.js';
 import { bpfObjectOpenOpts, check, checkPointer, lib, objectMaps, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
 import { Lifetime } from './lifetime.js';
+import { decodeLogLine, NO_LOG_LINES, type LogLines } from './logs.js';
 import { assertPinnable, explainPinMismatch } from './pins.js';
 import { MapHandle } from './map.js';
 import { checkObject } from './object-check.js';
@@ -76,6 +77,13 @@ export interface LoadedSystem<
 > {
   maps: Maps;
   programs: Programs;
+  /**
+   * The lines kernel `print()` writes, formatted by the kernel (the rules of
+   * bpf_printk), as an async iterator: `for await (const line of sys.logs)`.
+   * Each line comes without its trailing newline. Ends at once when no kernel
+   * code of the system prints.
+   */
+  logs: LogLines;
   /** The config values the programs were loaded with: the declared defaults with the overrides applied. */
   config: Readonly<Required<Config>>;
   /**
@@ -111,7 +119,7 @@ export function load<
   const { metadata } = module;
   // Checked before anything is opened, so a bad path or object costs no kernel resource.
   const pinPaths = mapPinPaths(metadata, options.pinRoot);
-  const { object, maps: objectMaps, programs: objectPrograms } = openObject(module);
+  const { object, maps: objectMaps, programs: objectPrograms, logs: logMap } = openObject(module);
   const lifetime = new Lifetime(metadata.name);
   const programs: Record<string, ProgramHandle> = {};
 
@@ -153,9 +161,11 @@ export function load<
       if (map.access === 'ring_buffer') defineOwn(maps, map.name, new RingBufferHandle(map, fd, lifetime));
       else if (map.access === 'keyed') defineOwn(maps, map.name, new MapHandle(map, fd, possibleCpus, lifetime));
     }
+    const logLines = metadata.logs && logMap ? new RingBufferHandle<string>(metadata.logs, mapFd(logMap, metadata.logs.name), lifetime, decodeLogLine) : NO_LOG_LINES;
     return {
       maps: maps as Maps,
       programs: programs as Programs,
+      logs: logLines,
       config: Object.freeze(config) as Readonly<Required<Config>>,
       attachAll: (targets?: AttachTargets) => {
         lifetime.assertOpen();
@@ -176,6 +186,8 @@ export interface OpenedObject {
   object: BpfObject;
   maps: Record<string, BpfMap>;
   programs: Record<string, BpfProgram>;
+  /** The log ring buffer kernel print() writes into, when the system has one. */
+  logs: BpfMap | null;
 }
 
 /**
@@ -195,6 +207,7 @@ export function openObject(module: KernelModule): OpenedObject {
   );
   try {
     const maps = Object.fromEntries(Object.values(metadata.maps).map((map) => [map.name, findMap(object, map)] as const));
+    const logs = metadata.logs ? findMap(object, metadata.logs) : null;
     refuseUndeclaredMaps(object, metadata);
     const programs = Object.fromEntries(
       Object.values(metadata.programs).map((program) => [
@@ -204,7 +217,7 @@ export function openObject(module: KernelModule): OpenedObject {
         ),
       ]),
     );
-    return { object, maps, programs };
+    return { object, maps, programs, logs };
   } catch (error) {
     lib.bpf_object__close(object);
     throw error;
@@ -269,7 +282,7 @@ const MAX_DATA_SECTION_BYTES = 64 * 1024 * 1024;
 
 /** Every map the object would create is declared by the metadata, or is a data section of sane size. */
 function refuseUndeclaredMaps(object: BpfObject, metadata: SystemMetadata): void {
-  const declared = new Set(Object.values(metadata.maps).map((map) => map.objectName));
+  const declared = new Set([...Object.values(metadata.maps), ...(metadata.logs ? [metadata.logs] : [])].map((map) => map.objectName));
   for (const { map, name } of objectMaps(object)) {
     if (declared.has(name)) continue;
     const valueSize = lib.bpf_map__value_size(map) as number;

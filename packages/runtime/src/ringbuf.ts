@@ -63,15 +63,17 @@ export class RingBufferHandle<E = KernelValue> {
   /** Set while an async iteration runs: stops its epoll watch and wakes it. */
   private endIteration: (() => void) | null = null;
 
+  /** `decodeRecord` replaces the decoder of the map's value type (the log ring's records are text). */
   constructor(
     metadata: MapMetadata,
     fd: number,
     private readonly lifetime: Lifetime,
+    decodeRecord: Decoder = decoder(metadata.value),
   ) {
     this.name = metadata.name;
     this.fd = fd;
     this.recordType = metadata.value;
-    this.decodeRecord = decoder(metadata.value);
+    this.decodeRecord = decodeRecord;
     lifetime.onClose(() => {
       this.endIteration?.();
       this.free();

@@ -113,4 +113,10 @@ export interface SystemMetadata {
   maps: Record<string, MapMetadata>;
   config: Record<string, ConfigMetadata>;
   tailCalls: TailCallMetadata | null;
+  /**
+   * The ring buffer kernel `print()` writes its lines into (records of
+   * NUL-terminated text); null or absent when no kernel code prints. Not one of
+   * `maps`: loaders read it (the coordinator prints it, the runtime streams it as `logs`).
+   */
+  logs?: MapMetadata | null;
 }

@@ -7,7 +7,7 @@ export type BuiltinSide = 'kernel' | 'userspace' | 'both';
 
 /** How a call is checked (and, for some forms, lowered). */
 export type BuiltinForm =
-  /** A format string literal, then integers or bools; bpf_printk in the kernel (at most MAX_PRINTK_ARGS values), printf in userspace. */
+  /** A format string literal, then integers or bools (at most MAX_PRINTK_ARGS values in the kernel); userspace calls printf. */
   | { kind: 'format' }
   /** Two integers; the result has their common type. */
   | { kind: 'min-max' }
@@ -39,7 +39,8 @@ const signature = (params: Type[], returns: Type, extra: { bufferSize?: boolean 
 
 export const BUILTIN_FUNCTIONS: Record<string, BuiltinFunction> = Object.fromEntries(
   [
-    builtin('print', 'both', { kind: 'format' }, 'bpf_printk'),
+    // Kernel print() writes a line into the log ring buffer (6-codegen/kernel-log.ts); bpf_printk goes to trace_pipe.
+    builtin('print', 'both', { kind: 'format' }, 'KS_LOG'),
     builtin('bpf_printk', 'kernel', { kind: 'format' }),
     builtin('bpf_ktime_get_ns', 'kernel', signature([], u64)),
     builtin('bpf_get_current_pid_tgid', 'kernel', signature([], u64)),
@@ -67,5 +68,5 @@ export const BUILTIN_FUNCTIONS: Record<string, BuiltinFunction> = Object.fromEnt
   ].map((b) => [b.name, b]),
 );
 
-/** Most arguments `bpf_printk` (and kernel `print`) may format: the helper takes three. */
+/** Most arguments `bpf_printk` (and kernel `print`, alike) may format: bpf_trace_printk takes three. */
 export const MAX_PRINTK_ARGS = 3;

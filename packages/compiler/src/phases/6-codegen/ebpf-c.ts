@@ -12,6 +12,7 @@ import { PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { restoreLineMapping } from './line-directives.js';
 import { callsIn, reachableFunctions } from '../5-ir/call-graph.js';
 import { statements } from '../5-ir/ir-walk.js';
+import { kernelLogDefinitions, usesKernelLog } from './kernel-log.js';
 
 /** BPF has no atomic subtract: `-=` adds the negation. */
 const ATOMIC_BUILTINS: Partial<Record<string, string>> = {
@@ -136,6 +137,7 @@ export function generateEbpfC(ir: IrSystem, options: EbpfCOptions): string {
   if (ir.structs.length > 0) sections.push(ir.structs.map(structDefinition).join('\n\n'));
   const maps = ir.maps.map(mapDefinition);
   if (ir.tailCalls) maps.push(progArrayDefinition(ir.tailCalls.map, ir.tailCalls.slots.length));
+  if (usesKernelLog(ir)) maps.push(kernelLogDefinitions());
   if (maps.length > 0) sections.push(maps.join('\n\n'));
   if (ir.config.length > 0) {
     sections.push(

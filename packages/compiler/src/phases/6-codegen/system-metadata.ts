@@ -3,6 +3,7 @@ import type { ConfigMetadata, MapMetadata, SystemMetadata, TypeDescriptor } from
 import { describeType, INT_TYPES } from '../2-symbols/types.js';
 import type { IrSystem } from '../5-ir/ir.js';
 import { MAP_KINDS } from '../../language/map-kinds.js';
+import { logMapMetadata, usesKernelLog } from './kernel-log.js';
 
 export function buildMetadata(name: string, ir: IrSystem): SystemMetadata {
   return {
@@ -39,6 +40,7 @@ export function buildMetadata(name: string, ir: IrSystem): SystemMetadata {
       }),
     ),
     tailCalls: ir.tailCalls,
+    logs: usesKernelLog(ir) ? logMapMetadata() : null,
   };
 }
 

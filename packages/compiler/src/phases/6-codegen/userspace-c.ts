@@ -15,6 +15,7 @@ import { CFunctionWriter, functionSignature, type CTarget } from './c-function-w
 import { cComment, cString, cType, declaration } from './c-types.js';
 import { headerComment } from './header-comment.js';
 import { restoreLineMapping } from './line-directives.js';
+import { coordinatorLogReader, usesKernelLog } from './kernel-log.js';
 
 const USERSPACE_CALLS: Record<string, string> = { bpf_ntohs: 'ntohs', bpf_htons: 'htons', bpf_ntohl: 'ntohl', bpf_htonl: 'htonl' };
 
@@ -99,6 +100,7 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
   const usesMinMax = calls.has('KS_MIN') || calls.has('KS_MAX');
   const attaches = calls.has('ks_attach') || calls.has('ks_detach');
   const mainTakesArguments = (main?.params.length ?? 0) > 0;
+  const logs = usesKernelLog(ir);
   const sections = [
     [
       headerComment('Userspace coordinator for the multi-program eBPF system', options.filename, options.analysis),
@@ -107,6 +109,7 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
       '#include <fcntl.h>',
       '#include <limits.h>',
       '#include <net/if.h>',
+      ...(logs ? ['#include <pthread.h>'] : []),
       '#include <signal.h>',
       '#include <stdbool.h>',
       '#include <stdio.h>',
@@ -124,6 +127,7 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
     ...ir.structs.map(structDefinition),
     ...(usesMinMax ? [MIN_MAX_MACROS] : []),
     globals(ir, polls.map(([variable]) => variable)),
+    logs ? coordinatorLogReader() : '',
     ...(attaches ? [attachmentTable(ir.programs)] : []),
     embeddedObject(options.name),
     ...ir.maps.map((map) => mapAccessors(map, accessorsUsed(userFunctions, map))),
@@ -132,11 +136,11 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
     commandLineSection(options.name, ir.config, mainTakesArguments),
     loadFunction(ir, options),
     setupMapsFunction(ir, polls),
-    cleanupFunction(polls.map(([variable]) => variable), attaches),
+    cleanupFunction(polls.map(([variable]) => variable), attaches, logs),
     waitFunctions(calls.has('ks_sleep_ms'), polls.length > 0),
     ...userFunctionPrototypes(userFunctions),
     ...userFunctions.map((fn) => new CFunctionWriter(fn, userspaceTarget, lineFile).write(functionSignature(fn, 'static '))),
-    mainFunction(main ?? null, options),
+    mainFunction(main ?? null, options, logs),
   ];
   return restoreLineMapping(`${sections.filter((s) => s.length > 0).join('\n\n')}\n`, `${options.name}.c`);
 }
@@ -379,12 +383,13 @@ function setupMapsFunction(ir: IrSystem, polls: (readonly [string, Extract<IrStm
   return lines.join('\n');
 }
 
-function cleanupFunction(ringBuffers: string[], attaches: boolean): string {
+function cleanupFunction(ringBuffers: string[], attaches: boolean, logs: boolean): string {
   return [
     'static void cleanup(void)',
     '{',
     ...ringBuffers.map((rb) => `    ring_buffer__free(${rb});`),
     ...(attaches ? ['    detach_all();'] : []),
+    ...(logs ? ['    stop_log_reader();'] : []),
     '    bpf_object__close(bpf_obj);',
     '    bpf_obj = NULL;',
     '}',
@@ -397,7 +402,7 @@ function userFunctionPrototypes(functions: IrFunction[]): string[] {
 }
 
 /** main as libbpf-bootstrap writes it: arguments, libbpf's messages, signals, load, run, one cleanup path. */
-function mainFunction(main: IrFunction | null, options: UserspaceCOptions): string {
+function mainFunction(main: IrFunction | null, options: UserspaceCOptions, logs: boolean): string {
   const run = main
     ? [
         '    /* Run the userspace main of the .ks */',
@@ -448,6 +453,16 @@ function mainFunction(main: IrFunction | null, options: UserspaceCOptions): stri
     '        goto cleanup;',
     '    }',
     '',
+    ...(logs
+      ? [
+          "    /* Print the kernel's print() lines as they arrive */",
+          '    if (start_log_reader() != 0) {',
+          '        fprintf(stderr, "Failed to start reading the kernel log\\n");',
+          '        goto cleanup;',
+          '    }',
+          '',
+        ]
+      : []),
     ...run,
     '',
     'cleanup:',

@@ -1,5 +1,10 @@
-// The generated coordinator prints libbpf's warnings and errors, and its
+// The generated coordinator as libbpf-bootstrap's loaders are: one
+// self-contained binary (the eBPF object embedded when it is compiled, as a
+// libbpf skeleton carries it), printing libbpf's warnings and errors, and its
 // debug messages only with --verbose (libbpf_set_print, as bootstrap.c does).
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildSystem, type BuiltSystem } from '../helpers/build.js';
@@ -16,17 +21,25 @@ program count : xdp {
 
 userspace {
   fn main() -> i32 {
+    seen[0] = 41;
+    seen[0] += 1;
+    print("seen=%llu\\n", seen[0]);
     return 0;
   }
 }
 `;
 
-describeKernel('coordinator --verbose', () => {
+describeKernel('the generated coordinator', () => {
   let system: BuiltSystem;
+  let alone: string;
   beforeAll(async () => {
     system = await buildSystem(SOURCE, 'quiet.ks', { coordinator: true });
+    alone = await mkdtemp(join(tmpdir(), 'ks-alone-'));
   });
-  afterAll(() => system?.cleanup());
+  afterAll(async () => {
+    await system?.cleanup();
+    if (alone) await rm(alone, { recursive: true, force: true });
+  });
 
   it('is quiet by default and shows what libbpf does with --verbose', async () => {
     const quiet = await execa(system.coordinator, []);
@@ -41,5 +54,14 @@ describeKernel('coordinator --verbose', () => {
   it('lists --verbose in --help', async () => {
     const { stdout } = await execa(system.coordinator, ['--help']);
     expect(stdout).toContain("  -v, --verbose  also print libbpf's debug messages (what it does while opening and loading)");
+  });
+
+  it('runs from an empty directory with only the binary: the object is inside it', async () => {
+    await copyFile(system.coordinator, join(alone, 'quiet'));
+    expect(await readdir(alone)).toEqual(['quiet']);
+    const run = await execa(join(alone, 'quiet'), [], { cwd: alone, reject: false });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('seen=42');
+    expect(run.exitCode).toBe(0);
   });
 });
