@@ -37,6 +37,9 @@ interface Loaded {
   uses: KernelTypeSet;
 }
 
+/** Where no source position applies (a listing for completion, never reported). */
+const NO_SPAN: ast.Span = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
+
 const HELP_BTF = "help: compile on a machine whose kernel has BTF (/sys/kernel/btf/vmlinux), or name a BTF file: kernelscript --btf FILE, or the plugin's `btf` option";
 
 export class KernelTypes {
@@ -137,6 +140,24 @@ export class KernelTypes {
     }
     loaded.uses.useField(path);
     return { path, type, bitfield: member.bitSize > 0 };
+  }
+
+  /** Every field a program can read after `p.` (for completion), with its type; null where a read of it is an error (a float). */
+  fieldList(owner: KernelStructType): { name: string; type: Type | null; offset: number }[] {
+    const loaded = this.load();
+    if ('error' in loaded) return [];
+    const composite = loaded.btf.type(owner.btfId) as KernelComposite;
+    return fieldNames(loaded.btf, composite).flatMap((name) => {
+      const path = findField(loaded.btf, composite, name);
+      if (!path) return [];
+      let type: Type | null;
+      try {
+        type = this.valueType(loaded, path.type, `${owner.name}.${name}`, NO_SPAN);
+      } catch {
+        type = null;
+      }
+      return [{ name, type, offset: Math.floor(path.bitOffset / 8) }];
+    });
   }
 
   /** The prototype of kernel function `name` (a probe's target), or null when the BTF is missing or lacks it. */

@@ -7,8 +7,8 @@
 // their signatures, map methods, struct fields, enum variants.
 import type * as ast from '../phases/1-parse/ast.js';
 import { walk } from '../phases/1-parse/walk.js';
-import { lookup, visibleNames, type FunctionSymbol, type Scope, type SymbolTable } from '../phases/2-symbols/symbol-table.js';
-import { typeName, type Type } from '../phases/2-symbols/types.js';
+import { kernelTypesOf, lookup, visibleNames, type FunctionSymbol, type Scope, type SymbolTable } from '../phases/2-symbols/symbol-table.js';
+import { typeName, type KernelStructType, type Type } from '../phases/2-symbols/types.js';
 import { BUILTIN_FUNCTIONS } from '../language/builtin-functions.js';
 import { CONTEXTS, type ContextMethodForm } from '../language/context-members.js';
 import { PROTOCOL_CONSTANTS } from '../language/headers.js';
@@ -162,7 +162,19 @@ function memberCompletions(check: DocumentCheck, placeholderAt: number, scope: S
   }
   const type = typed.types.get(object);
   if (!type) return [];
+  if (type.kind === 'kernel_pointer' || type.kind === 'kernel_struct') return kernelMembers(type.kind === 'kernel_pointer' ? type.target : type, check);
   return typeMembers(type, programKind);
+}
+
+/** The fields of a kernel struct or union from the BTF the document was checked against (anonymous members' fields included). */
+function kernelMembers(owner: KernelStructType, check: DocumentCheck): CompletionItem[] {
+  const kernel = check.symbols && kernelTypesOf(check.symbols.global);
+  return (kernel?.fieldList(owner) ?? []).map((field) => ({
+    label: field.name,
+    kind: 'field',
+    detail: field.type ? typeName(field.type) : 'not readable',
+    documentation: `Offset ${field.offset} in ${owner.union ? 'union' : 'struct'} ${owner.name} (this kernel's BTF; CO-RE relocates it).`,
+  }));
 }
 
 /** The members of a value of `type` in a program of `programKind`: context fields and methods, struct fields (through a view too). */

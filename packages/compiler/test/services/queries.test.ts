@@ -1,5 +1,6 @@
 // The language queries over one check of a small system that has a bit of everything.
 import { describe, expect, it } from 'vitest';
+import { fixtureKernelInputs } from '../../../../test/helpers/kernel-fixture.js';
 import { applyEdits, codeActions, completions, definition, DocumentSession, hover, outline, references, rename, semanticTokens, type DocumentCheck } from '../../src/services/index.js';
 
 const SOURCE = `struct Flow {
@@ -147,6 +148,22 @@ describe('language queries', () => {
     expect(completions(check(element), at(element, 'flows[1].') + 9, checker()).map((i) => i.label)).toEqual(['packets', 'bytes']);
     const variant = SOURCE.replace('Verdict::Block;', 'Verdict::');
     expect(completions(check(variant), at(variant, 'Verdict::') + 9, checker()).map((i) => i.label)).toEqual(['Allow', 'Block']);
+  });
+
+  it('completes the fields of a kernel struct from the BTF, anonymous members\' fields included', () => {
+    const tracing = (body: string) => `program p : tracepoint("syscalls/sys_enter_getppid") {\n  fn main(ctx: TracepointContext) -> i32 {\n    let t = bpf_get_current_task();\n${body}\n    return 0;\n  }\n}\n`;
+    const kernelChecker = () => {
+      const session = new DocumentSession('trace.ks', fixtureKernelInputs());
+      return (text: string) => session.update(text);
+    };
+    const task = tracing('    let x = t.');
+    const items = completions(kernelChecker()(task), at(task, 't.') + 2, kernelChecker());
+    expect(items.map((i) => i.label).sort()).toEqual(['comm', 'exit_code', 'flags', 'mm', 'pid', 'real_parent', 'tgid']);
+    expect(items.find((i) => i.label === 'tgid')).toMatchObject({ kind: 'field', detail: 'i32', documentation: expect.stringMatching(/^Offset \d+ in struct task_struct/) });
+    expect(items.find((i) => i.label === 'real_parent')?.detail).toBe('*task_struct');
+    const sock = tracing('    let sk = 0 as u64 as *sock;\n    let x = sk.__sk_common.');
+    const fields = completions(kernelChecker()(sock), at(sock, '__sk_common.') + 12, kernelChecker()).map((i) => i.label);
+    expect(fields).toEqual(expect.arrayContaining(['skc_daddr', 'skc_rcv_saddr', 'skc_dport']));
   });
 
   it('completes names in scope: locals, maps, consts, functions, built-ins with signatures, actions', () => {
