@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { compile, type JsonReport } from '../../packages/compiler/src/index.js';
+import { kernelInputs } from '../../packages/compiler/src/driver/kernel-inputs.js';
 import { buildBpfObject } from '../../packages/compiler/src/driver/toolchain.js';
 import { describeKernel, dumpMap, ethIpv4Udp, loadAll, testRun, withPinDir, type MapEntry } from '../helpers/kernel.js';
 
@@ -115,8 +116,8 @@ describeKernel('build --optimize in the kernel', () => {
   for (const example of readdirSync(join(repoRoot, 'examples')).filter((f) => f.endsWith('.ks')).sort()) {
     it(`examples/${example} optimised: clang -Werror and the verifier accept it`, async () => {
       const filename = `examples/${example}`;
-      const result = compile(readFileSync(join(repoRoot, filename), 'utf8'), { filename, optimize: true, freezeConfig: true });
-      expect(result.ok).toBe(true);
+      const result = compile(readFileSync(join(repoRoot, filename), 'utf8'), { filename, optimize: true, freezeConfig: true, kernel: kernelInputs() });
+      expect(result.ok, result.diagnostics.map((d) => d.message).join('\n')).toBe(true);
       await withPinDir(async (pinDir) => {
         const work = await mkdtemp(join(tmpdir(), 'ks-optimize-'));
         try {
