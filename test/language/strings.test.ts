@@ -1,6 +1,6 @@
 // Strings and memory (LANGUAGE.md §14) in the kernel: string literals into
 // [u8; N], the probe reads into every kind of place (a scalar local, a map
-// value's field, the tail of one), str_eq and starts_with, %s in bpf_printk —
+// value's field, the tail of one), str_eq and starts_with, %s in bpf_printk and print —
 // checked on the path of a file this test opens, which the source names.
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, rmSync } from 'node:fs';
@@ -50,6 +50,7 @@ program probe : tracepoint("syscalls/sys_enter_openat") {
     bpf_probe_read_user(first8, ctx.filename);
     let tag: [u8; 8] = "tag";
     bpf_printk("opened %s", path);
+    print("opened %s", path);
     seen[pid] = Seen {
       path: path,
       twice: [0; 80],
@@ -89,6 +90,8 @@ program probe : tracepoint("syscalls/sys_enter_openat") {
       expect(Buffer.from(seen.twice).subarray(0, 2 * (path.length + 1)).toString()).toBe(`${path}\0${path}\0`);
       expect(seen.tag).toEqual([...Buffer.from('tag'), 0, 0, 0, 0, 0]);
       expect(text(seen.label)).toBe('label');
+      // print's %s in the kernel: the log ring buffer's line, formatted by bpf_snprintf.
+      expect(loaded.logs.consume()).toContain(`opened ${path}`);
     } finally {
       await system.cleanup();
     }
