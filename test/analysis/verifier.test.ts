@@ -62,7 +62,7 @@ describeKernel('kernel verifier in the loop', () => {
   it('reports a context field this program kind may not read at its statement, with a code frame and a hint', async () => {
     const run = await kernelscript(['verify', 'devmap_only_field.ks']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("devmap_only_field.ks:6:5: error: the kernel verifier refused program 'pick': invalid bpf_context access off=20 size=4");
+    expect(run.stderr).toContain("devmap_only_field.ks:6:5: error[KS5001]: the kernel verifier refused program 'pick': invalid bpf_context access off=20 size=4");
     expect(run.stderr).toContain('6 |     if ctx.egress_ifindex == queue {');
     expect(run.stderr).toContain('help: this context field cannot be read by this program kind');
     expect(run.stderr).not.toContain('verifier log (tail)');

@@ -35,15 +35,15 @@ function error(statement: string, side: 'kernel' | 'user'): string {
 describe('format strings', () => {
   it.each(['kernel', 'user'] as const)('refuses in %s code what printf would misread', (side) => {
     const line = side === 'kernel' ? 5 : 11;
-    expect(error('print("%s\\n", 42);', side)).toBe(`fmt.ks:${line}:19: error: %s prints a [u8; N] string, not a u32`);
+    expect(error('print("%s\\n", 42);', side)).toBe(`fmt.ks:${line}:19: error[KS6042]: %s prints a [u8; N] string, not a u32`);
     expect(error('print("%ls\\n", 42);', side)).toMatch(/'%ls' prints a string: it takes no length modifier/);
     expect(error('print("%p\\n", 42);', side)).toMatch(/'%p' is not a conversion print supports/);
     expect(error('print("%f\\n", 42);', side)).toMatch(/'%f' is not a conversion print supports: the conversions are %d %i %u %x %X %c %s/);
-    expect(error('print("%u %u\\n", 1);', side)).toBe(`fmt.ks:${line}:11: error: the format has 2 conversions, but 1 value follows`);
-    expect(error('print("%u\\n", 1, 2);', side)).toBe(`fmt.ks:${line}:22: error: the format has 1 conversion, but 2 values follow`);
+    expect(error('print("%u %u\\n", 1);', side)).toBe(`fmt.ks:${line}:11: error[KS3413]: the format has 2 conversions, but 1 value follows`);
+    expect(error('print("%u\\n", 1, 2);', side)).toBe(`fmt.ks:${line}:22: error[KS3413]: the format has 1 conversion, but 2 values follow`);
     expect(error('print("100%\\n");', side)).toMatch(/'%\\n' is not a conversion print supports/);
     expect(error('print("100%");', side)).toMatch(/the format ends in the middle of a conversion \('%'\); write %% for a percent sign/);
-    expect(error('print("%u\\n", wide[0]);', side)).toBe(`fmt.ks:${line}:19: error: '%u' prints a 32-bit value, but this is u64: write %llu`);
+    expect(error('print("%u\\n", wide[0]);', side)).toBe(`fmt.ks:${line}:19: error[KS3414]: '%u' prints a 32-bit value, but this is u64: write %llu`);
     expect(error('print("%lu\\n", wide[0]);', side)).toMatch(/'%lu' has the length modifier 'l': write %llu for a 64-bit value, %u for anything narrower/);
     expect(error('print("%5.2d\\n", 1);', side)).toMatch(/'%5\.' is not a conversion print supports/);
     if (side === 'kernel') expect(error('print("%o\\n", 1);', side)).toMatch(/'%o' is not a conversion bpf_printk supports: the kernel's are/);

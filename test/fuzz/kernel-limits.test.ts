@@ -37,9 +37,9 @@ describe('program results in the range of their kind (item 15)', () => {
 
   it.each(ranged.map((kind) => [kind.kind, kind.returnRange!] as const))('%s: outside %j is refused, inside accepted', (kind, [low, high]) => {
     const expected = low === high ? `${low}` : `${low} to ${high}`;
-    expect(diagnostics(program(kind, `return ${high + 1};`))).toContain(`k.ks:5:12: error: a ${kind} program returns ${expected}, not ${high + 1}`);
-    expect(diagnostics(program(kind, 'return -1;'))).toContain(`k.ks:5:12: error: a ${kind} program returns ${expected}, not -1`);
-    expect(diagnostics(program(kind, 'return v as i32;'))).toContain(`k.ks:5:12: error: a ${kind} program returns ${expected}, and the compiler cannot tell what this value is`);
+    expect(diagnostics(program(kind, `return ${high + 1};`))).toContain(`k.ks:5:12: error[KS3905]: a ${kind} program returns ${expected}, not ${high + 1}`);
+    expect(diagnostics(program(kind, 'return -1;'))).toContain(`k.ks:5:12: error[KS3905]: a ${kind} program returns ${expected}, not -1`);
+    expect(diagnostics(program(kind, 'return v as i32;'))).toContain(`k.ks:5:12: error[KS3910]: a ${kind} program returns ${expected}, and the compiler cannot tell what this value is`);
     expect(diagnostics(program(kind, 'return (v & 3) as i32;'))[0]).toMatch(high >= 3 ? /^$/ : new RegExp(`returns ${expected}, not a value from 0 to 3`));
     expect(diagnostics(program(kind, `return ${high};`)).filter((d) => d.includes('error'))).toEqual([]);
     expect(diagnostics(program(kind, `return (v & ${high}) as i32;`)).filter((d) => d.includes('error'))).toEqual([]);
@@ -57,7 +57,7 @@ program b : cgroup_skb("ingress") {
   }
 }
 `;
-    expect(diagnostics(source)).toContain('k.ks:3:35: error: a cgroup_skb program returns 0 to 1, not 7');
+    expect(diagnostics(source)).toContain('k.ks:3:35: error[KS3905]: a cgroup_skb program returns 0 to 1, not 7');
   });
 });
 
@@ -82,10 +82,10 @@ describe('map sizes (item 17)', () => {
   const map = (decl: string) => `${decl}\nprogram p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    return XDP_PASS;\n  }\n}\n`;
 
   it("refuses what the kernel refuses with E2BIG, at the size", () => {
-    expect(diagnostics(map('map<u32, u64> m : HashMap(2147483647);'))).toEqual(['k.ks:1:27: error: a HashMap holds at most 134,217,728 entries: the kernel refuses 2,147,483,647 (E2BIG)']);
-    expect(diagnostics(map('map<u32, u64> m : LruPercpuHash(134217729);'))[0]).toBe('k.ks:1:33: error: a LruPercpuHash holds at most 134,217,728 entries: the kernel refuses 134,217,729 (E2BIG)');
-    expect(diagnostics(map('map<u32, u64> m : Array(4294967295);'))[0]).toBe('k.ks:1:25: error: a Array holds at most 2,147,483,648 entries: the kernel refuses 4,294,967,295 (E2BIG)');
-    expect(diagnostics(map('map<u32, [u8; 32769]> m : PercpuArray(4);'))[0]).toBe('k.ks:1:10: error: a PercpuArray value is at most 32,768 bytes: the kernel refuses [u8; 32769] (32,769 bytes, E2BIG)');
+    expect(diagnostics(map('map<u32, u64> m : HashMap(2147483647);'))).toEqual(['k.ks:1:27: error[KS2117]: a HashMap holds at most 134,217,728 entries: the kernel refuses 2,147,483,647 (E2BIG)']);
+    expect(diagnostics(map('map<u32, u64> m : LruPercpuHash(134217729);'))[0]).toBe('k.ks:1:33: error[KS2117]: a LruPercpuHash holds at most 134,217,728 entries: the kernel refuses 134,217,729 (E2BIG)');
+    expect(diagnostics(map('map<u32, u64> m : Array(4294967295);'))[0]).toBe('k.ks:1:25: error[KS2117]: a Array holds at most 2,147,483,648 entries: the kernel refuses 4,294,967,295 (E2BIG)');
+    expect(diagnostics(map('map<u32, [u8; 32769]> m : PercpuArray(4);'))[0]).toBe('k.ks:1:10: error[KS2118]: a PercpuArray value is at most 32,768 bytes: the kernel refuses [u8; 32769] (32,769 bytes, E2BIG)');
     expect(diagnostics(map('map<u32, [u8; 32768]> m : PercpuHash(4);'))).toEqual([]);
     for (const kind of Object.values(MAP_KINDS)) expect(kind.maxEntries, kind.kind).toBeGreaterThan(1_000_000);
   });

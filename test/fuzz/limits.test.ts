@@ -67,8 +67,8 @@ describe('nesting limits', () => {
     expect(atLimit.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const past = shape.build(shape.largest + 1);
     const error = firstError(past);
-    if (shape.limit === 'brackets') expect(error).toMatch(new RegExp(`^deep\\.ks:\\d+:\\d+: error: nesting too deep: more than ${MAX_BRACKET_DEPTH} brackets are open here\\n`));
-    else expect(error).toMatch(new RegExp(`^deep\\.ks:\\d+:\\d+: error: nesting too deep: .* more than ${MAX_NESTING_DEPTH} levels deep\\n`));
+    if (shape.limit === 'brackets') expect(error).toMatch(new RegExp(`^deep\\.ks:\\d+:\\d+: error\\[KS1007\\]: nesting too deep: more than ${MAX_BRACKET_DEPTH} brackets are open here\\n`));
+    else expect(error).toMatch(new RegExp(`^deep\\.ks:\\d+:\\d+: error\\[KS1007\\]: nesting too deep: .* more than ${MAX_NESTING_DEPTH} levels deep\\n`));
     expect(error).toContain('note: the limits are listed in docs/limits.md');
   });
 
@@ -108,7 +108,7 @@ describe('nesting limits', () => {
 
   it('an unterminated string does not hide the brackets after it', () => {
     const source = inMain(`let s = "oops;\n    let x: u32 = ${'('.repeat(MAX_BRACKET_DEPTH)}a${')'.repeat(MAX_BRACKET_DEPTH)};`);
-    expect(firstError(source)).toMatch(/^deep\.ks:5:\d+: error: nesting too deep: more than 128 brackets/);
+    expect(firstError(source)).toMatch(/^deep\.ks:5:\d+: error\[KS1007\]: nesting too deep: more than 128 brackets/);
   });
 });
 
@@ -153,7 +153,7 @@ describe('syntax errors on long and unfinished input', () => {
     let error = '';
     const cpu = cpuMilliseconds(() => (error = firstError(source)));
     // The caret goes right after the closing quote: 4 spaces, `let x = "`, 100,000 characters, `"`.
-    expect(error.split('\n')[0]).toBe("deep.ks:4:100015: error: expected ';'");
+    expect(error.split('\n')[0]).toBe("deep.ks:4:100015: error[KS1002]: expected ';'");
     expect(cpu).toBeLessThan(1000);
   });
 
@@ -164,7 +164,7 @@ describe('syntax errors on long and unfinished input', () => {
     expect(result.diagnostics[0]!.message).toBe("expected ';'");
     expect(span.start.offset).toBe(source.length);
     expect(span.end.offset).toBeLessThanOrEqual(source.length);
-    expect(formatDiagnostic(result.diagnostics[0]!, 'eof.ks', source)).toMatch(/^eof\.ks:3:20: error: expected ';'\n3 \| {5}return XDP_PASS\n {2}\| {20}\^$/);
+    expect(formatDiagnostic(result.diagnostics[0]!, 'eof.ks', source)).toMatch(/^eof\.ks:3:20: error\[KS1002\]: expected ';'\n3 \| {5}return XDP_PASS\n {2}\| {20}\^$/);
   });
 
   it('nested array literals parse and check in linear time', () => {

@@ -135,7 +135,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
 /** A phase that stopped: its located error, or a plain internal-error diagnostic for a bug in the compiler (never a stack trace). */
 export function recordFailure(error: unknown, diagnostics: DiagnosticBag): void {
   if (error instanceof CompileError) diagnostics.items.push(error.diagnostic);
-  else diagnostics.error(`internal compiler error: ${error instanceof Error ? error.message : String(error)}`, null, 'note: this is a bug in KernelScript; please report it with the .ks file');
+  else diagnostics.error('KS9001', `internal compiler error: ${error instanceof Error ? error.message : String(error)}`, null, 'note: this is a bug in KernelScript; please report it with the .ks file');
 }
 
 /** What the checks before code generation leave: each stage is null when an earlier one failed. */
@@ -164,6 +164,7 @@ export function checkStackLimits(programs: readonly Pick<ProgramResources, 'prog
   for (const program of programs) {
     if (program.stackBytes <= BPF_STACK_LIMIT) continue;
     diagnostics.error(
+      'KS4002',
       `program '${program.program}' needs ${program.stackBytes} bytes of stack; eBPF allows ${BPF_STACK_LIMIT}`,
       spanOf(program.program),
       `note: largest locals: ${program.largestLocals.map((l) => `${l.name} (${l.bytes} bytes, in ${l.function})`).join(', ')}`,
@@ -177,6 +178,7 @@ export function warnLargeMaps(plan: Pick<ResourcePlan, 'maps' | 'cpus'>, spanOf:
   for (const map of plan.maps) {
     if (map.bytes <= MAP_MEMORY_WARNING_BYTES) continue;
     diagnostics.warning(
+      'KS4003',
       `map '${map.map}' plans ${mebibytes(map.bytes)} of kernel memory${map.perCpu ? ` (on ${plan.cpus} CPU${plan.cpus === 1 ? '' : 's'})` : ''}, more than ${mebibytes(MAP_MEMORY_WARNING_BYTES)}`,
       spanOf(map.map),
       'help: a smaller max_entries, or an LRU kind that evicts old entries, keeps it within memory',

@@ -76,7 +76,7 @@ describe("kernelscript build 'src/**/*.ks'", () => {
     writeFileSync(join(work, 'src/net/broken.ks'), 'program p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    return TC_ACT_OK;\n  }\n}\n');
     const run = await kernelscript(['build', 'src/**/*.ks']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('src/net/broken.ks:3:12: error:');
+    expect(run.stderr).toMatch(/src\/net\/broken.ks:3:12: error\[KS\d{4}\]:/);
     expect(run.stderr).toContain('✗ src/net/broken.ks: 1 error(s); nothing was written');
     expect(run.stdout).toContain('4 file(s): 3 built, 0 unchanged, 1 failed');
     expect(existsSync(join(work, 'src/net/broken'))).toBe(false);

@@ -54,7 +54,19 @@ describe('kernelscript CLI', () => {
     expect(report.analysis.programs.map((p: { name: string }) => p.name)).toEqual(['packet_counter', 'packet_filter']);
     expect(report.analysis.conflicts[0].kind).toBe('shared-writers');
     expect(report.resources.programs[0].stackBytes).toBe(8);
-    expect(report.diagnostics[0]).toMatchObject({ severity: 'warning', line: 8, column: 5 });
+    expect(report.diagnostics[0]).toMatchObject({ severity: 'warning', code: 'KS4101', line: 8, column: 5, range: { line: 8, column: 5 }, related: [] });
+  });
+
+  it('an error shows its code in the terminal and in --json', async () => {
+    writeFileSync(join(work, 'wide.ks'), 'program p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    let a: u64 = 1;\n    let b: u32 = a;\n    return XDP_PASS;\n  }\n}\n');
+    const terminal = await kernelscript(['-o', 'wide_out', 'wide.ks']);
+    expect(terminal.exitCode).toBe(1);
+    expect(terminal.stderr).toContain('wide.ks:4:18: error[KS3101]: expected u32, found u64');
+    const json = await kernelscript(['--json', '-o', 'wide_out', 'wide.ks']);
+    expect(json.exitCode).toBe(1);
+    expect(JSON.parse(json.stdout).diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'KS3101', line: 4, column: 18, range: { line: 4, column: 18, endLine: 4, endColumn: 19 } }),
+    ]);
   });
 
   it('--quiet prints only errors', async () => {
@@ -86,7 +98,7 @@ describe('kernelscript CLI', () => {
     writeFileSync(bad, 'program p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    return TC_ACT_OK;\n  }\n}\n');
     const run = await kernelscript(['-o', 'bad_out', bad]);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`${bad}:3:12: error: TC_ACT_OK is a TcAction constant, but this program returns XdpAction`);
+    expect(run.stderr).toContain(`${bad}:3:12: error[KS3901]: TC_ACT_OK is a TcAction constant, but this program returns XdpAction`);
     expect(run.stderr).toContain('3 |     return TC_ACT_OK;');
     expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(existsSync(join(work, 'bad_out'))).toBe(false);

@@ -93,7 +93,7 @@ describe('kernelscript types', () => {
     await writeFile(join(project, 'src/broken.ks'), 'program p : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    return nope;\n  }\n}\n');
     const run = await kernelscript(['types', 'src/**/*.ks']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/^src\/broken\.ks:3:12: error: .*nope/m);
+    expect(run.stderr).toMatch(/^src\/broken\.ks:3:12: error\[KS\d{4}\]: .*nope/m);
     expect(run.stderr).toContain('3 |     return nope;');
     expect(run.stdout).toContain('1 declaration file(s), 1 written, 0 unchanged; 1 file(s) did not compile');
   }, TIMEOUT);

@@ -230,7 +230,7 @@ describe('errors', () => {
   it('fails a Rollup build as a located error: loc (Rollup counts columns from 0), frame, and no plugin stack', async () => {
     await writeFile(join(dir, 'counter.ks'), BROKEN);
     const error = await build().then(() => null, (caught: LocatedError) => caught);
-    expect(error?.message).toMatch(/counter\.ks:5:5: error: unknown name 'packetz'$/);
+    expect(error?.message).toMatch(/counter\.ks:5:5: error\[KS3001\]: unknown name 'packetz'$/);
     expect(error?.frame).toBe(FRAME);
     expect(error?.loc).toEqual({ file: join(dir, 'counter.ks'), line: 5, column: 4 });
     expect(error?.stack ?? '').not.toMatch(/\n\s+at /);
@@ -248,7 +248,7 @@ describe('errors', () => {
     }).then(() => null, (caught: LocatedError & { errors?: LocatedError[] }) => caught.errors?.[0] ?? caught);
     // Vite prints `file:LINE:COLUMN` from loc as given: 1-based, as the message says.
     expect(error?.loc).toEqual({ file: join(dir, 'counter.ks'), line: 5, column: 5 });
-    expect(error?.message).toContain("counter.ks:5:5: error: unknown name 'packetz'");
+    expect(error?.message).toContain("counter.ks:5:5: error[KS3001]: unknown name 'packetz'");
     expect(error?.frame).toBe(FRAME);
     expect(error?.message).not.toMatch(/at compileError|diagnostics\.js/);
   }, 60_000);
@@ -259,7 +259,7 @@ describe('errors', () => {
     const diagnostics = compile(BROKEN, { filename: 'counter.ks' }).diagnostics;
     for (const framework of ['webpack', 'rspack', 'esbuild']) {
       const error = compileError('/p/counter.ks', 'counter.ks', BROKEN, diagnostics, framework);
-      expect(error.message).toBe(`counter.ks:5:5: error: unknown name 'packetz'\n${FRAME}`);
+      expect(error.message).toBe(`counter.ks:5:5: error[KS3001]: unknown name 'packetz'\n${FRAME}`);
       expect(error.stack).toBe('');
     }
   });
@@ -268,8 +268,8 @@ describe('errors', () => {
     await writeFile(join(dir, 'counter.ks'), 'program count : xdp {\n  fn main(ctx: XdpContext) -> XdpAction {\n    return 2;\n  }\n}\n');
     const warnings: string[] = [];
     await build({}, warnings);
-    expect(warnings).toEqual([expect.stringMatching(/counter\.ks:3:12: warning: returning the integer 2; write XDP_PASS\n3 \| {5}return 2;/)]);
-    await expect(build({ failOnWarnings: true })).rejects.toThrow(/counter\.ks:3:12: warning: .*\n[^]*failOnWarnings/);
+    expect(warnings).toEqual([expect.stringMatching(/counter\.ks:3:12: warning\[KS3903\]: returning the integer 2; write XDP_PASS\n3 \| {5}return 2;/)]);
+    await expect(build({ failOnWarnings: true })).rejects.toThrow(/counter\.ks:3:12: warning\[KS3903\]: .*\n[^]*failOnWarnings/);
   });
 
   it('says exactly what to install when clang is missing', async () => {
@@ -293,7 +293,7 @@ describeKernel('verify: the kernel verifier at build time', () => {
       () => null,
       (caught: Error & { loc?: { line: number }; frame?: string }) => caught,
     );
-    expect(error?.message).toMatch(/counter\.ks:1[0-2]:\d+: error: the kernel verifier refused program 'spin': BPF program is too large/);
+    expect(error?.message).toMatch(/counter\.ks:1[0-2]:\d+: error\[KS5001\]: the kernel verifier refused program 'spin': BPF program is too large/);
     expect(error?.frame).toMatch(/^1[0-2] \| {4,6}\S/);
     expect(error?.frame).toContain('help: the verifier could not prove the loop ends');
     expect(error?.loc).toMatchObject({ file: join(dir, 'counter.ks'), line: expect.any(Number) });

@@ -1,30 +1,40 @@
 import type { Span } from '../phases/1-parse/ast.js';
+import type { DiagnosticCode } from './codes.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** Another place a diagnostic is about (the program whose stack overflows, the first declaration of a name). */
+export interface RelatedLocation {
+  message: string;
+  span: Span;
+}
+
 export interface Diagnostic {
   severity: Severity;
+  /** Stable, documented in docs/diagnostics.md (diagnostics/codes.ts). */
+  code: DiagnosticCode;
   message: string;
   /** Where in the `.ks` file; null only for whole-file problems. */
   span: Span | null;
   /** Extra lines printed under the code frame (`help: ...`, `note: ...`). */
   notes: string[];
+  related?: RelatedLocation[];
 }
 
 /** Collects the diagnostics of one compilation, in the order found. */
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
 
-  error(message: string, span: Span | null, ...notes: string[]): void {
-    this.items.push({ severity: 'error', message, span, notes });
+  error(code: DiagnosticCode, message: string, span: Span | null, ...notes: string[]): void {
+    this.items.push({ severity: 'error', code, message, span, notes });
   }
 
-  warning(message: string, span: Span | null, ...notes: string[]): void {
-    this.items.push({ severity: 'warning', message, span, notes });
+  warning(code: DiagnosticCode, message: string, span: Span | null, ...notes: string[]): void {
+    this.items.push({ severity: 'warning', code, message, span, notes });
   }
 
-  info(message: string, span: Span | null, ...notes: string[]): void {
-    this.items.push({ severity: 'info', message, span, notes });
+  info(code: DiagnosticCode, message: string, span: Span | null, ...notes: string[]): void {
+    this.items.push({ severity: 'info', code, message, span, notes });
   }
 
   get hasErrors(): boolean {
@@ -40,6 +50,6 @@ export class CompileError extends Error {
 }
 
 /** A fatal error at `span`, to throw. */
-export function located(message: string, span: Span, ...notes: string[]): CompileError {
-  return new CompileError({ severity: 'error', message, span, notes });
+export function located(code: DiagnosticCode, message: string, span: Span, ...notes: string[]): CompileError {
+  return new CompileError({ severity: 'error', code, message, span, notes });
 }

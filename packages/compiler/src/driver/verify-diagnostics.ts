@@ -22,5 +22,5 @@ export function refusalDiagnostic(verdict: ProgramVerdict): Diagnostic {
   const span = inKs
     ? { start: { offset: 0, line: location.line, column: location.column! }, end: { offset: 0, line: location.line + 1, column: 1 } }
     : null;
-  return { severity: 'error', message: `the kernel verifier refused program '${verdict.program}': ${refusal.message}`, span, notes };
+  return { severity: 'error', code: 'KS5001', message: `the kernel verifier refused program '${verdict.program}': ${refusal.message}`, span, notes };
 }

@@ -45,7 +45,7 @@ export function format(source: string, options: FormatOptions = {}): FormatResul
 function internalError(message: string): FormatResult {
   return {
     ok: false,
-    diagnostic: { severity: 'error', message: `internal formatter error: ${message}`, span: null, notes: ['note: the file was left as it is; this is a bug in KernelScript, please report it with the .ks file'] },
+    diagnostic: { severity: 'error', code: 'KS9001', message: `internal formatter error: ${message}`, span: null, notes: ['note: the file was left as it is; this is a bug in KernelScript, please report it with the .ks file'] },
   };
 }
 

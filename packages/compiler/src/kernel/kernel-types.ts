@@ -69,7 +69,7 @@ export class KernelTypes {
   /** The BTF, or a located error saying what needed it and why there is none. */
   private require(what: string, span: ast.Span): Loaded {
     const loaded = this.load();
-    if ('error' in loaded) throw located(`${what} needs the kernel's BTF, which is not available: ${loaded.error}`, span, HELP_BTF);
+    if ('error' in loaded) throw located('KS6001', `${what} needs the kernel's BTF, which is not available: ${loaded.error}`, span, HELP_BTF);
     return loaded;
   }
 
@@ -88,7 +88,7 @@ export class KernelTypes {
   pointerToStruct(name: string, what: string, span: ast.Span): Type {
     const loaded = this.require(what, span);
     const composite = loaded.btf.findOne(name, 'struct');
-    if (!composite) throw located(`${what} returns a *${name}, but the kernel's BTF has no struct ${name}`, span);
+    if (!composite) throw located('KS6002', `${what} returns a *${name}, but the kernel's BTF has no struct ${name}`, span);
     return this.pointer(loaded, composite, span);
   }
 
@@ -104,7 +104,7 @@ export class KernelTypes {
     if (!found) return null;
     const resolved = loaded.btf.resolve(found.id);
     if (resolved.kind === 'int' || resolved.kind === 'enum') return this.valueType(loaded, found.id, name, span);
-    throw located(`kernel type '${name}' is read through a pointer: write *${name}`, span);
+    throw located('KS6003', `kernel type '${name}' is read through a pointer: write *${name}`, span);
   }
 
   /** Why there are no kernel types, or null when the BTF is there (error path: reads it). */
@@ -128,6 +128,7 @@ export class KernelTypes {
     if (!path) {
       const nearest = nearestFields(loaded.btf, composite, property.name);
       throw located(
+        'KS6004',
         `${owner.union ? 'union' : 'struct'} ${owner.name} has no field '${property.name}'`,
         property.span,
         nearest.length > 0 ? `help: the nearest fields are ${nearest.map((n) => `'${n}'`).join(', ')}` : `note: its fields are ${fieldNames(loaded.btf, composite).slice(0, 8).join(', ')}...`,
@@ -136,7 +137,7 @@ export class KernelTypes {
     const member = path.steps.at(-1)!.member;
     const type = this.valueType(loaded, path.type, `${owner.name}.${property.name}`, property.span);
     if (type.kind === 'array' && type.length === 0) {
-      throw located(`${owner.name}.${property.name} is a flexible array member (its length is not in the type)`, property.span, 'help: read its elements with bpf_probe_read_kernel into a buffer of the length you know');
+      throw located('KS6005', `${owner.name}.${property.name} is a flexible array member (its length is not in the type)`, property.span, 'help: read its elements with bpf_probe_read_kernel into a buffer of the length you know');
     }
     loaded.uses.useField(path);
     return { path, type, bitfield: member.bitSize > 0 };
@@ -166,7 +167,7 @@ export class KernelTypes {
     const func = loaded.btf.findOne(name, 'func');
     if (!func) {
       const nearest = nearestNames(name, loaded.btf.names(['func']), 3);
-      throw located(`the kernel's BTF has no function '${name}'`, span, ...(nearest.length > 0 ? [`help: did you mean ${nearest.map((n) => `'${n}'`).join(', ')}?`] : []));
+      throw located('KS6006', `the kernel's BTF has no function '${name}'`, span, ...(nearest.length > 0 ? [`help: did you mean ${nearest.map((n) => `'${n}'`).join(', ')}?`] : []));
     }
     const proto = loaded.btf.typeOf(func.proto, 'func_proto');
     return {
@@ -188,22 +189,22 @@ export class KernelTypes {
     const func = loaded.btf.findOne(name, 'func');
     if (!func) {
       const nearest = nearestNames(name, loaded.btf.names(['func']), 3);
-      throw located(`the kernel has no function '${name}'`, decl.name.span, ...(nearest.length > 0 ? [`help: did you mean ${nearest.map((n) => `'${n}'`).join(', ')}?`] : []));
+      throw located('KS6006', `the kernel has no function '${name}'`, decl.name.span, ...(nearest.length > 0 ? [`help: did you mean ${nearest.map((n) => `'${n}'`).join(', ')}?`] : []));
     }
     const tags = loaded.btf.find('bpf_kfunc', ['decl_tag']);
     if (tags.length > 0 && !tags.some((tag) => tag.kind === 'decl_tag' && tag.target === func.id)) {
-      throw located(`'${name}' is a kernel function but not a kfunc: BPF programs may call only the functions the kernel marks __bpf_kfunc`, decl.name.span);
+      throw located('KS6007', `'${name}' is a kernel function but not a kfunc: BPF programs may call only the functions the kernel marks __bpf_kfunc`, decl.name.span);
     }
     const prototype = this.prototype(name, decl.name.span, `extern fn ${name}`);
     if (prototype.params.length !== kfunc.params.length) {
-      throw located(`${name} takes ${prototype.params.length} parameter(s) in the kernel (${prototype.params.map((p) => `${p.name}: ${typeName(p.type)}`).join(', ')}), not ${kfunc.params.length}`, decl.span);
+      throw located('KS6008', `${name} takes ${prototype.params.length} parameter(s) in the kernel (${prototype.params.map((p) => `${p.name}: ${typeName(p.type)}`).join(', ')}), not ${kfunc.params.length}`, decl.span);
     }
     kfunc.params.forEach((param, i) => {
       const kernel = prototype.params[i]!;
-      if (!sameType(kernel.type, param.type)) throw located(`parameter ${i + 1} of ${name} is ${typeName(kernel.type)} in the kernel, not ${typeName(param.type)}`, param.span);
+      if (!sameType(kernel.type, param.type)) throw located('KS6009', `parameter ${i + 1} of ${name} is ${typeName(kernel.type)} in the kernel, not ${typeName(param.type)}`, param.span);
     });
     if (!sameType(prototype.returns, kfunc.returnType)) {
-      throw located(`${name} returns ${typeName(prototype.returns)} in the kernel, not ${typeName(kfunc.returnType)}`, decl.returnType?.span ?? decl.name.span);
+      throw located('KS6010', `${name} returns ${typeName(prototype.returns)} in the kernel, not ${typeName(kfunc.returnType)}`, decl.returnType?.span ?? decl.name.span);
     }
   }
 
@@ -220,6 +221,7 @@ export class KernelTypes {
     const record = this.records.get(event);
     if (!record) {
       throw located(
+        'KS6011',
         `no description of tracepoint '${event}': tracefs has no events/${event}/format here and the kernel's BTF no struct trace_event_raw_${event.split('/')[1] ?? event}`,
         span,
         'help: mount tracefs (mount -t tracefs tracefs /sys/kernel/tracing) on the build machine, check the event name, or read the record with ctx.read<T>(offset)',
@@ -242,7 +244,7 @@ export class KernelTypes {
   }
 
   private pointer(loaded: Loaded, composite: KernelComposite, span: ast.Span): Type {
-    if (composite.name === '') throw located('an anonymous kernel struct cannot be read through a pointer: CO-RE finds types by name', span);
+    if (composite.name === '') throw located('KS6012', 'an anonymous kernel struct cannot be read through a pointer: CO-RE finds types by name', span);
     loaded.uses.reference(composite);
     return { kind: 'kernel_pointer', target: this.structType(loaded, composite, '') };
   }
@@ -265,7 +267,7 @@ export class KernelTypes {
     try {
       type = btf.resolve(id);
     } catch (error) {
-      if (error instanceof BtfError) throw located(`the kernel's BTF is malformed at ${where}: ${error.message}`, span);
+      if (error instanceof BtfError) throw located('KS6013', `the kernel's BTF is malformed at ${where}: ${error.message}`, span);
       throw error;
     }
     switch (type.kind) {
@@ -291,7 +293,7 @@ export class KernelTypes {
       case 'union':
         return this.structType(loaded, type, where);
       case 'float':
-        throw located(`${where} is a floating-point value, which BPF programs cannot use`, span);
+        throw located('KS6014', `${where} is a floating-point value, which BPF programs cannot use`, span);
       default:
         return INT_TYPES.u64;
     }

@@ -42,7 +42,7 @@ describe('kernelscript fmt', () => {
     writeFileSync(join(work, 'broken.ks'), broken);
     const run = await kernelscript(['fmt', 'broken.ks']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("broken.ks:1:25: error: expected ';'");
+    expect(run.stderr).toContain("broken.ks:1:25: error[KS1002]: expected ';'");
     expect(run.stderr).toContain('1 | fn f() -> u32 { return 1 }');
     expect(readFileSync(join(work, 'broken.ks'), 'utf8')).toBe(broken);
   });

@@ -63,7 +63,7 @@ describe('kernelscript compile --watch / build --watch', () => {
 
       writeFileSync(file, program(3).replace('return XDP_PASS;', 'return XDP_PASS'));
       await stderr.until('[watch] failed', 1);
-      expect(stderr.output).toContain("watched.ks:6:20: error: expected ';'");
+      expect(stderr.output).toContain("watched.ks:6:20: error[KS1002]: expected ';'");
       expect(stderr.output).toContain('6 |     return XDP_PASS');
       expect(generated()).toContain('= 2;');
 

@@ -16,6 +16,7 @@
 import type { SourceFile, Span } from './ast.js';
 import { pointAt } from './source-position.js';
 import { CompileError, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { DiagnosticCode } from '../../diagnostics/codes.js';
 
 /** Largest accepted source, in bytes of UTF-8. */
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
@@ -42,6 +43,7 @@ function checkSize(source: string): void {
     bytes += unit < 0x80 ? 1 : unit < 0x800 || (unit >= 0xd800 && unit < 0xe000) ? 2 : 3;
     if (bytes > MAX_SOURCE_BYTES) {
       throw limitError(
+        'KS1006',
         `source file too large: more than ${MAX_SOURCE_BYTES.toLocaleString('en')} bytes (8 MiB)`,
         pointAt(source, offset),
         'help: split the system into smaller files',
@@ -65,6 +67,7 @@ function checkBrackets(source: string): void {
       depth++;
       if (depth > MAX_BRACKET_DEPTH) {
         throw limitError(
+          'KS1007',
           `nesting too deep: more than ${MAX_BRACKET_DEPTH} brackets are open here`,
           pointAt(source, offset),
           'help: move the inner part into a function, or a value into a `let`',
@@ -155,6 +158,7 @@ export function checkNestingDepth(file: SourceFile): void {
     const depth = GROUPING_KINDS.has(node.kind) ? parentDepth : parentDepth + 1;
     if (depth > MAX_NESTING_DEPTH) {
       throw limitError(
+        'KS1007',
         node.kind === 'MatchArm'
           ? `nesting too deep: a match is an \`else if\` chain, and this arm is more than ${MAX_NESTING_DEPTH} levels deep`
           : `nesting too deep: this ${describeKind(node.kind)} is more than ${MAX_NESTING_DEPTH} levels deep`,
@@ -176,8 +180,8 @@ function describeKind(kind: string): string {
   return 'expression';
 }
 
-function limitError(message: string, span: Span, help: string): CompileError {
-  const diagnostic: Diagnostic = { severity: 'error', message, span, notes: [help, LIMITS_DOC] };
+function limitError(code: DiagnosticCode, message: string, span: Span, help: string): CompileError {
+  const diagnostic: Diagnostic = { severity: 'error', code, message, span, notes: [help, LIMITS_DOC] };
   return new CompileError(diagnostic);
 }
 

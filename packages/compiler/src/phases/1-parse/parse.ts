@@ -1,5 +1,6 @@
 import type { SourceFile, Span } from './ast.js';
-import { CompileError } from '../../diagnostics/diagnostic.js';
+import type { DiagnosticCode } from '../../diagnostics/codes.js';
+import { CompileError, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { nearestName } from '../../util/suggest.js';
 import { checkNestingDepth, checkSourceLimits } from './limits.js';
 import { pointAt, positionAt } from './source-position.js';
@@ -39,10 +40,11 @@ function isPeggyError(error: unknown): error is PeggySyntaxError {
 
 const NOISE = new Set(['whitespace', 'end of line', 'comment']);
 
-function syntaxDiagnostic(error: PeggySyntaxError, source: string) {
-  // `error()` calls from grammar actions carry their own message and no expectations.
+function syntaxDiagnostic(error: PeggySyntaxError, source: string): Diagnostic {
+  // `error()` calls from grammar actions carry their own code and message, and no expectations.
   if (!error.expected) {
-    return { severity: 'error' as const, message: error.message, span: error.location, notes: [] };
+    const [, code, message] = /^(KS\d{4}) (.*)$/s.exec(error.message)!;
+    return { severity: 'error' as const, code: code as DiagnosticCode, message: message!, span: error.location, notes: [] };
   }
   const expected = [
     ...new Set(
@@ -56,7 +58,7 @@ function syntaxDiagnostic(error: PeggySyntaxError, source: string) {
     const end = previousTokenEnd(source, error.location.start.offset);
     const misspelled = misspelledKeyword(source, end);
     if (misspelled) return misspelled;
-    return { severity: 'error' as const, message: "expected ';'", span: pointAt(source, end), notes: [] };
+    return { severity: 'error' as const, code: 'KS1002' as const, message: "expected ';'", span: pointAt(source, end), notes: [] };
   }
   const word = /^[A-Za-z_0-9]+/.exec(source.slice(error.location.start.offset))?.[0];
   const found = error.found === null ? 'end of file' : `'${word ?? error.found}'`;
@@ -64,6 +66,7 @@ function syntaxDiagnostic(error: PeggySyntaxError, source: string) {
   const wanted = expected.includes('integer') && expected.includes('identifier') ? 'an expression' : list.join(', ');
   return {
     severity: 'error' as const,
+    code: 'KS1001' as const,
     message: `unexpected ${found}; expected ${wanted}`,
     span: error.location,
     notes: [],
@@ -94,6 +97,7 @@ function misspelledKeyword(source: string, wordEnd: number) {
   const start = positionAt(source, wordStart);
   return {
     severity: 'error' as const,
+    code: 'KS1003' as const,
     message: `unknown statement '${word}'`,
     span: { start, end: positionAt(source, wordEnd) },
     notes: [`help: did you mean '${keyword}'?`],

@@ -110,9 +110,11 @@ class SymbolBuilder {
     if (first) {
       throw new CompileError({
         severity: 'error',
+        code: 'KS2001',
         message: `'${name.name}' is already declared`,
         span: name.span,
         notes: [`note: first declared at ${first.start.line}:${first.start.column}`],
+        related: [{ message: `'${name.name}' is first declared here`, span: first }],
       });
     }
     names.set(name.name, name.span);
@@ -127,7 +129,7 @@ class SymbolBuilder {
         const fields = item.fields.map((f) => ({ name: f.name.name, type: storable(resolveType(f.type, scope), f.type.span, 'a struct field') }));
         const seen = new Set<string>();
         for (const field of item.fields) {
-          if (seen.has(field.name.name)) throw located(`struct '${item.name.name}' has two fields named '${field.name.name}'`, field.name.span);
+          if (seen.has(field.name.name)) throw located('KS2002', `struct '${item.name.name}' has two fields named '${field.name.name}'`, field.name.span);
           seen.add(field.name.name);
         }
         scope.types.set(item.name.name, layoutStruct(item.name.name, `struct ${item.name.name}`, fields));
@@ -152,7 +154,7 @@ class SymbolBuilder {
       case 'FnDecl':
         throw new Error('functions are declared by their owner');
       default:
-        throw located(`${item.kind} is not allowed here`, item.span);
+        throw new Error(`${item.kind} cannot be declared here`);
     }
   }
 
@@ -161,13 +163,13 @@ class SymbolBuilder {
     const values = new Map<string, bigint>();
     let next = 0n;
     for (const variant of decl.variants) {
-      if (values.has(variant.name.name)) throw located(`enum '${decl.name.name}' has two variants named '${variant.name.name}'`, variant.name.span);
+      if (values.has(variant.name.name)) throw located('KS2003', `enum '${decl.name.name}' has two variants named '${variant.name.name}'`, variant.name.span);
       const value = variant.value ? evaluateConstInt(variant.value, scopeConstants(scope), 'an enum value') : next;
       values.set(variant.name.name, value);
       next = value + 1n;
     }
     const all = [...values.values()];
-    if (all.some((v) => v < 0n)) throw located(`enum '${decl.name.name}' has a negative value; enum values must be unsigned`, decl.name.span);
+    if (all.some((v) => v < 0n)) throw located('KS2004', `enum '${decl.name.name}' has a negative value; enum values must be unsigned`, decl.name.span);
     const underlying = all.some((v) => v > 0xffff_ffffn) ? INT_TYPES.u64 : INT_TYPES.u32;
     scope.types.set(decl.name.name, { kind: 'enum', name: decl.name.name, values, underlying });
   }
@@ -177,7 +179,7 @@ class SymbolBuilder {
       this.declare(scope, { ...field.name, name: `config.${field.name.name}` });
       const type = resolveType(field.type, scope);
       if (type.kind !== 'int' && type.kind !== 'bool' && type.kind !== 'enum') {
-        throw located(`config field '${field.name.name}' must have an integer, bool or enum type, not ${typeName(type)}`, field.type.span);
+        throw located('KS2016', `config field '${field.name.name}' must have an integer, bool or enum type, not ${typeName(type)}`, field.type.span);
       }
       const defaultValue = evaluateConst(field.value, scopeConstants(scope));
       checkConstFits(defaultValue, type, field.value.span);
@@ -198,7 +200,7 @@ class SymbolBuilder {
     this.declare(scope, decl.name);
     const kind = findMapKind(decl.mapKind.name);
     if (!kind) {
-      throw located(
+      throw located('KS2101', 
         `unknown map kind '${decl.mapKind.name}'`,
         decl.mapKind.span,
         ...didYouMean(decl.mapKind.name, Object.values(MAP_KINDS).map((k) => k.sourceName)),
@@ -206,7 +208,7 @@ class SymbolBuilder {
     }
     const keyless = kind.key === 'none';
     if (keyless !== (decl.keyType === null)) {
-      throw located(
+      throw located('KS2102', 
         keyless
           ? `a ${kind.sourceName} takes one type parameter, the event type: map<E> ${decl.name.name} : ${kind.sourceName}(size)`
           : `a ${kind.sourceName} takes a key and a value type: map<K, V>`,
@@ -216,37 +218,39 @@ class SymbolBuilder {
     const key = decl.keyType ? storable(resolveType(decl.keyType, scope), decl.keyType.span, 'a map key') : null;
     const value = storable(resolveType(decl.valueType, scope), decl.valueType.span, 'a map value');
     const maxEntries = evaluateConstInt(decl.maxEntries, scopeConstants(scope), 'the map size');
-    if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('the map size must be between 1 and 4294967295', decl.maxEntries.span);
+    if (maxEntries <= 0n || maxEntries > 0xffff_ffffn) throw located('KS2103', 'the map size must be between 1 and 4294967295', decl.maxEntries.span);
     if (maxEntries > BigInt(kind.maxEntries)) {
       throw located(
+        'KS2117',
         `a ${kind.sourceName} holds at most ${kind.maxEntries.toLocaleString('en')} ${kind.size === 'ring-bytes' ? 'bytes' : 'entries'}: the kernel refuses ${maxEntries.toLocaleString('en')} (E2BIG)`,
         decl.maxEntries.span,
         'note: the limits are listed in docs/limits.md',
       );
     }
     if (kind.size === 'ring-bytes' && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
-      throw located(`a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
+      throw located('KS2104', `a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
     }
     if (kind.key === 'u32-index' && key && !(key.kind === 'int' && key.size === 4)) {
-      throw located(`${kind.sourceName} keys are u32 indexes, not ${typeName(key)}`, decl.keyType!.span);
+      throw located('KS2105', `${kind.sourceName} keys are u32 indexes, not ${typeName(key)}`, decl.keyType!.span);
     }
     if (kind.value === 'u32' && !(value.kind === 'int' && value.name === 'u32')) {
-      throw located(`${kind.sourceName} values are u32, not ${typeName(value)}`, decl.valueType.span);
+      throw located('KS2106', `${kind.sourceName} values are u32, not ${typeName(value)}`, decl.valueType.span);
     }
     if (kind.key === 'lpm-prefix') {
       const first = key?.kind === 'struct' ? key.fields[0] : undefined;
       if (!first || first.name !== 'prefixlen' || !(first.type.kind === 'int' && first.type.name === 'u32')) {
-        throw located('an LpmTrie key must be a struct whose first field is `prefixlen: u32`', decl.keyType!.span);
+        throw located('KS2107', 'an LpmTrie key must be a struct whose first field is `prefixlen: u32`', decl.keyType!.span);
       }
     }
     for (const type of [key, value]) {
       if (type && (type.kind === 'void' || type.kind === 'pointer' || type.kind === 'context')) {
-        throw located(`a map cannot hold values of type ${typeName(type)}`, decl.span);
+        throw located('KS2108', `a map cannot hold values of type ${typeName(type)}`, decl.span);
       }
     }
     // The kernel keeps each CPU's copy of a value in one per-CPU allocation unit (PCPU_MIN_UNIT_SIZE).
     if (kind.perCpu && roundUp(sizeOf(value), 8) > PER_CPU_VALUE_LIMIT) {
       throw located(
+        'KS2118',
         `a ${kind.sourceName} value is at most ${PER_CPU_VALUE_LIMIT.toLocaleString('en')} bytes: the kernel refuses ${typeName(value)} (${sizeOf(value).toLocaleString('en')} bytes, E2BIG)`,
         decl.valueType.span,
         'note: the limits are listed in docs/limits.md',
@@ -277,17 +281,17 @@ class SymbolBuilder {
     const seen = new Set<string>();
     for (const attribute of decl.attributes) {
       const name = attribute.name.name;
-      if (seen.has(name)) throw located(`attribute '${name}' is given twice`, attribute.span);
+      if (seen.has(name)) throw located('KS2109', `attribute '${name}' is given twice`, attribute.span);
       seen.add(name);
       switch (name) {
         case 'pinned':
           if (attribute.value === null) {
             pinPath = `${PIN_ROOT}${decl.name.name}`;
           } else if (attribute.value.kind !== 'StringLiteral') {
-            throw located('`pinned` takes a path string: pinned: "/sys/fs/bpf/name"', attribute.value.span);
+            throw located('KS2110', '`pinned` takes a path string: pinned: "/sys/fs/bpf/name"', attribute.value.span);
           } else if (pinPathProblem(attribute.value.value) !== null) {
             // The shared rule (also the runtime's): a normal path under /sys/fs/bpf/, no `..`, NUL or control character.
-            throw located(`the pin path ${JSON.stringify(attribute.value.value)} cannot be used: ${pinPathProblem(attribute.value.value)}`, attribute.value.span);
+            throw located('KS2111', `the pin path ${JSON.stringify(attribute.value.value)} cannot be used: ${pinPathProblem(attribute.value.value)}`, attribute.value.span);
           } else {
             pinPath = attribute.value.value;
           }
@@ -295,19 +299,19 @@ class SymbolBuilder {
         case 'no_prealloc':
         case 'read_only':
         case 'write_only': {
-          if (attribute.value !== null) throw located(`attribute '${name}' takes no value`, attribute.value.span);
+          if (attribute.value !== null) throw located('KS2112', `attribute '${name}' takes no value`, attribute.value.span);
           flags.add({ no_prealloc: 'BPF_F_NO_PREALLOC', read_only: 'BPF_F_RDONLY', write_only: 'BPF_F_WRONLY' }[name]);
           break;
         }
         default:
-          throw located(
+          throw located('KS2113', 
             `unknown map attribute '${name}'`,
             attribute.name.span,
             ...didYouMean(name, ['pinned', 'no_prealloc', 'read_only', 'write_only']),
           );
       }
     }
-    if (flags.has('BPF_F_RDONLY') && flags.has('BPF_F_WRONLY')) throw located('a map cannot be both read_only and write_only', decl.span);
+    if (flags.has('BPF_F_RDONLY') && flags.has('BPF_F_WRONLY')) throw located('KS2114', 'a map cannot be both read_only and write_only', decl.span);
     return { pinPath, flags: [...flags] };
   }
 
@@ -331,7 +335,7 @@ class SymbolBuilder {
     };
     const paramNames = new Set<string>();
     for (const param of decl.params) {
-      if (paramNames.has(param.name.name)) throw located(`parameter '${param.name.name}' is declared twice`, param.name.span);
+      if (paramNames.has(param.name.name)) throw located('KS2006', `parameter '${param.name.name}' is declared twice`, param.name.span);
       paramNames.add(param.name.name);
     }
     scope.functions.set(symbol.name, symbol);
@@ -349,7 +353,7 @@ class SymbolBuilder {
       returnType: decl.returnType ? resolveType(decl.returnType, this.global) : VOID,
     };
     const kernel = kernelTypesOf(this.global);
-    if (!kernel) throw located(`extern fn ${decl.name.name} needs the kernel's BTF`, decl.name.span);
+    if (!kernel) throw located('KS6001', `extern fn ${decl.name.name} needs the kernel's BTF`, decl.name.span);
     kernel.checkKfunc(symbol);
     this.kfuncs.push(symbol);
   }
@@ -357,7 +361,7 @@ class SymbolBuilder {
   private declareProgram(decl: ast.ProgramDecl): void {
     const kindName = decl.programKind.name;
     if (!isProgramKind(kindName)) {
-      throw located(`unknown program kind '${kindName}'`, decl.programKind.span, ...didYouMean(kindName, Object.keys(PROGRAM_KINDS)));
+      throw located('KS2201', `unknown program kind '${kindName}'`, decl.programKind.span, ...didYouMean(kindName, Object.keys(PROGRAM_KINDS)));
     }
     const info = PROGRAM_KINDS[kindName];
     const target = this.programTarget(decl, info.target);
@@ -375,7 +379,7 @@ class SymbolBuilder {
       });
     }
     if (!main) {
-      throw located(`program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.context}) -> ${info.returnType} { ... }`);
+      throw located('KS2202', `program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.context}) -> ${info.returnType} { ... }`);
     }
     this.checkMainSignature(main, info.context, info.returnType);
     this.programs.push({ name: decl.name.name, decl, info, target, section: info.section(target), main, scope });
@@ -385,22 +389,22 @@ class SymbolBuilder {
     const target = decl.target?.value ?? null;
     const kind = decl.programKind.name;
     if (rule.kind === 'none') {
-      if (target !== null) throw located(`a ${kind} program takes no target`, decl.target!.span);
+      if (target !== null) throw located('KS2203', `a ${kind} program takes no target`, decl.target!.span);
       return null;
     }
     const required = rule.kind === 'name' || rule.required;
     if (required && target === null) {
       const example = rule.kind === 'name' ? rule.example : '"ingress"';
-      throw located(`a ${kind} program needs a target: program ${decl.name.name} : ${kind}(${example})`, decl.programKind.span);
+      throw located('KS2204', `a ${kind} program needs a target: program ${decl.name.name} : ${kind}(${example})`, decl.programKind.span);
     }
     if (rule.kind === 'direction') {
       if (target !== null && target !== 'ingress' && target !== 'egress') {
-        throw located(`the target of a ${kind} program is "ingress" or "egress", not ${JSON.stringify(target)}`, decl.target!.span);
+        throw located('KS2205', `the target of a ${kind} program is "ingress" or "egress", not ${JSON.stringify(target)}`, decl.target!.span);
       }
       return target ?? 'ingress';
     }
     if (rule.pattern && !rule.pattern.regex.test(target!)) {
-      throw located(`a ${kind} target is ${rule.pattern.shape}, not ${JSON.stringify(target)}`, decl.target!.span);
+      throw located('KS2206', `a ${kind} target is ${rule.pattern.shape}, not ${JSON.stringify(target)}`, decl.target!.span);
     }
     return target;
   }
@@ -408,15 +412,15 @@ class SymbolBuilder {
   private checkMainSignature(main: FunctionSymbol, contextType: string, returnType: string): void {
     const [param, ...rest] = main.params;
     if (!param || rest.length > 0 || param.type.kind !== 'context' || param.type.name !== contextType) {
-      throw located(`this program's main takes one parameter, (ctx: ${contextType})`, main.decl.name.span);
+      throw located('KS2207', `this program's main takes one parameter, (ctx: ${contextType})`, main.decl.name.span);
     }
     const ret = main.returnType;
     const ok = returnType === 'i32' ? ret.kind === 'int' && ret.name === 'i32' : ret.kind === 'action' && ret.name === returnType;
-    if (!ok) throw located(`this program's main must return ${returnType}, not ${typeName(ret)}`, main.decl.returnType?.span ?? main.decl.name.span);
+    if (!ok) throw located('KS2208', `this program's main must return ${returnType}, not ${typeName(ret)}`, main.decl.returnType?.span ?? main.decl.name.span);
   }
 
   private declareUserspace(decl: ast.UserspaceBlock): void {
-    if (this.userspace) throw located('there can be only one userspace block', decl.span);
+    if (this.userspace) throw located('KS2209', 'there can be only one userspace block', decl.span);
     const scope = newScope(this.global);
     this.userspace = { decl, scope, main: null };
   }
@@ -436,7 +440,7 @@ class SymbolBuilder {
     if (main) {
       const ok = main.returnType.kind === 'int' && main.returnType.name === 'i32' && main.params.every((p) => p.type.kind === 'int');
       if (!ok || main.params.length > 2) {
-        throw located('the userspace main is fn main(argc: u32, argv: u64) -> i32 (parameters optional)', main.decl.name.span);
+        throw located('KS2210', 'the userspace main is fn main(argc: u32, argv: u64) -> i32 (parameters optional)', main.decl.name.span);
       }
     }
   }
@@ -450,7 +454,7 @@ class SymbolBuilder {
       for (const map of maps) {
         if (map.program === null) continue;
         map.objectName = `${map.program}__${name}`;
-        this.diagnostics.info(`local map '${map.name}' is named '${map.objectName}' in the object file, since several maps are named '${name}'`, map.decl.name.span);
+        this.diagnostics.info('KS2115', `local map '${map.name}' is named '${map.objectName}' in the object file, since several maps are named '${name}'`, map.decl.name.span);
       }
     }
   }
@@ -474,19 +478,19 @@ function builtinScope(kernel: KernelTypes | null): Scope {
 /** Kernel pointers live only in kernel code: userspace and the loaders could not follow one. */
 function storable(type: Type, span: ast.Span, what: string): Type {
   if (containsKernelType(type)) {
-    throw located(`a kernel pointer cannot be ${what}: only kernel code can follow it`, span, 'help: store the address as a u64 (`p as u64`) and cast it back where it is read (`addr as *sock`)');
+    throw located('KS6015', `a kernel pointer cannot be ${what}: only kernel code can follow it`, span, 'help: store the address as a u64 (`p as u64`) and cast it back where it is read (`addr as *sock`)');
   }
   return type;
 }
 
 function checkConstFits(value: bigint | boolean, type: Type, span: ast.Span): void {
   if (type.kind === 'bool') {
-    if (typeof value !== 'boolean') throw located(`expected a bool, found an integer`, span);
+    if (typeof value !== 'boolean') throw located('KS2014', `expected a bool, found an integer`, span);
     return;
   }
-  if (typeof value === 'boolean') throw located(`expected ${typeName(type)}, found a bool`, span);
+  if (typeof value === 'boolean') throw located('KS2014', `expected ${typeName(type)}, found a bool`, span);
   const intType = type.kind === 'enum' ? type.underlying : type.kind === 'int' ? type : null;
-  if (!intType) throw located(`a constant of type ${typeName(type)} is not supported`, span);
+  if (!intType) throw located('KS2014', `a constant of type ${typeName(type)} is not supported`, span);
   const [min, max] = intRange(intType);
-  if (value < min || value > max) throw located(`${value} does not fit in ${intType.name} (${min}..${max})`, span);
+  if (value < min || value > max) throw located('KS2015', `${value} does not fit in ${intType.name} (${min}..${max})`, span);
 }

@@ -4,7 +4,7 @@
 // by the type checker's resolutions afterwards (so a local shadowing a
 // constant is not taken for it).
 import type * as ast from '../1-parse/ast.js';
-import { CompileError } from '../../diagnostics/diagnostic.js';
+import { CompileError, located } from '../../diagnostics/diagnostic.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { lookup, type Scope } from './symbol-table.js';
 
@@ -62,7 +62,7 @@ export function evaluateConst(expr: ast.Expr, names: ConstNames): ConstValue {
 export function evaluateConstInt(expr: ast.Expr, names: ConstNames, what: string): bigint {
   const value = evaluateConst(expr, names);
   if (typeof value !== 'bigint') {
-    throw new CompileError({ severity: 'error', message: `${what} must be an integer constant`, span: expr.span, notes: [] });
+    throw located('KS2012', `${what} must be an integer constant`, expr.span);
   }
   return value;
 }
@@ -70,7 +70,7 @@ export function evaluateConstInt(expr: ast.Expr, names: ConstNames, what: string
 function evaluateBinary(expr: ast.BinaryExpr, left: ConstValue, right: ConstValue): ConstValue {
   if (typeof left === 'bigint' && typeof right === 'bigint') {
     if ((expr.op === '/' || expr.op === '%') && right === 0n) {
-      throw new CompileError({ severity: 'error', message: 'division by zero in a constant expression', span: expr.right.span, notes: [] });
+      throw located('KS2013', 'division by zero in a constant expression', expr.right.span);
     }
     switch (expr.op) {
       case '+': return left + right;
@@ -115,5 +115,5 @@ export function constantOrNull(expr: ast.Expr, names: ConstNames): ConstValue | 
 }
 
 function fail(expr: ast.Expr): never {
-  throw new CompileError({ severity: 'error', message: 'expected a constant expression', span: expr.span, notes: [] });
+  throw located('KS2012', 'expected a constant expression', expr.span);
 }

@@ -24,7 +24,7 @@ export function resolveType(type: ast.TypeExpr, scope: Scope): Type {
     case 'ArrayType': {
       const element = resolveType(type.element, scope);
       const length = evaluateConstInt(type.length, scopeConstants(scope), 'an array length');
-      if (length <= 0n || length > BigInt(MAX_ARRAY_LENGTH)) throw located(`an array length must be between 1 and ${MAX_ARRAY_LENGTH}`, type.length.span);
+      if (length <= 0n || length > BigInt(MAX_ARRAY_LENGTH)) throw located('KS2011', `an array length must be between 1 and ${MAX_ARRAY_LENGTH}`, type.length.span);
       return { kind: 'array', element, length: Number(length) };
     }
     case 'PointerType': {
@@ -41,10 +41,10 @@ export function resolveType(type: ast.TypeExpr, scope: Scope): Type {
 
 function unknownType(type: Extract<ast.TypeExpr, { kind: 'NamedType' }>, scope: Scope) {
   const declared = didYouMean(type.name, visibleNames(scope, 'types'));
-  if (declared.length > 0) return located(`unknown type '${type.name}'`, type.span, ...declared);
+  if (declared.length > 0) return located('KS2010', `unknown type '${type.name}'`, type.span, ...declared);
   const kernel = kernelTypesOf(scope);
   const missing = kernel?.unavailable();
-  if (missing) return located(`unknown type '${type.name}'`, type.span, `note: kernel types cannot be looked up: ${missing}`);
+  if (missing) return located('KS2010', `unknown type '${type.name}'`, type.span, `note: kernel types cannot be looked up: ${missing}`);
   const similar = kernel?.nearestTypeNames(type.name) ?? [];
-  return located(`unknown type '${type.name}'`, type.span, ...(similar.length > 0 ? [`help: kernel types with a similar name: ${similar.map((n) => `*${n}`).join(', ')}`] : []));
+  return located('KS2010', `unknown type '${type.name}'`, type.span, ...(similar.length > 0 ? [`help: kernel types with a similar name: ${similar.map((n) => `*${n}`).join(', ')}`] : []));
 }

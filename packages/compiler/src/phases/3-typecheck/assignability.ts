@@ -28,7 +28,7 @@ export function expect(actual: Type, expected: Type, expr: ast.Expr): void {
     a && e && actual.kind !== 'bool' && expected.kind !== 'bool'
       ? [`help: ${a.size > e.size ? 'narrowing' : 'changing signedness'} needs an explicit cast: (${exprHint(expr)}) as ${typeName(expected)}`]
       : [];
-  throw located(`expected ${typeName(expected)}, found ${typeName(actual)}`, expr.span, ...help);
+  throw located('KS3101', `expected ${typeName(expected)}, found ${typeName(actual)}`, expr.span, ...help);
 }
 
 /** The common type of two integer operands under the widening rules. */
@@ -36,10 +36,10 @@ export function unify(left: Type, right: Type, leftExpr: ast.Expr, rightExpr: as
   if (sameType(left, right)) return left.kind === 'action' || left.kind === 'enum' || left.kind === 'char' ? integerView(left)! : left;
   const a = integerView(left);
   const b = integerView(right);
-  if (!a || !b) throw located(`mismatched types ${typeName(left)} and ${typeName(right)}`, leftExpr.span);
+  if (!a || !b) throw located('KS3102', `mismatched types ${typeName(left)} and ${typeName(right)}`, leftExpr.span);
   if (widens(a, b)) return b;
   if (widens(b, a)) return a;
-  throw located(
+  throw located('KS3102', 
     `mismatched types ${typeName(left)} and ${typeName(right)}`,
     rightExpr.span,
     `help: convert one side explicitly, e.g. (${exprHint(rightExpr)}) as ${a.name}`,
@@ -57,7 +57,7 @@ export function literalType(value: bigint, expected: Type | null, span: ast.Span
   const target = expected && expected.kind !== 'bool' ? integerView(expected) : null;
   if (target && expected!.kind !== 'action') {
     const [min, max] = intRange(target);
-    if (value < min || value > max) throw located(`${value} does not fit in ${target.name} (${min}..${max})`, span);
+    if (value < min || value > max) throw located('KS3103', `${value} does not fit in ${target.name} (${min}..${max})`, span);
     return expected!.kind === 'enum' ? target : expected!;
   }
   // Untyped literals: u32 unless the value needs more (LANGUAGE §3, docs/language.md).
@@ -70,7 +70,7 @@ export function isLiteral(expr: ast.Expr): boolean {
 }
 
 function tooBig(value: bigint, span: ast.Span): never {
-  throw located(`${value} does not fit in any integer type`, span);
+  throw located('KS3103', `${value} does not fit in any integer type`, span);
 }
 
 function exprHint(expr: ast.Expr): string {

@@ -20,17 +20,16 @@ export function checkCall(cx: FunctionContext, env: Environment, expr: ast.CallE
   if (callee.kind === 'MemberExpr') {
     return cx.isContext(env, callee.object) ? checkContextMethod(cx, env, expr, callee) : checkMapMethod(cx, env, expr, callee);
   }
-  if (callee.kind !== 'Identifier') throw located('only functions can be called', callee.span);
-  if (callee.name === 'tail_call') throw located('tail_call can only be returned: return tail_call(ctx, program) else FALLBACK;', expr.span);
+  if (callee.kind !== 'Identifier') throw located('KS3402', 'only functions can be called', callee.span);
+  if (callee.name === 'tail_call') throw located('KS3411', 'tail_call can only be returned: return tail_call(ctx, program) else FALLBACK;', expr.span);
   const kfunc = kfuncNamed(cx, callee);
   if (kfunc) return checkKfuncCall(cx, env, expr, kfunc);
   const resolution = resolveCallee(cx, callee);
   cx.resolve(callee, resolution);
   if (resolution.kind === 'builtin') return checkBuiltinCall(cx, env, expr, resolution.builtin, expected);
   const fn = resolution.fn;
-  if (fn.name === 'main' && fn.owner.kind === 'program') throw located(`a program's main cannot be called; use tail_call to jump to another program`, callee.span);
-  if (cx.side === 'kernel' && fn.owner.kind === 'userspace') throw located(`'${fn.name}' is a userspace function`, callee.span);
-  if (expr.args.length !== fn.params.length) throw located(`'${fn.name}' takes ${fn.params.length} argument(s), found ${expr.args.length}`, expr.span);
+  if (fn.name === 'main' && fn.owner.kind === 'program') throw located('KS3403', `a program's main cannot be called; use tail_call to jump to another program`, callee.span);
+  if (expr.args.length !== fn.params.length) throw located('KS3401', `'${fn.name}' takes ${fn.params.length} argument(s), found ${expr.args.length}`, expr.span);
   expr.args.forEach((arg, i) => expect(checkExpr(cx, env, arg, fn.params[i]!.type), fn.params[i]!.type, arg));
   return fn.returnType;
 }
@@ -42,10 +41,10 @@ function kfuncNamed(cx: FunctionContext, callee: ast.Identifier): KfuncSymbol | 
 }
 
 function checkKfuncCall(cx: FunctionContext, env: Environment, expr: ast.CallExpr, kfunc: KfuncSymbol): Type {
-  if (cx.side !== 'kernel') throw located(`'${kfunc.name}' is a kernel function (kfunc): only kernel programs call it`, expr.callee.span);
+  if (cx.side !== 'kernel') throw located('KS6016', `'${kfunc.name}' is a kernel function (kfunc): only kernel programs call it`, expr.callee.span);
   cx.resolve(expr.callee, { kind: 'kfunc', kfunc });
   cx.record(expr.callee, VOID);
-  if (expr.args.length !== kfunc.params.length) throw located(`'${kfunc.name}' takes ${kfunc.params.length} argument(s), found ${expr.args.length}`, expr.span);
+  if (expr.args.length !== kfunc.params.length) throw located('KS3401', `'${kfunc.name}' takes ${kfunc.params.length} argument(s), found ${expr.args.length}`, expr.span);
   expr.args.forEach((arg, i) => expect(checkExpr(cx, env, arg, kfunc.params[i]!.type), kfunc.params[i]!.type, arg));
   return kfunc.returnType;
 }
@@ -56,12 +55,12 @@ function resolveCallee(cx: FunctionContext, callee: ast.Identifier): Extract<Res
   if (fn) return { kind: 'function', fn };
   const builtin = BUILTIN_FUNCTIONS[callee.name];
   if (builtin && (builtin.side === 'both' || builtin.side === cx.side)) return { kind: 'builtin', builtin };
-  if (builtin) throw located(`${callee.name}() is only available in ${builtin.side === 'kernel' ? 'kernel programs' : 'userspace'}`, callee.span);
+  if (builtin) throw located('KS3405', `${callee.name}() is only available in ${builtin.side === 'kernel' ? 'kernel programs' : 'userspace'}`, callee.span);
   const known = [
     ...visibleNames(cx.scope, 'functions'),
     ...Object.values(BUILTIN_FUNCTIONS).filter((b) => b.side === 'both' || b.side === cx.side).map((b) => b.name),
   ];
-  throw located(`unknown function '${callee.name}'`, callee.span, ...didYouMean(callee.name, known));
+  throw located('KS3002', `unknown function '${callee.name}'`, callee.span, ...didYouMean(callee.name, known));
 }
 
 function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallExpr, builtin: BuiltinFunction, expected: Type | null): Type {
@@ -70,16 +69,16 @@ function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallE
   switch (form.kind) {
     case 'format': {
       const [format, ...rest] = args;
-      if (!format || format.kind !== 'StringLiteral') throw located(`${builtin.name} takes a format string first`, expr.span);
+      if (!format || format.kind !== 'StringLiteral') throw located('KS3406', `${builtin.name} takes a format string first`, expr.span);
       checkExpr(cx, env, format, null);
       if (cx.side === 'kernel' && rest.length > MAX_PRINTK_ARGS) {
-        throw located(`${builtin.name} formats at most ${MAX_PRINTK_ARGS} values in the kernel, found ${rest.length}`, rest[MAX_PRINTK_ARGS]!.span);
+        throw located('KS3407', `${builtin.name} formats at most ${MAX_PRINTK_ARGS} values in the kernel, found ${rest.length}`, rest[MAX_PRINTK_ARGS]!.span);
       }
       checkPrintArgs(format, rest, rest.map((arg) => checkExpr(cx, env, arg, null)), cx.side);
       return VOID;
     }
     case 'min-max': {
-      if (args.length !== 2) throw located(`${builtin.name} takes two arguments`, expr.span);
+      if (args.length !== 2) throw located('KS3401', `${builtin.name} takes two arguments`, expr.span);
       const [a, b] = args as [ast.Expr, ast.Expr];
       const left = checkExpr(cx, env, a, expected && isIntegerLike(expected) ? expected : null);
       const right = checkExpr(cx, env, b, integerView(left));
@@ -87,22 +86,22 @@ function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallE
     }
     case 'program': {
       const wanted = form.target ? 2 : 1;
-      if (args.length !== wanted) throw located(form.target ? 'attach takes a program and a target: attach(prog, "eth0")' : 'detach takes a program: detach(prog)', expr.span);
+      if (args.length !== wanted) throw located('KS3401', form.target ? 'attach takes a program and a target: attach(prog, "eth0")' : 'detach takes a program: detach(prog)', expr.span);
       const [programArg, target] = args as [ast.Expr, ast.Expr | undefined];
       const programs = cx.system.symbols.programs;
       const program = programArg.kind === 'Identifier' ? programs.find((p) => p.name === programArg.name) : undefined;
-      if (!program) throw located('the first argument is a program name', programArg.span, ...didYouMean(programArg.kind === 'Identifier' ? programArg.name : '', programs.map((p) => p.name)));
+      if (!program) throw located('KS3409', 'the first argument is a program name', programArg.span, ...didYouMean(programArg.kind === 'Identifier' ? programArg.name : '', programs.map((p) => p.name)));
       cx.resolve(programArg, { kind: 'program', program });
       cx.record(programArg, VOID);
       if (target) {
         const type = checkExpr(cx, env, target, null);
-        if (type.kind !== 'string') throw located('the attach target is a string: an interface name for xdp and tc, "" otherwise', target.span);
+        if (type.kind !== 'string') throw located('KS3410', 'the attach target is a string: an interface name for xdp and tc, "" otherwise', target.span);
       }
       return INT_TYPES.i32;
     }
     case 'signature': {
       const { params } = form;
-      if (args.length !== params.length) throw located(`${builtin.name} takes ${params.length} argument(s), found ${args.length}`, expr.span);
+      if (args.length !== params.length) throw located('KS3401', `${builtin.name} takes ${params.length} argument(s), found ${args.length}`, expr.span);
       args.forEach((arg, i) => expect(checkExpr(cx, env, arg, params[i]!), params[i]!, arg));
       return form.returns;
     }

@@ -34,7 +34,7 @@ function checkFunction(cx: FunctionContext, fn: FunctionSymbol): TypedFunction {
   });
   checkBody(cx, env, fn.decl.body);
   if (fn.returnType.kind !== 'void' && !alwaysExits(fn.decl.body)) {
-    throw located(`not every path of '${fn.name}' returns a value`, closingBrace(fn.decl.body), `help: end the function with a return of type ${typeName(fn.returnType)}`);
+    throw located('KS3703', `not every path of '${fn.name}' returns a value`, closingBrace(fn.decl.body), `help: end the function with a return of type ${typeName(fn.returnType)}`);
   }
   return { symbol: fn, side: cx.side, program: cx.program, params, locals: cx.locals };
 }

@@ -20,7 +20,7 @@ export function checkContextField(cx: FunctionContext, env: Environment, expr: a
   const recordField = field ? null : checkRecordField(cx, expr, context);
   if (recordField) return recordField;
   if (!field) {
-    throw located(`${context.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, Object.keys(context.fields)));
+    throw located('KS3501', `${context.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, Object.keys(context.fields)));
   }
   return field.type;
 }
@@ -30,39 +30,39 @@ export function checkContextMethod(cx: FunctionContext, env: Environment, expr: 
   const context = cx.contextOf(env, callee.object);
   const name = callee.property.name;
   const method = context.methods[name];
-  if (!method) throw located(`${context.name} has no method '${name}'`, callee.property.span);
+  if (!method) throw located('KS3502', `${context.name} has no method '${name}'`, callee.property.span);
   const constants = cx.constants(env);
   switch (method.form) {
     case 'len':
-      if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
+      if (expr.args.length !== 0) throw located('KS3401', `ctx.${name}() takes no arguments`, expr.span);
       return INT_TYPES.u32;
     case 'header': {
       const [typeArg] = expr.typeArgs;
-      if (!typeArg || expr.typeArgs.length !== 1 || expr.args.length !== 1) throw located('ctx.header<T>(offset) takes one type and one offset', expr.span);
+      if (!typeArg || expr.typeArgs.length !== 1 || expr.args.length !== 1) throw located('KS3401', 'ctx.header<T>(offset) takes one type and one offset', expr.span);
       const target = cx.resolveType(typeArg);
-      if (target.kind !== 'struct' && target.kind !== 'int' && target.kind !== 'array') throw located(`cannot view packet bytes as ${typeName(target)}`, typeArg.span);
+      if (target.kind !== 'struct' && target.kind !== 'int' && target.kind !== 'array') throw located('KS3503', `cannot view packet bytes as ${typeName(target)}`, typeArg.span);
       const offset = checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
-      if (!isIntegerLike(offset)) throw located('the offset is an integer', expr.args[0]!.span);
+      if (!isIntegerLike(offset)) throw located('KS3504', 'the offset is an integer', expr.args[0]!.span);
       return { kind: 'pointer', target };
     }
     case 'read': {
       const [typeArg] = expr.typeArgs;
-      if (!typeArg || expr.args.length !== 1) throw located('ctx.read<T>(offset) takes one type and one byte offset', expr.span);
+      if (!typeArg || expr.args.length !== 1) throw located('KS3401', 'ctx.read<T>(offset) takes one type and one byte offset', expr.span);
       return checkRecordRead(cx, env, expr, cx.resolveType(typeArg), typeArg);
     }
     case 'arg': {
-      if (expr.args.length !== 1) throw located('ctx.arg(i) takes the argument index', expr.span);
+      if (expr.args.length !== 1) throw located('KS3401', 'ctx.arg(i) takes the argument index', expr.span);
       const index = evaluateConst(expr.args[0]!, constants);
-      if (typeof index !== 'bigint' || index < 0n || index > 5n) throw located('ctx.arg(i) takes a constant index from 0 to 5', expr.args[0]!.span);
+      if (typeof index !== 'bigint' || index < 0n || index > 5n) throw located('KS3506', 'ctx.arg(i) takes a constant index from 0 to 5', expr.args[0]!.span);
       checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
       return INT_TYPES.u64;
     }
     case 'ret': {
       if (!cx.program?.info.readsReturnValue) {
         const returning = Object.values(PROGRAM_KINDS).filter((k) => k.readsReturnValue && k.context === context.name).map((k) => k.kind);
-        throw located(`ctx.ret() is only available in ${returning.join(', ')} programs`, callee.property.span);
+        throw located('KS3507', `ctx.ret() is only available in ${returning.join(', ')} programs`, callee.property.span);
       }
-      if (expr.args.length !== 0) throw located(`ctx.${name}() takes no arguments`, expr.span);
+      if (expr.args.length !== 0) throw located('KS3401', `ctx.${name}() takes no arguments`, expr.span);
       // Typed from the probed function's prototype where there is one (LANGUAGE.md §13).
       return probeReturnType(cx, context, callee.property.span) ?? INT_TYPES.u64;
     }

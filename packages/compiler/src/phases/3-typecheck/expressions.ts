@@ -36,7 +36,7 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
     case 'StringLiteral':
       return checkStringInto(expr, expected) ?? STRING;
     case 'SliceExpr':
-      throw located('a tail `buf[off..]` is only a destination of bpf_probe_read_* and ctx.str', expr.span);
+      throw located('KS6017', 'a tail `buf[off..]` is only a destination of bpf_probe_read_* and ctx.str', expr.span);
     case 'NullLiteral':
       return NULL;
     case 'Identifier':
@@ -53,7 +53,7 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
       const kernelCast = checkKernelCast(from, target, expr.span);
       if (kernelCast) return kernelCast;
       const castable = (t: Type) => isIntegerLike(t) || t.kind === 'bool';
-      if (!castable(from) || !castable(target)) throw located(`cannot cast ${typeName(from)} to ${typeName(target)}`, expr.span);
+      if (!castable(from) || !castable(target)) throw located('KS3105', `cannot cast ${typeName(from)} to ${typeName(target)}`, expr.span);
       return target;
     }
     case 'CallExpr':
@@ -66,14 +66,14 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
       return checkStructLiteral(cx, env, expr);
     case 'ArrayLiteral': {
       const element = expected?.kind === 'array' ? expected.element : null;
-      if (expr.elements.length === 0) throw located('an array literal needs at least one element; use [0; N] for zeroes', expr.span);
+      if (expr.elements.length === 0) throw located('KS3210', 'an array literal needs at least one element; use [0; N] for zeroes', expr.span);
       // Each element is checked once: checking the first twice doubles the work per level of nested literals.
       const first = checkExpr(cx, env, expr.elements[0]!, element);
       const elementType = element ?? first;
       expect(first, elementType, expr.elements[0]!);
       for (const e of expr.elements.slice(1)) expect(checkExpr(cx, env, e, elementType), elementType, e);
       if (expected?.kind === 'array' && expected.length !== expr.elements.length) {
-        throw located(`expected ${expected.length} elements, found ${expr.elements.length}`, expr.span);
+        throw located('KS3211', `expected ${expected.length} elements, found ${expr.elements.length}`, expr.span);
       }
       return { kind: 'array', element: elementType, length: expr.elements.length };
     }
@@ -81,13 +81,13 @@ function exprType(cx: FunctionContext, env: Environment, expr: ast.Expr, expecte
       const element = expected?.kind === 'array' ? expected.element : null;
       const elementType = checkExpr(cx, env, expr.value, element);
       const count = evaluateConst(expr.count, cx.constants(env));
-      if (typeof count !== 'bigint' || count <= 0n) throw located('the repeat count must be a positive integer constant', expr.count.span);
+      if (typeof count !== 'bigint' || count <= 0n) throw located('KS3212', 'the repeat count must be a positive integer constant', expr.count.span);
       return { kind: 'array', element: element ?? elementType, length: Number(count) };
     }
     case 'MatchExpr':
       return checkMatch(cx, env, expr, expected, true);
     case 'TailCallExpr':
-      throw located('tail_call can only be returned: return tail_call(ctx, program) else FALLBACK;', expr.span);
+      throw located('KS3411', 'tail_call can only be returned: return tail_call(ctx, program) else FALLBACK;', expr.span);
   }
 }
 
@@ -108,18 +108,18 @@ function checkIdentifier(cx: FunctionContext, env: Environment, expr: ast.Identi
     case 'context':
       return cx.fn.params[0]!.type;
     case 'map':
-      throw located(`'${expr.name}' is a map; read an element with ${expr.name}[key]`, expr.span);
+      throw located('KS3003', `'${expr.name}' is a map; read an element with ${expr.name}[key]`, expr.span);
     case 'function':
     case 'builtin':
-      throw located(`'${expr.name}' is a function; call it with ${expr.name}(...)`, expr.span);
+      throw located('KS3003', `'${expr.name}' is a function; call it with ${expr.name}(...)`, expr.span);
     case 'program':
     case 'iteration':
     case 'kernelField':
     case 'recordField':
     case 'probeArg':
-      throw located(`'${expr.name}' is a program`, expr.span);
+      throw located('KS3003', `'${expr.name}' is a program`, expr.span);
     case 'kfunc':
-      throw located(`'${expr.name}' is a function; call it with ${expr.name}(...)`, expr.span);
+      throw located('KS3003', `'${expr.name}' is a function; call it with ${expr.name}(...)`, expr.span);
   }
 }
 
@@ -156,12 +156,12 @@ function resolveName(cx: FunctionContext, env: Environment, expr: ast.Identifier
     ...Object.keys(ACTION_CONSTANTS.TcAction),
     ...Object.keys(PROTOCOL_CONSTANTS),
   ];
-  throw located(`unknown name '${expr.name}'`, expr.span, ...didYouMean(expr.name, candidates));
+  throw located('KS3001', `unknown name '${expr.name}'`, expr.span, ...didYouMean(expr.name, candidates));
 }
 
 function checkPath(cx: FunctionContext, env: Environment, expr: ast.PathExpr): Type {
   const [first, second] = expr.segments;
-  if (expr.segments.length !== 2) throw located('a path has two parts: Enum::Variant or program::map', expr.span);
+  if (expr.segments.length !== 2) throw located('KS3005', 'a path has two parts: Enum::Variant or program::map', expr.span);
   const action = findActionVariant(first!.name, second!.name);
   if (action) {
     cx.resolve(expr, { kind: 'action', constant: action.constant, value: action.value });
@@ -170,13 +170,13 @@ function checkPath(cx: FunctionContext, env: Environment, expr: ast.PathExpr): T
   const type = lookup(cx.scope, 'types', first!.name);
   if (type?.kind === 'enum') {
     const value = type.values.get(second!.name);
-    if (value === undefined) throw located(`enum ${type.name} has no variant '${second!.name}'`, second!.span, ...didYouMean(second!.name, type.values.keys()));
+    if (value === undefined) throw located('KS3004', `enum ${type.name} has no variant '${second!.name}'`, second!.span, ...didYouMean(second!.name, type.values.keys()));
     cx.resolve(expr, { kind: 'constant', value, type, cName: `${type.name}_${second!.name}` });
     return type;
   }
   const map = mapOf(cx, env, expr);
-  if (map) throw located(`'${map.name}' is a map; read an element with ${map.name}[key]`, expr.span);
-  throw located(`unknown name '${first!.name}::${second!.name}'`, expr.span);
+  if (map) throw located('KS3003', `'${map.name}' is a map; read an element with ${map.name}[key]`, expr.span);
+  throw located('KS3001', `unknown name '${first!.name}::${second!.name}'`, expr.span);
 }
 
 /** The nullable local `expr` is (a packet view), if it is one. */
@@ -199,7 +199,7 @@ function checkUnary(cx: FunctionContext, env: Environment, expr: ast.UnaryExpr, 
     return BOOL;
   }
   const view = integerView(operand);
-  if (!view || operand.kind === 'bool') throw located(`'${expr.op}' needs an integer, not ${typeName(operand)}`, expr.operand.span);
+  if (!view || operand.kind === 'bool') throw located('KS3104', `'${expr.op}' needs an integer, not ${typeName(operand)}`, expr.operand.span);
   return view;
 }
 
@@ -235,15 +235,15 @@ function checkBinary(cx: FunctionContext, env: Environment, expr: ast.BinaryExpr
     left = checkExpr(cx, env, expr.left, integerView(right) ?? (right.kind === 'bool' ? BOOL : null));
   }
   if (comparison && left.kind === 'bool' && right.kind === 'bool' && (op === '==' || op === '!=')) return BOOL;
-  if (!isIntegerLike(left)) throw located(`'${op}' needs integers, not ${typeName(left)}`, expr.left.span);
-  if (!isIntegerLike(right)) throw located(`'${op}' needs integers, not ${typeName(right)}`, expr.right.span);
+  if (!isIntegerLike(left)) throw located('KS3104', `'${op}' needs integers, not ${typeName(left)}`, expr.left.span);
+  if (!isIntegerLike(right)) throw located('KS3104', `'${op}' needs integers, not ${typeName(right)}`, expr.right.span);
   if (shift) {
     checkShiftAmount(cx, env, integerView(left)!, expr.right);
     return integerView(left)!;
   }
   checkDivisor(cx, env, op === '/' || op === '%' ? op : null, expr.right);
   if (comparison && left.kind === 'enum' && right.kind === 'enum' && left.name !== right.name) {
-    throw located(`cannot compare ${left.name} with ${right.name}`, expr.span);
+    throw located('KS3106', `cannot compare ${left.name} with ${right.name}`, expr.span);
   }
   const type = unify(left, right, expr.left, expr.right);
   if (op === '/' || op === '%') refuseSignedDivision(cx, op, type, expr.span);
@@ -254,7 +254,7 @@ function checkBinary(cx: FunctionContext, env: Environment, expr: ast.BinaryExpr
 export function refuseSignedDivision(cx: FunctionContext, op: '/' | '%' | '/=' | '%=', type: Type, span: ast.Span): void {
   if (cx.side !== 'kernel' || type.kind !== 'int' || !type.signed) return;
   const unsigned = `u${type.size * 8}`;
-  throw located(
+  throw located('KS3107', 
     `'${op}' on signed ${typeName(type)} values is not available in eBPF programs: clang's BPF target has no signed division`,
     span,
     `help: divide unsigned values, e.g. \`(a as ${unsigned}) ${op.replace('=', '')} (b as ${unsigned})\`, and handle the sign yourself`,
@@ -267,13 +267,13 @@ export function checkShiftAmount(cx: FunctionContext, env: Environment, shifted:
   const bits = shifted.size * 8;
   if (typeof value === 'bigint' && (value < 0n || value >= BigInt(bits))) {
     const widen = value > 0n && value < 64n ? [`help: widen the value first, e.g. (value as u64) << ${value}`] : [];
-    throw located(`cannot shift a ${typeName(shifted)} by ${value}: shift amounts go from 0 to ${bits - 1}`, amount.span, ...widen);
+    throw located('KS3108', `cannot shift a ${typeName(shifted)} by ${value}: shift amounts go from 0 to ${bits - 1}`, amount.span, ...widen);
   }
 }
 
 export function checkDivisor(cx: FunctionContext, env: Environment, op: '/' | '%' | null, divisor: ast.Expr): void {
   if (!op) return;
-  if (constantOrNull(divisor, cx.constants(env)) === 0n) throw located(op === '/' ? 'division by zero' : 'modulo by zero', divisor.span);
+  if (constantOrNull(divisor, cx.constants(env)) === 0n) throw located('KS3109', op === '/' ? 'division by zero' : 'modulo by zero', divisor.span);
 }
 
 /** `x == null`: x is a nullable packet view, a map element, or a local bound from one. */
@@ -282,7 +282,7 @@ function checkNullTest(cx: FunctionContext, env: Environment, tested: ast.Expr):
   if (type.kind === 'pointer' || type.kind === 'kernel_pointer') return;
   if (tested.kind === 'IndexExpr' && mapOf(cx, env, tested.object)) return;
   if (tested.kind === 'Identifier' && env.find(tested.name)?.fromMapElement) return;
-  throw located(`a ${typeName(type)} is never null`, tested.span, 'note: null tests apply to packet views (ctx.header) and map elements (m[k] == null)');
+  throw located('KS3302', `a ${typeName(type)} is never null`, tested.span, 'note: null tests apply to packet views (ctx.header) and map elements (m[k] == null)');
 }
 
 // ---------- places ----------
@@ -293,8 +293,8 @@ function checkMember(cx: FunctionContext, env: Environment, expr: ast.MemberExpr
   if (cx.isContext(env, expr.object)) return checkContextField(cx, env, expr);
   if (expr.object.kind === 'Identifier' && expr.object.name === 'config' && !env.find('config')) {
     const config = lookup(cx.scope, 'config', expr.property.name);
-    if (!config) throw located(`no config field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, visibleNames(cx.scope, 'config')));
-    if (cx.side === 'userspace') throw located('config is set by the loader before load; read it in kernel programs', expr.span);
+    if (!config) throw located('KS3006', `no config field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, visibleNames(cx.scope, 'config')));
+    if (cx.side === 'userspace') throw located('KS3007', 'config is set by the loader before load; read it in kernel programs', expr.span);
     cx.resolve(expr, { kind: 'config', config });
     return config.type;
   }
@@ -304,7 +304,7 @@ function checkMember(cx: FunctionContext, env: Environment, expr: ast.MemberExpr
   if (object.kind === 'pointer') {
     const local = nullableLocal(env, expr.object);
     if (local && !env.isNonNull(local)) {
-      throw located(
+      throw located('KS3301', 
         `'${local.name}' may be null here: ctx.header returns null when the packet is too short`,
         expr.object.span,
         `help: check it first: if ${local.name} == null { return ${cx.fallbackReturn()}; }`,
@@ -312,9 +312,9 @@ function checkMember(cx: FunctionContext, env: Environment, expr: ast.MemberExpr
     }
     struct = object.target;
   }
-  if (struct.kind !== 'struct') throw located(`${typeName(object)} has no fields`, expr.span);
+  if (struct.kind !== 'struct') throw located('KS3205', `${typeName(object)} has no fields`, expr.span);
   const field = struct.fields.find((f) => f.name === expr.property.name);
-  if (!field) throw located(`${struct.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, struct.fields.map((f) => f.name)));
+  if (!field) throw located('KS3204', `${struct.name} has no field '${expr.property.name}'`, expr.property.span, ...didYouMean(expr.property.name, struct.fields.map((f) => f.name)));
   return field.type;
 }
 
@@ -322,24 +322,24 @@ function checkIndex(cx: FunctionContext, env: Environment, expr: ast.IndexExpr):
   const map = mapOf(cx, env, expr.object);
   if (map) return checkMapElement(cx, env, expr, map);
   const array = checkExpr(cx, env, expr.object, null);
-  if (array.kind !== 'array') throw located(`cannot index a ${typeName(array)}`, expr.object.span);
+  if (array.kind !== 'array') throw located('KS3206', `cannot index a ${typeName(array)}`, expr.object.span);
   const index = checkExpr(cx, env, expr.index, INT_TYPES.u32);
-  if (!isIntegerLike(index)) throw located(`array indexes are integers, not ${typeName(index)}`, expr.index.span);
+  if (!isIntegerLike(index)) throw located('KS3208', `array indexes are integers, not ${typeName(index)}`, expr.index.span);
   const value = constantOrNull(expr.index, cx.constants(env));
   if (typeof value === 'bigint' && (value < 0n || value >= BigInt(array.length))) {
-    throw located(`index ${value} is out of bounds for an array of ${array.length}`, expr.index.span);
+    throw located('KS3207', `index ${value} is out of bounds for an array of ${array.length}`, expr.index.span);
   }
   return array.element;
 }
 
 function checkStructLiteral(cx: FunctionContext, env: Environment, expr: ast.StructLiteral): Type {
   const type = lookup(cx.scope, 'types', expr.name.name);
-  if (!type || type.kind !== 'struct') throw located(`unknown struct '${expr.name.name}'`, expr.name.span, ...didYouMean(expr.name.name, visibleNames(cx.scope, 'types')));
+  if (!type || type.kind !== 'struct') throw located('KS3008', `unknown struct '${expr.name.name}'`, expr.name.span, ...didYouMean(expr.name.name, visibleNames(cx.scope, 'types')));
   const given = new Set<string>();
   for (const field of expr.fields) {
     const declared = type.fields.find((f) => f.name === field.name.name);
-    if (!declared) throw located(`${type.name} has no field '${field.name.name}'`, field.name.span, ...didYouMean(field.name.name, type.fields.map((f) => f.name)));
-    if (given.has(field.name.name)) throw located(`field '${field.name.name}' is given twice`, field.name.span);
+    if (!declared) throw located('KS3204', `${type.name} has no field '${field.name.name}'`, field.name.span, ...didYouMean(field.name.name, type.fields.map((f) => f.name)));
+    if (given.has(field.name.name)) throw located('KS3209', `field '${field.name.name}' is given twice`, field.name.span);
     given.add(field.name.name);
     expect(checkExpr(cx, env, field.value, declared.type), declared.type, field.value);
   }

@@ -19,7 +19,7 @@ export function mapOf(cx: FunctionContext, env: Environment, expr: ast.Expr): Ma
   if (expr.kind === 'PathExpr' && expr.segments.length === 2) {
     const [program, name] = expr.segments;
     const map = programMap(cx.system.symbols, program!.name, name!.name);
-    if (map && cx.side === 'kernel' && map.program !== cx.program?.name) throw located(`map '${map.name}' is local to program '${map.program}'`, expr.span);
+    if (map && cx.side === 'kernel' && map.program !== cx.program?.name) throw located('KS3601', `map '${map.name}' is local to program '${map.program}'`, expr.span);
     return map;
   }
   return undefined;
@@ -27,7 +27,7 @@ export function mapOf(cx: FunctionContext, env: Environment, expr: ast.Expr): Ma
 
 /** `m[k]`: the element's value type. */
 export function checkMapElement(cx: FunctionContext, env: Environment, expr: ast.IndexExpr, map: MapSymbol): Type {
-  if (map.kind.access !== 'keyed') throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be read or written by key`, expr.span);
+  if (map.kind.access !== 'keyed') throw located('KS3602', `elements of ${map.kind.sourceName} '${map.name}' cannot be read or written by key`, expr.span);
   cx.resolve(expr.object, { kind: 'map', map });
   checkMapKey(cx, env, map, expr.index);
   return map.value;
@@ -35,7 +35,7 @@ export function checkMapElement(cx: FunctionContext, env: Environment, expr: ast
 
 export function checkMapKey(cx: FunctionContext, env: Environment, map: MapSymbol, key: ast.Expr): void {
   if (cx.side === 'kernel' && map.program !== null && map.program !== cx.program?.name) {
-    throw located(`map '${map.name}' is local to program '${map.program}'`, key.span);
+    throw located('KS3601', `map '${map.name}' is local to program '${map.program}'`, key.span);
   }
   expect(checkExpr(cx, env, key, map.key), map.key!, key);
 }
@@ -44,28 +44,28 @@ export function checkMapKey(cx: FunctionContext, env: Environment, map: MapSymbo
 export function checkMapMethod(cx: FunctionContext, env: Environment, expr: ast.CallExpr, callee: ast.MemberExpr): Type {
   const method = callee.property.name;
   const map = mapOf(cx, env, callee.object);
-  if (!map) throw located(`unknown method '${method}'`, callee.property.span);
+  if (!map) throw located('KS3603', `unknown method '${method}'`, callee.property.span);
   cx.resolve(callee.object, { kind: 'map', map });
   if (method === 'submit') {
-    if (map.kind.access !== 'ring_buffer') throw located(`submit() sends to a RingBuffer; '${map.name}' is a ${map.kind.sourceName}`, callee.property.span);
-    if (cx.side !== 'kernel') throw located('submit() is called by kernel programs; userspace reads events with poll()', callee.property.span);
-    if (expr.args.length !== 1) throw located('submit takes one value', expr.span);
+    if (map.kind.access !== 'ring_buffer') throw located('KS3604', `submit() sends to a RingBuffer; '${map.name}' is a ${map.kind.sourceName}`, callee.property.span);
+    if (cx.side !== 'kernel') throw located('KS3604', 'submit() is called by kernel programs; userspace reads events with poll()', callee.property.span);
+    if (expr.args.length !== 1) throw located('KS3401', 'submit takes one value', expr.span);
     expect(checkExpr(cx, env, expr.args[0]!, map.value), map.value, expr.args[0]!);
     return INT_TYPES.i64;
   }
   if (method === 'poll') {
-    if (map.kind.access !== 'ring_buffer' || cx.side !== 'userspace') throw located('poll(timeout_ms, handler) reads a RingBuffer from userspace', callee.property.span);
+    if (map.kind.access !== 'ring_buffer' || cx.side !== 'userspace') throw located('KS3605', 'poll(timeout_ms, handler) reads a RingBuffer from userspace', callee.property.span);
     const [timeout, handler] = expr.args;
-    if (!timeout || !handler || expr.args.length !== 2) throw located('poll takes a timeout in ms and a handler: events.poll(100, on_event)', expr.span);
+    if (!timeout || !handler || expr.args.length !== 2) throw located('KS3401', 'poll takes a timeout in ms and a handler: events.poll(100, on_event)', expr.span);
     expect(checkExpr(cx, env, timeout, INT_TYPES.i32), INT_TYPES.i32, timeout);
     const fn = handler.kind === 'Identifier' ? lookup(cx.scope, 'functions', handler.name) : undefined;
-    if (!fn || fn.owner.kind !== 'userspace') throw located('the handler is a userspace function: fn handler(e: E) -> i32', handler.span);
+    if (!fn || fn.owner.kind !== 'userspace') throw located('KS3606', 'the handler is a userspace function: fn handler(e: E) -> i32', handler.span);
     if (fn.params.length !== 1 || !sameType(fn.params[0]!.type, map.value) || !(fn.returnType.kind === 'int' && fn.returnType.name === 'i32')) {
-      throw located(`the handler must be fn ${fn.name}(e: ${typeName(map.value)}) -> i32`, handler.span);
+      throw located('KS3606', `the handler must be fn ${fn.name}(e: ${typeName(map.value)}) -> i32`, handler.span);
     }
     cx.resolve(handler, { kind: 'function', fn });
     cx.record(handler, VOID);
     return INT_TYPES.i32;
   }
-  throw located(`maps have no method '${method}'`, callee.property.span);
+  throw located('KS3603', `maps have no method '${method}'`, callee.property.span);
 }

@@ -15,27 +15,27 @@ import { checkStatements } from './statements.js';
 /** Type-checks a match; as an expression (`expected` given or value used) every arm yields a value. */
 export function checkMatch(cx: FunctionContext, env: Environment, match: ast.MatchExpr, expected: Type | null, asValue = expected !== null): Type {
   const subject = checkExpr(cx, env, match.subject, null);
-  if (!isIntegerLike(subject) && subject.kind !== 'bool') throw located(`match works on integers and enums, not ${typeName(subject)}`, match.subject.span);
+  if (!isIntegerLike(subject) && subject.kind !== 'bool') throw located('KS3801', `match works on integers and enums, not ${typeName(subject)}`, match.subject.span);
   const seen = new Set<string>();
   let resultType: Type | null = expected;
   let hasWildcard = false;
   for (const arm of match.arms) {
     if (arm.patterns.length === 0) {
-      if (hasWildcard) throw located('only one `_` arm is allowed', arm.span);
+      if (hasWildcard) throw located('KS3802', 'only one `_` arm is allowed', arm.span);
       hasWildcard = true;
     } else if (hasWildcard) {
-      throw located('this arm can never match: it comes after `_`', arm.span);
+      throw located('KS3803', 'this arm can never match: it comes after `_`', arm.span);
     }
     for (const pattern of arm.patterns) {
       expect(checkExpr(cx, env, pattern, subject), subject, pattern);
       const value = String(evaluateConst(pattern, cx.constants(env)));
-      if (seen.has(value)) throw located(`this value is already matched by an earlier arm`, pattern.span);
+      if (seen.has(value)) throw located('KS3804', `this value is already matched by an earlier arm`, pattern.span);
       seen.add(value);
     }
     const bodyType = checkArmBody(cx, env, arm.body, resultType, asValue);
     if (asValue && bodyType && !resultType) resultType = bodyType;
   }
-  if (asValue && !hasWildcard) throw located('a match used as a value needs a `_` arm', match.span);
+  if (asValue && !hasWildcard) throw located('KS3805', 'a match used as a value needs a `_` arm', match.span);
   return cx.record(match, asValue ? (resultType ?? VOID) : VOID);
 }
 
@@ -48,10 +48,10 @@ function checkArmBody(cx: FunctionContext, env: Environment, body: ast.Block | a
   if (body.kind === 'Block') {
     const inner = checkStatements(cx, env.block(), body.statements);
     if (!body.result) {
-      if (asValue && !alwaysExits(body)) throw located('this arm must end in a value (an expression without `;`)', closingBrace(body));
+      if (asValue && !alwaysExits(body)) throw located('KS3806', 'this arm must end in a value (an expression without `;`)', closingBrace(body));
       return null;
     }
-    if (!asValue) throw located('a match used as a statement yields no value; add `;`', body.result.span);
+    if (!asValue) throw located('KS3807', 'a match used as a statement yields no value; add `;`', body.result.span);
     const type = checkExpr(cx, inner, body.result, expected);
     if (expected) expect(type, expected, body.result);
     return type;

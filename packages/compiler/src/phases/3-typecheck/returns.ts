@@ -15,7 +15,7 @@ import type { FunctionContext } from './function-context.js';
 export function checkReturn(cx: FunctionContext, env: Environment, stmt: ast.ReturnStmt): void {
   const expected = cx.fn.returnType;
   if (!stmt.value) {
-    if (expected.kind !== 'void') throw located(`'${cx.fn.name}' must return ${typeName(expected)}`, stmt.span);
+    if (expected.kind !== 'void') throw located('KS3704', `'${cx.fn.name}' must return ${typeName(expected)}`, stmt.span);
     return;
   }
   if (stmt.value.kind === 'TailCallExpr') return checkTailCall(cx, env, stmt.value, expected);
@@ -30,7 +30,7 @@ function checkActionValue(cx: FunctionContext, env: Environment, expr: ast.Expr,
   if (type.kind === 'action') {
     if (type.name !== action) {
       const constant = expr.kind === 'Identifier' ? expr.name : expr.kind === 'PathExpr' ? expr.segments.map((s) => s.name).join('::') : 'this value';
-      throw located(
+      throw located('KS3901', 
         `${constant} is a ${type.name} constant, but this program returns ${action}`,
         expr.span,
         `help: use one of ${Object.keys(ACTION_CONSTANTS[action]).join(', ')}`,
@@ -40,11 +40,11 @@ function checkActionValue(cx: FunctionContext, env: Environment, expr: ast.Expr,
   }
   if (expr.kind === 'IntLiteral') {
     const entry = Object.entries(ACTION_CONSTANTS[action]).find(([, info]) => BigInt(info.value) === expr.value);
-    if (!entry) throw located(`${expr.value} is not a valid ${action}`, expr.span, `help: use one of ${Object.keys(ACTION_CONSTANTS[action]).join(', ')}`);
-    cx.diagnostics.warning(`returning the integer ${expr.value}; write ${entry[0]}`, expr.span);
+    if (!entry) throw located('KS3902', `${expr.value} is not a valid ${action}`, expr.span, `help: use one of ${Object.keys(ACTION_CONSTANTS[action]).join(', ')}`);
+    cx.diagnostics.warning('KS3903', `returning the integer ${expr.value}; write ${entry[0]}`, expr.span);
     return;
   }
-  if (!isIntegerLike(type)) throw located(`expected ${action}, found ${typeName(type)}`, expr.span);
+  if (!isIntegerLike(type)) throw located('KS3904', `expected ${action}, found ${typeName(type)}`, expr.span);
 }
 
 /**
@@ -61,6 +61,7 @@ function checkReturnRange(cx: FunctionContext, env: Environment, value: ast.Expr
   const bounds = valueBounds(value, cx.constants(env));
   if (bounds === null) {
     throw located(
+      'KS3910',
       `a ${program!.info.kind} program returns ${expected}, and the compiler cannot tell what this value is`,
       value.span,
       `help: return constants, e.g. \`if allowed { return ${high}; } return ${low};\`, or mask the value: \`(v & ${high})\``,
@@ -68,7 +69,7 @@ function checkReturnRange(cx: FunctionContext, env: Environment, value: ast.Expr
   }
   if (bounds[0] < low || bounds[1] > high) {
     const what = bounds[0] === bounds[1] ? `${bounds[0]}` : `a value from ${bounds[0]} to ${bounds[1]}`;
-    throw located(`a ${program!.info.kind} program returns ${expected}, not ${what}`, value.span);
+    throw located('KS3905', `a ${program!.info.kind} program returns ${expected}, not ${what}`, value.span);
   }
 }
 
@@ -97,14 +98,14 @@ function valueBounds(expr: ast.Expr, constants: ConstNames): [bigint, bigint] | 
 
 function checkTailCall(cx: FunctionContext, env: Environment, call: ast.TailCallExpr, expected: Type): void {
   const program = cx.program;
-  if (!program) throw located('tail_call is only possible in a program', call.span);
+  if (!program) throw located('KS3906', 'tail_call is only possible in a program', call.span);
   const ctx = checkExpr(cx, env, call.context, null);
-  if (ctx.kind !== 'context') throw located('the first argument of tail_call is the program context (ctx)', call.context.span);
+  if (ctx.kind !== 'context') throw located('KS3907', 'the first argument of tail_call is the program context (ctx)', call.context.span);
   const programs = cx.system.symbols.programs;
   const target = programs.find((p) => p.name === call.target.name);
-  if (!target) throw located(`unknown program '${call.target.name}'`, call.target.span, ...didYouMean(call.target.name, programs.map((p) => p.name)));
+  if (!target) throw located('KS3908', `unknown program '${call.target.name}'`, call.target.span, ...didYouMean(call.target.name, programs.map((p) => p.name)));
   if (target.info.kind !== program.info.kind) {
-    throw located(`tail_call jumps between programs of the same kind: '${target.name}' is ${target.info.kind}, this is ${program.info.kind}`, call.target.span);
+    throw located('KS3909', `tail_call jumps between programs of the same kind: '${target.name}' is ${target.info.kind}, this is ${program.info.kind}`, call.target.span);
   }
   const slots = cx.system.tailCallSlots;
   if (!slots.has(target.name)) slots.set(target.name, slots.size);

@@ -22,7 +22,7 @@ export function checkBlock(cx: FunctionContext, env: Environment, block: ast.Blo
 /** A block's statements in `env` itself (a function body shares its parameters' scope). */
 export function checkBody(cx: FunctionContext, env: Environment, block: ast.Block): void {
   checkStatements(cx, env, block.statements);
-  if (block.result) throw located('a block ending in an expression is only allowed as a match arm; add `;`', block.result.span);
+  if (block.result) throw located('KS3705', 'a block ending in an expression is only allowed as a match arm; add `;`', block.result.span);
 }
 
 /** Statements in order, each in the environment the one before it leaves. */
@@ -49,7 +49,7 @@ export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt)
       const start = checkExpr(cx, env, stmt.start, null);
       const end = checkExpr(cx, env, stmt.end, integerView(start) ?? null);
       const type = unify(start, end, stmt.start, stmt.end);
-      if (!isIntegerLike(type)) throw located(`a for range needs integer bounds, not ${typeName(type)}`, stmt.start.span);
+      if (!isIntegerLike(type)) throw located('KS3702', `a for range needs integer bounds, not ${typeName(type)}`, stmt.start.span);
       const variable = cx.newLocal(stmt.variable.name, type, stmt.variable.span, { isConst: true });
       cx.resolve(stmt, { kind: 'local', local: variable });
       checkBlock(cx, env.block().declare(variable).loop(), stmt.body);
@@ -67,12 +67,12 @@ export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt)
       return env;
     case 'BreakStmt':
     case 'ContinueStmt':
-      if (env.loopDepth === 0) throw located(`'${stmt.kind === 'BreakStmt' ? 'break' : 'continue'}' outside of a loop`, stmt.span);
+      if (env.loopDepth === 0) throw located('KS3701', `'${stmt.kind === 'BreakStmt' ? 'break' : 'continue'}' outside of a loop`, stmt.span);
       return env;
     case 'DeleteStmt': {
       const map = mapOf(cx, env, stmt.target.object);
-      if (!map) throw located('delete takes a map element: delete m[key];', stmt.target.span);
-      if (!map.kind.deletable) throw located(`elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
+      if (!map) throw located('KS3607', 'delete takes a map element: delete m[key];', stmt.target.span);
+      if (!map.kind.deletable) throw located('KS3608', `elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
       cx.resolve(stmt.target.object, { kind: 'map', map });
       checkMapKey(cx, env, map, stmt.target.index);
       cx.record(stmt.target, map.value);
@@ -86,7 +86,7 @@ export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt)
 
 function checkLet(cx: FunctionContext, env: Environment, stmt: ast.LetStmt): Environment {
   if (mapOf(cx, env, { kind: 'Identifier', name: stmt.name.name, span: stmt.name.span })) {
-    throw located(`'${stmt.name.name}' is a map; choose another name for the local`, stmt.name.span);
+    throw located('KS3611', `'${stmt.name.name}' is a map; choose another name for the local`, stmt.name.span);
   }
   const declared = stmt.type ? cx.resolveType(stmt.type) : null;
   let type = stmt.init.kind === 'MatchExpr' ? checkMatch(cx, env, stmt.init, declared, true) : checkExpr(cx, env, stmt.init, declared);
@@ -95,10 +95,10 @@ function checkLet(cx: FunctionContext, env: Environment, stmt: ast.LetStmt): Env
     type = declared;
   }
   if (type.kind === 'null' || type.kind === 'void' || type.kind === 'string') {
-    throw located(`cannot bind a value of type ${typeName(type)} to a local`, stmt.init.span);
+    throw located('KS3110', `cannot bind a value of type ${typeName(type)} to a local`, stmt.init.span);
   }
   if (type.kind === 'kernel_struct') {
-    throw located(`${type.name} is kernel memory, read field by field: it cannot be copied into a local`, stmt.init.span, 'help: bind the fields you need (`let daddr = sk.__sk_common.skc_daddr;`)');
+    throw located('KS6043', `${type.name} is kernel memory, read field by field: it cannot be copied into a local`, stmt.init.span, 'help: bind the fields you need (`let daddr = sk.__sk_common.skc_daddr;`)');
   }
   const fromMapElement = stmt.init.kind === 'IndexExpr' && mapOf(cx, env, stmt.init.object) !== undefined;
   const local = cx.newLocal(stmt.name.name, type, stmt.name.span, { isConst: stmt.isConst, fromMapElement });
@@ -113,23 +113,23 @@ function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt
     const local = env.find(target.name);
     if (!local) {
       checkExpr(cx, env, target, null);
-      throw located(`cannot assign to '${target.name}'`, target.span);
+      throw located('KS3201', `cannot assign to '${target.name}'`, target.span);
     }
-    if (local.isConst) throw located(`cannot assign to '${target.name}': it is a constant`, target.span);
+    if (local.isConst) throw located('KS3201', `cannot assign to '${target.name}': it is a constant`, target.span);
     targetType = checkExpr(cx, env, target, null);
   } else if (target.kind === 'IndexExpr' || target.kind === 'MemberExpr') {
     targetType = checkPlace(cx, env, target);
   } else {
-    throw located('the left side of an assignment must be a local, a field, an array element or a map element', target.span);
+    throw located('KS3201', 'the left side of an assignment must be a local, a field, an array element or a map element', target.span);
   }
   const valueType = checkExpr(cx, env, stmt.value, targetType);
   if (stmt.op === '=') {
     expect(valueType, targetType, stmt.value);
     return;
   }
-  if (!isIntegerLike(targetType)) throw located(`'${stmt.op}' needs an integer target, not ${typeName(targetType)}`, target.span);
+  if (!isIntegerLike(targetType)) throw located('KS3104', `'${stmt.op}' needs an integer target, not ${typeName(targetType)}`, target.span);
   if (stmt.op === '<<=' || stmt.op === '>>=') {
-    if (!isIntegerLike(valueType)) throw located(`shift amounts are integers, not ${typeName(valueType)}`, stmt.value.span);
+    if (!isIntegerLike(valueType)) throw located('KS3104', `shift amounts are integers, not ${typeName(valueType)}`, stmt.value.span);
     checkShiftAmount(cx, env, integerView(targetType)!, stmt.value);
   } else {
     expect(valueType, integerView(targetType)!, stmt.value);
@@ -143,14 +143,14 @@ export function checkPlace(cx: FunctionContext, env: Environment, target: ast.In
   if (target.kind === 'MemberExpr' && cx.isContext(env, target.object)) {
     const type = checkExpr(cx, env, target, null);
     const field = cx.contextOf(env, target.object).fields[target.property.name];
-    if (!field?.writable) throw located(`ctx.${target.property.name} is read-only here`, target.span);
+    if (!field?.writable) throw located('KS3202', `ctx.${target.property.name} is read-only here`, target.span);
     return type;
   }
   const root = placeRoot(target);
   if (root.kind === 'Identifier') {
     const local = env.find(root.name);
-    if (local?.isConst) throw located(`cannot assign into '${root.name}': it is a constant`, root.span);
-    if (local?.type.kind === 'pointer') throw located('packet views are read-only', target.span);
+    if (local?.isConst) throw located('KS3201', `cannot assign into '${root.name}': it is a constant`, root.span);
+    if (local?.type.kind === 'pointer') throw located('KS3203', 'packet views are read-only', target.span);
   }
   const type = checkExpr(cx, env, target, null);
   refuseKernelWrite(cx, target);
@@ -184,9 +184,9 @@ function checkCondition(cx: FunctionContext, env: Environment, condition: ast.Ex
 }
 
 function checkForEach(cx: FunctionContext, env: Environment, stmt: ast.ForEachStmt): void {
-  if (cx.side !== 'userspace') throw located('iterating a map with for (k, v) in m is only possible in userspace', stmt.span);
+  if (cx.side !== 'userspace') throw located('KS3609', 'iterating a map with for (k, v) in m is only possible in userspace', stmt.span);
   const map = mapOf(cx, env, stmt.iterable);
-  if (!map || !map.key || !map.kind.iterable) throw located('for (k, v) in ... iterates a map with keys', stmt.iterable.span);
+  if (!map || !map.key || !map.kind.iterable) throw located('KS3610', 'for (k, v) in ... iterates a map with keys', stmt.iterable.span);
   cx.resolve(stmt.iterable, { kind: 'map', map });
   const key = cx.newLocal(stmt.key.name, map.key, stmt.key.span, { isConst: true });
   const value = cx.newLocal(stmt.value.name, map.value, stmt.value.span, { isConst: true });

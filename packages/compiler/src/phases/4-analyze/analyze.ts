@@ -76,7 +76,7 @@ export function analyzeSystem(typed: TypedSystem, diagnostics: DiagnosticBag): S
   const suggestions = symbols.maps.flatMap((map, i) => suggestionsFor(map, maps[i]!));
   for (const conflict of conflicts) {
     const first = conflict.locations[0];
-    diagnostics.warning(conflict.message, first ? pointSpan(first) : null, `help: ${conflict.fix}`);
+    diagnostics.warning(conflict.kind === 'shared-writers' ? 'KS4101' : 'KS4102', conflict.message, first ? pointSpan(first) : null, `help: ${conflict.fix}`);
   }
   return { programs, maps, conflicts, suggestions, notes };
 }
@@ -234,6 +234,7 @@ function refuseRecursion(facts: Map<FunctionSymbol, FunctionFacts>): void {
         const cycle = [...stack.slice(stack.indexOf(call.callee)), call.callee].map((f) => f.name);
         throw new CompileError({
           severity: 'error',
+          code: 'KS4001',
           message: `recursion is not allowed in eBPF: ${cycle.join(' -> ')}`,
           span: call.span,
           notes: ['help: rewrite the recursion as a bounded loop'],
