@@ -98,7 +98,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   const failed = (analysis: SystemAnalysis | null = null): CompileResult => ({
     ok: false,
     name,
-    diagnostics: diagnostics.items,
+    diagnostics: diagnostics.capped(),
     analysis,
     resources: null,
     metadata: null,
@@ -113,7 +113,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     const optimized = options.optimize ? phase('lower', () => optimizeSystem(lowerSystem(typed), analysis, optimizationKinds(options))) : null;
     const ir = optimized?.ir ?? phase('lower', () => lowerSystem(typed));
     const resources = phase('resources', () => planResources(ir, options.cpus ?? 1));
-    checkStackLimits(resources.programs, (program) => ir.programs.find((p) => p.name === program)!.span, diagnostics);
+    checkStackLimits(resources.programs, typed, diagnostics);
     warnLargeMaps(resources, (map) => ir.maps.find((m) => m.name === map)!.span, diagnostics);
     if (diagnostics.hasErrors) return failed(analysis);
     const lineDirectives = options.lineDirectives ?? true;
@@ -152,25 +152,43 @@ export interface CheckedSystem {
  */
 export function checkSystem(ast: SourceFile, diagnostics: DiagnosticBag, kernel?: KernelInputs, phase: PhaseTimer = untimed): CheckedSystem {
   const symbols = phase('symbols', () => buildSymbols(ast, diagnostics, new KernelTypes(kernel)));
-  if (diagnostics.hasErrors) return { symbols: null, typed: null, analysis: null };
+  // Also after declarations with errors, so that all of a file's errors are reported (uses of a failed name are not reported again).
+  const declarationsFailed = diagnostics.hasErrors;
   const typed = phase('typecheck', () => typecheckSystem(symbols, diagnostics));
   // On the checker's resolutions: also when some functions failed to check (their resolved parts are analysed).
-  const analysis = phase('analyze', () => analyzeSystem(typed, diagnostics));
+  const analysis = declarationsFailed ? null : phase('analyze', () => analyzeSystem(typed, diagnostics));
   return { symbols, typed, analysis };
 }
 
-/** eBPF's 512-byte stack: a program over it is an error at its name (`spanOf`), naming the largest locals. */
-export function checkStackLimits(programs: readonly Pick<ProgramResources, 'program' | 'stackBytes' | 'largestLocals'>[], spanOf: (program: string) => Span, diagnostics: DiagnosticBag): void {
+/**
+ * eBPF's 512-byte stack: a program over it is an error at the declaration of
+ * its largest local (the cause), with the program as a related location; at
+ * the program's name when the largest is a temporary of the compiler's.
+ */
+export function checkStackLimits(programs: readonly Pick<ProgramResources, 'program' | 'stackBytes' | 'largestLocals'>[], typed: TypedSystem, diagnostics: DiagnosticBag): void {
   for (const program of programs) {
     if (program.stackBytes <= BPF_STACK_LIMIT) continue;
-    diagnostics.error(
-      'KS4002',
-      `program '${program.program}' needs ${program.stackBytes} bytes of stack; eBPF allows ${BPF_STACK_LIMIT}`,
-      spanOf(program.program),
-      `note: largest locals: ${program.largestLocals.map((l) => `${l.name} (${l.bytes} bytes, in ${l.function})`).join(', ')}`,
-      'help: keep large values in a map (a per-CPU array works as scratch space) instead of on the stack',
-    );
+    const programSpan = typed.symbols.programs.find((p) => p.name === program.program)!.decl.name.span;
+    const largest = program.largestLocals[0];
+    const declaredAt = largest && localSpan(typed, program.program, largest);
+    diagnostics.items.push({
+      severity: 'error',
+      code: 'KS4002',
+      message: `program '${program.program}' needs ${program.stackBytes} bytes of stack; eBPF allows ${BPF_STACK_LIMIT}`,
+      span: declaredAt ?? programSpan,
+      notes: [
+        `note: largest locals: ${program.largestLocals.map((l) => `${l.name} (${l.bytes} bytes, in ${l.function})`).join(', ')}`,
+        'help: keep large values in a map (a per-CPU array works as scratch space) instead of on the stack',
+      ],
+      related: declaredAt ? [{ message: `the stack of program '${program.program}'`, span: programSpan }] : [],
+    });
   }
+}
+
+/** Where a stack local of `program` (by its C name, in a function by its source name) is declared; null for temporaries. */
+function localSpan(typed: TypedSystem, program: string, local: { name: string; function: string }): Span | null {
+  const fn = typed.functions.find((f) => f.symbol.name === local.function && (f.program?.name === program || (f.program === null && f.side === 'kernel')));
+  return fn?.locals.find((l) => l.cName === local.name)?.span ?? null;
 }
 
 /** A map planning more than MAP_MEMORY_WARNING_BYTES of kernel memory is a warning at its declaration: it is rarely meant. */

@@ -185,6 +185,7 @@ export const DIAGNOSTIC_CODES = {
   KS6042: 'format conversion that does not fit the value',
   KS6043: 'kernel struct copied into a local',
   KS9001: 'internal compiler error',
+  KS9002: 'more errors than are shown',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -84,7 +84,7 @@ export class DocumentSession {
       const { symbols, typed } = check;
       if (!symbols || !typed || diagnostics.hasErrors) return check;
       check.stack = this.stackFigures(source, typed, symbols, parsed);
-      checkStackLimits([...check.stack.values()], (name) => symbols.programs.find((p) => p.name === name)!.decl.name.span, diagnostics);
+      checkStackLimits([...check.stack.values()], typed, diagnostics);
       let plan: ResourcePlan | undefined;
       check.resources = () => (plan ??= planResources(lowerSystem(typed), 1));
     } catch (error) {

@@ -146,7 +146,7 @@ describe('statements (§6) and built-ins (§7)', () => {
   it('more than 512 bytes of stack, naming the largest locals', () => {
     const source = xdp('    let big: [u8; 400] = [0; 400];\n    let other: [u64; 30] = [0; 30];\n    big[1] = 2;\n    other[2] = 3;\n    return XDP_PASS;');
     expect(firstError(source)).toMatch(
-      /^prog\.ks:1:9: error\[KS\d{4}\]: program 'p' needs 640 bytes of stack; eBPF allows 512\n[\s\S]*note: largest locals: big \(400 bytes, in main\), other \(240 bytes, in main\)/,
+      /^prog\.ks:3:9: error\[KS\d{4}\]: program 'p' needs 640 bytes of stack; eBPF allows 512\n[\s\S]*note: largest locals: big \(400 bytes, in main\), other \(240 bytes, in main\)/,
     );
   });
 

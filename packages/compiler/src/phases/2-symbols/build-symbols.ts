@@ -2,7 +2,7 @@
 // constants, validates map and program declarations, and reports duplicates.
 import { pinPathProblem } from '@kernelscript/shared';
 import type * as ast from '../1-parse/ast.js';
-import { CompileError, located, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { CompileError, located, reportStopped, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { findMapKind, MAP_KINDS, PER_CPU_VALUE_LIMIT } from '../../language/map-kinds.js';
 import { isProgramKind, PROGRAM_KINDS, type TargetRule } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -74,11 +74,11 @@ class SymbolBuilder {
           default:
             this.declareItem(item, this.global, null);
         }
-      });
+      }, this.global, item);
     }
     // Programs after all top-level declarations, so they may use helpers and
     // types declared further down the file.
-    for (const decl of programDecls) this.recover(() => this.declareProgram(decl));
+    for (const decl of programDecls) this.recover(() => this.declareProgram(decl), this.global, decl);
     if (this.userspace) this.finishUserspace(this.userspace);
     this.qualifyCollidingLocalMaps();
     return {
@@ -93,13 +93,17 @@ class SymbolBuilder {
     };
   }
 
-  /** Report a fatal problem in one declaration and carry on with the next. */
-  private recover(action: () => void): void {
+  /**
+   * Report a fatal problem in one declaration and carry on with the next;
+   * the name it declares in `scope` is marked failed, so that its uses are
+   * not reported again.
+   */
+  private recover(action: () => void, scope: Scope, item: ast.TopLevelItem | ast.ProgramItem | ast.UserspaceItem): void {
     try {
       action();
     } catch (error) {
-      if (!(error instanceof CompileError)) throw error;
-      this.diagnostics.items.push(error.diagnostic);
+      reportStopped(error, this.diagnostics);
+      if ('name' in item && item.name) scope.failed.add(item.name.name);
     }
   }
 
@@ -376,7 +380,7 @@ class SymbolBuilder {
         } else {
           this.declareItem(item, scope, decl.name.name);
         }
-      });
+      }, scope, item);
     }
     if (!main) {
       throw located('KS2202', `program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.context}) -> ${info.returnType} { ... }`);
@@ -434,7 +438,7 @@ class SymbolBuilder {
         } else {
           this.declareItem(item, userspace.scope, null);
         }
-      });
+      }, userspace.scope, item);
     }
     const main = userspace.main;
     if (main) {

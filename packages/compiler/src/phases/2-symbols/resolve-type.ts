@@ -5,7 +5,7 @@ import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { didYouMean } from '../../util/suggest.js';
 import { evaluateConstInt, scopeConstants } from './const-eval.js';
-import { kernelTypesOf, lookup, visibleNames, type Scope } from './symbol-table.js';
+import { kernelTypesOf, lookup, unlessFailedEarlier, visibleNames, type Scope } from './symbol-table.js';
 import type { Type } from './types.js';
 
 /** The longest array a type may name: larger ones cannot be a map value, a struct field or a local. */
@@ -16,6 +16,7 @@ export function resolveType(type: ast.TypeExpr, scope: Scope): Type {
     case 'NamedType': {
       const resolved = lookup(scope, 'types', type.name);
       if (resolved) return resolved;
+      unlessFailedEarlier(scope, type.name);
       // An integer typedef or enum of the kernel (`pid_t`) is its integer type (LANGUAGE.md §13).
       const kernel = kernelTypesOf(scope)?.byValue(type.name, type.span);
       if (kernel) return kernel;
@@ -30,6 +31,7 @@ export function resolveType(type: ast.TypeExpr, scope: Scope): Type {
     case 'PointerType': {
       // `*task_struct`: a name the file and the language do not declare may be a kernel struct (LANGUAGE.md §13).
       if (type.target.kind === 'NamedType' && !lookup(scope, 'types', type.target.name)) {
+        unlessFailedEarlier(scope, type.target.name);
         const kernel = kernelTypesOf(scope)?.pointerTo(type.target.name, type.target.span);
         if (kernel) return kernel;
         throw unknownType(type.target, scope);

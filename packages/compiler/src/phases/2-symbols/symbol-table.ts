@@ -4,6 +4,7 @@ import type { ProgramKindInfo } from '../../language/program-kinds.js';
 import type { MapKindInfo } from '../../language/map-kinds.js';
 import type { KernelTypes } from '../../kernel/kernel-types.js';
 import type { Type } from './types.js';
+import { ReportedEarlier } from '../../diagnostics/diagnostic.js';
 
 /** Where a piece of code runs: inside one kernel program, a shared kernel helper, or userspace. */
 export type Owner = { kind: 'program'; program: string } | { kind: 'kernel' } | { kind: 'userspace' };
@@ -67,6 +68,8 @@ export interface Scope {
   functions: Map<string, FunctionSymbol>;
   maps: Map<string, MapSymbol>;
   config: Map<string, ConfigSymbol>;
+  /** Names whose declaration failed (and was reported): a use of one is not reported again. */
+  failed: Set<string>;
   parent: Scope | null;
   /** On the outermost scope: the kernel's types (BTF), looked up after every name the file and the language declare. */
   kernel: KernelTypes | null;
@@ -103,7 +106,7 @@ export interface SymbolTable {
 }
 
 export function newScope(parent: Scope | null): Scope {
-  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), parent, kernel: null };
+  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), failed: new Set(), parent, kernel: null };
 }
 
 /** Look a name up through a scope chain in one of its tables. */
@@ -117,6 +120,11 @@ export function lookup<K extends 'types' | 'consts' | 'functions' | 'maps' | 'co
     if (hit) return hit as never;
   }
   return undefined;
+}
+
+/** Throws `ReportedEarlier` when `name` is unknown because its declaration failed: the use is not a second mistake. */
+export function unlessFailedEarlier(scope: Scope | null, name: string): void {
+  for (let s = scope; s; s = s.parent) if (s.failed.has(name)) throw new ReportedEarlier();
 }
 
 /** All names of one table visible from a scope, for "did you mean" hints. */

@@ -4,7 +4,7 @@ import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS, MAX_PRINTK_ARGS, type BuiltinFunction } from '../../language/builtin-functions.js';
 import { didYouMean } from '../../util/suggest.js';
-import { lookup, visibleNames, type KfuncSymbol } from '../2-symbols/symbol-table.js';
+import { lookup, unlessFailedEarlier, visibleNames, type KfuncSymbol } from '../2-symbols/symbol-table.js';
 import { INT_TYPES, integerView, isIntegerLike, VOID, type Type } from '../2-symbols/types.js';
 import { expect, unify } from './assignability.js';
 import { checkContextMethod } from './context.js';
@@ -60,6 +60,7 @@ function resolveCallee(cx: FunctionContext, callee: ast.Identifier): Extract<Res
     ...visibleNames(cx.scope, 'functions'),
     ...Object.values(BUILTIN_FUNCTIONS).filter((b) => b.side === 'both' || b.side === cx.side).map((b) => b.name),
   ];
+  unlessFailedEarlier(cx.scope, callee.name);
   throw located('KS3002', `unknown function '${callee.name}'`, callee.span, ...didYouMean(callee.name, known));
 }
 

@@ -3,7 +3,7 @@
 // view null-safety, return paths and the kernel/userspace split. One file per
 // concern: statements, expressions, calls, match, returns, maps, the context,
 // assignability and null facts; the environment is passed down immutably.
-import { CompileError, located, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { located, reportStopped, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import type { FunctionSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import { typeName } from '../2-symbols/types.js';
 import { Environment } from './environment.js';
@@ -18,8 +18,7 @@ export function typecheckSystem(symbols: SymbolTable, diagnostics: DiagnosticBag
     try {
       system.functions.push(checkFunction(new FunctionContext(system, fn, diagnostics), fn));
     } catch (error) {
-      if (!(error instanceof CompileError)) throw error;
-      diagnostics.items.push(error.diagnostic);
+      reportStopped(error, diagnostics);
     }
   }
   return system;

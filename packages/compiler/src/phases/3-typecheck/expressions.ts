@@ -1,13 +1,13 @@
 // Expressions: the type of each (recorded for lowering), what each name
 // denotes, operators under the integer rules, fields, indexes, literals.
 import type * as ast from '../1-parse/ast.js';
-import { located } from '../../diagnostics/diagnostic.js';
+import { located, ReportedEarlier } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS } from '../../language/builtin-functions.js';
 import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { ACTION_CONSTANTS, findActionConstant, findActionVariant } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
 import { constantOrNull, evaluateConst } from '../2-symbols/const-eval.js';
-import { lookup, visibleNames } from '../2-symbols/symbol-table.js';
+import { lookup, unlessFailedEarlier, visibleNames } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, integerView, isIntegerLike, NULL, STRING, typeName, type IntType, type Type } from '../2-symbols/types.js';
 import { expect, isLiteral, literalType, unify } from './assignability.js';
 import { checkCall } from './calls.js';
@@ -127,6 +127,7 @@ function checkIdentifier(cx: FunctionContext, env: Environment, expr: ast.Identi
 function resolveName(cx: FunctionContext, env: Environment, expr: ast.Identifier, expected: Type | null): Resolution {
   const local = env.find(expr.name);
   if (local) {
+    if (cx.failedLocals.has(local)) throw new ReportedEarlier();
     if (local.isParam && local.type.kind === 'context') return { kind: 'context' };
     return { kind: 'local', local };
   }
@@ -156,6 +157,7 @@ function resolveName(cx: FunctionContext, env: Environment, expr: ast.Identifier
     ...Object.keys(ACTION_CONSTANTS.TcAction),
     ...Object.keys(PROTOCOL_CONSTANTS),
   ];
+  unlessFailedEarlier(cx.scope, expr.name);
   throw located('KS3001', `unknown name '${expr.name}'`, expr.span, ...didYouMean(expr.name, candidates));
 }
 
@@ -334,6 +336,7 @@ function checkIndex(cx: FunctionContext, env: Environment, expr: ast.IndexExpr):
 
 function checkStructLiteral(cx: FunctionContext, env: Environment, expr: ast.StructLiteral): Type {
   const type = lookup(cx.scope, 'types', expr.name.name);
+  if (!type) unlessFailedEarlier(cx.scope, expr.name.name);
   if (!type || type.kind !== 'struct') throw located('KS3008', `unknown struct '${expr.name.name}'`, expr.name.span, ...didYouMean(expr.name.name, visibleNames(cx.scope, 'types')));
   const given = new Set<string>();
   for (const field of expr.fields) {

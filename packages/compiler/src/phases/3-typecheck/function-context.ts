@@ -21,6 +21,8 @@ export class FunctionContext {
   readonly scope: Scope;
   /** Every local and parameter, in declaration order. */
   readonly locals: LocalVariable[] = [];
+  /** Locals whose `let` failed (and was reported): a use of one stops its statement without a second error. */
+  readonly failedLocals = new Set<LocalVariable>();
   private readonly cNames = new FreshNames();
 
   constructor(

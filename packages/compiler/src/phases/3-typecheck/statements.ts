@@ -2,8 +2,8 @@
 // the next statement of its block is checked in (a `let` declares a local,
 // `if v == null { return ...; }` proves v non-null for the rest of the block).
 import type * as ast from '../1-parse/ast.js';
-import { located } from '../../diagnostics/diagnostic.js';
-import { BOOL, integerView, isIntegerLike, typeName, type Type } from '../2-symbols/types.js';
+import { CompileError, located, ReportedEarlier, reportStopped } from '../../diagnostics/diagnostic.js';
+import { BOOL, integerView, isIntegerLike, typeName, VOID, type Type } from '../2-symbols/types.js';
 import { expect, unify } from './assignability.js';
 import type { Environment } from './environment.js';
 import { checkDivisor, checkExpr, checkShiftAmount, nullableLocal, refuseSignedDivision } from './expressions.js';
@@ -13,6 +13,7 @@ import { checkMatch } from './match.js';
 import { alwaysExits, nullFacts, type NullFacts } from './null-facts.js';
 import { checkReturn } from './returns.js';
 import { refuseKernelWrite } from './kernel-access.js';
+import type { LocalVariable } from './typed-system.js';
 
 /** A block in an environment of its own: what its statements declare and prove ends with it. */
 export function checkBlock(cx: FunctionContext, env: Environment, block: ast.Block): void {
@@ -25,11 +26,36 @@ export function checkBody(cx: FunctionContext, env: Environment, block: ast.Bloc
   if (block.result) throw located('KS3705', 'a block ending in an expression is only allowed as a match arm; add `;`', block.result.span);
 }
 
-/** Statements in order, each in the environment the one before it leaves. */
+/**
+ * Statements in order, each in the environment the one before it leaves. A
+ * statement with an error is reported and the next one checked: a `let` that
+ * failed still declares its name (with its declared type when it has one),
+ * so that later uses are not reported as unknown names.
+ */
 export function checkStatements(cx: FunctionContext, env: Environment, statements: ast.Stmt[]): Environment {
   let here = env;
-  for (const stmt of statements) here = checkStmt(cx, here, stmt);
+  for (const stmt of statements) {
+    try {
+      here = checkStmt(cx, here, stmt);
+    } catch (error) {
+      reportStopped(error, cx.diagnostics);
+      if (stmt.kind === 'LetStmt') here = here.declare(failedLet(cx, stmt));
+    }
+  }
   return here;
+}
+
+function failedLet(cx: FunctionContext, stmt: ast.LetStmt): LocalVariable {
+  let declared: Type | null = null;
+  try {
+    declared = stmt.type && cx.resolveType(stmt.type);
+  } catch (error) {
+    // The `let`'s own error said what is wrong with its type.
+    if (!(error instanceof CompileError || error instanceof ReportedEarlier)) throw error;
+  }
+  const local = cx.newLocal(stmt.name.name, declared ?? VOID, stmt.name.span, { isConst: stmt.isConst });
+  if (!declared) cx.failedLocals.add(local);
+  return local;
 }
 
 export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt): Environment {
