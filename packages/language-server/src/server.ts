@@ -222,13 +222,12 @@ function toLspEdit(edit: TextEdit): LspTextEdit {
 const SEVERITIES = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
 function toLspDiagnostic(diagnostic: Diagnostic, check: DocumentCheck, uri: string): LspDiagnostic {
-  const code = (diagnostic as Diagnostic & { code?: string }).code;
   const related = relatedLocations(check, diagnostic);
   return {
     range: diagnostic.span ? toRange(diagnostic.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     severity: SEVERITIES[diagnostic.severity],
     source: 'kernelscript',
-    ...(code ? { code } : {}),
+    code: diagnostic.code,
     message: [diagnostic.message, ...diagnostic.notes].join('\n'),
     ...(related.length > 1 ? { relatedInformation: related.map((r) => ({ location: { uri, range: pointRange(r.location) }, message: r.message })) } : {}),
   };

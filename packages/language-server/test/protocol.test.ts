@@ -81,13 +81,14 @@ describe('kernelscript-language-server --stdio', () => {
   it('publishes the diagnostics of the opened file, a race with both writers as related locations', async () => {
     const { diagnostics } = await client.diagnostics(URI, 1);
     const race = diagnostics.find((d) => d.message.startsWith("Map 'hits' accessed by multiple programs"))!;
-    expect(race).toMatchObject({ severity: 2, source: 'kernelscript' });
+    expect(race).toMatchObject({ severity: 2, source: 'kernelscript', code: 'KS4101' });
     expect(race.relatedInformation?.map((r) => [r.location.range.start.line, r.message])).toEqual([
       [6, expect.stringContaining("by program 'count'")],
       [13, expect.stringContaining("by program 'other'")],
     ]);
     const lost = diagnostics.find((d) => d.message.includes('lost-update race'))!;
     expect(lost.range.start).toEqual({ line: 6, character: 4 });
+    expect(lost.code).toBe('KS4102');
     expect(lost.message).toContain('help: ');
   });
 
@@ -107,7 +108,7 @@ describe('kernelscript-language-server --stdio', () => {
     const semicolon = positionOf(SOURCE, 'return XDP_PASS;\n  }', 0, 'return XDP_PASS'.length);
     await client.change(URI, 2, [{ range: { start: semicolon, end: { ...semicolon, character: semicolon.character + 1 } }, text: '' }]);
     const broken = await client.diagnostics(URI, 2);
-    expect(broken.diagnostics.map((d: Diagnostic) => [d.message, d.range.start])).toEqual([["expected ';'", semicolon]]);
+    expect(broken.diagnostics.map((d: Diagnostic) => [d.code, d.message, d.range.start])).toEqual([['KS1002', "expected ';'", semicolon]]);
     await client.change(URI, 3, [{ range: { start: semicolon, end: semicolon }, text: ';' }]);
     const fixed = await client.diagnostics(URI, 3);
     expect(fixed.diagnostics.some((d) => d.severity === 1)).toBe(false);
