@@ -1,7 +1,8 @@
 // unplugin-kernelscript: a real example-app build with an empty object cache
 // (clang runs) against one with a warm cache (it does not), and the plugin's
-// own time per `.ks` module with clang out of the picture. Needs `pnpm build`
-// first: the app and this bench use the plugin's dist.
+// own time per `.ks` module with clang out of the picture, judged on CPU time
+// (on a loaded machine the wall time is mostly waiting; both are printed).
+// Needs `pnpm build` first: the app and this bench use the plugin's dist.
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,9 +76,9 @@ async function pluginOverhead() {
       await cp(join(repoRoot, 'examples', file), path);
       try {
         await load(path); // fills the object cache: the only clang run
-        modules.push({ file, path, samples: [] });
+        modules.push({ file, path, samples: [], cpuSamples: [] });
       } catch (error) {
-        rows.push([file, `does not build: ${String(error.message).split('\n')[0].slice(0, 70)}`, '', '']);
+        rows.push([file, `does not build: ${String(error.message).split('\n')[0].slice(0, 70)}`, '', '', '']);
       }
     }
     const clangBefore = clangInvocations();
@@ -85,8 +86,13 @@ async function pluginOverhead() {
     for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
       for (const module of modules) {
         const start = process.hrtime.bigint();
+        const cpu = process.cpuUsage();
         await load(module.path);
-        if (round >= WARMUP_ROUNDS) module.samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+        const used = process.cpuUsage(cpu);
+        if (round >= WARMUP_ROUNDS) {
+          module.samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+          module.cpuSamples.push((used.user + used.system) / 1000);
+        }
       }
     }
     if (clangInvocations() !== clangBefore) throw new Error('clang ran during the warm measurement');
@@ -94,15 +100,15 @@ async function pluginOverhead() {
     for (const module of modules) {
       const watching = unpluginFactory(options, { framework: 'rollup' });
       const memoHit = await medianMs(() => watching.load.call(context, module.path), { warmup: 5, iterations: 50 });
-      module.median = median(module.samples);
-      rows.push([module.file, module.median.toFixed(2), String(compilesPerModule), memoHit.toFixed(3)]);
+      module.median = median(module.cpuSamples);
+      rows.push([module.file, module.median.toFixed(2), median(module.samples).toFixed(2), String(compilesPerModule), memoHit.toFixed(3)]);
     }
     rows.sort((a, b) => a[0].localeCompare(b[0]));
-    printTable(['example', 'plugin load ms, object cache warm (median)', `compiles in those ${WARMUP_ROUNDS + ROUNDS} loads`, 'watch memo hit ms'], rows);
+    printTable(['example', 'plugin load CPU ms, object cache warm (median)', 'wall ms', `compiles in those ${WARMUP_ROUNDS + ROUNDS} loads`, 'watch memo hit ms'], rows);
     const medians = modules.map((module) => module.median);
     const worst = Math.max(...medians);
-    const met = recordTarget({ target: 'plugin overhead per .ks module, clang excluded (worst module)', figure: worst, unit: 'ms', limit: OVERHEAD_TARGET_MS, note: `median module ${median(medians).toFixed(2)} ms` });
-    console.log(`\nplugin overhead per .ks module, clang excluded: median ${median(medians).toFixed(2)} ms, worst ${worst.toFixed(2)} ms over ${modules.length} modules (target ≤ ${OVERHEAD_TARGET_MS} ms for every module: ${verdict(met)})`);
+    const met = recordTarget({ target: 'plugin overhead per .ks module, clang excluded, CPU (worst module)', figure: worst, unit: 'ms', limit: OVERHEAD_TARGET_MS, note: `median module ${median(medians).toFixed(2)} ms` });
+    console.log(`\nplugin overhead per .ks module, clang excluded, CPU: median ${median(medians).toFixed(2)} ms, worst ${worst.toFixed(2)} ms over ${modules.length} modules (target ≤ ${OVERHEAD_TARGET_MS} ms for every module: ${verdict(met)})`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
