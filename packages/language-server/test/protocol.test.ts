@@ -92,12 +92,14 @@ describe('kernelscript-language-server --stdio', () => {
     expect(lost.message).toContain('help: ');
   });
 
-  it.skipIf(!existsSync('/sys/kernel/btf/vmlinux'))('checks kernel types against this machine\'s BTF, as the CLI does: execsnoop.ks has no errors, a misspelt field gets the nearest names', async () => {
+  it.skipIf(!existsSync('/sys/kernel/btf/vmlinux'))('checks kernel types against this machine\'s BTF, as the CLI does: execsnoop.ks has no errors, a kernel field hovers with its offset, a misspelt field gets the nearest names', async () => {
     const uri = 'file:///work/project/execsnoop.ks';
     const execsnoop = readFileSync(join(import.meta.dirname, '../../../examples/execsnoop.ks'), 'utf8');
     await client.open(uri, execsnoop);
     expect((await client.diagnostics(uri, 1)).diagnostics.filter((d) => d.severity === 1)).toEqual([]);
     const at = positionOf(execsnoop, 'real_parent');
+    const field = (await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: at })) as Hover;
+    expect((field.contents as { value: string }).value).toMatch(/^```kernelscript\ntask_struct\.real_parent: \*task_struct\n```\n\nOffset \d+ in struct task_struct \(this kernel's BTF/);
     await client.change(uri, 2, [{ range: { start: at, end: { ...at, character: at.character + 'real_parent'.length } }, text: 'real_parnt' }]);
     const [error] = (await client.diagnostics(uri, 2)).diagnostics.filter((d) => d.severity === 1);
     expect(error!.message).toMatch(/^struct task_struct has no field 'real_parnt'[\s\S]*real_parent/);

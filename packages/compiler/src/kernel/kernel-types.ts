@@ -25,6 +25,14 @@ export interface KernelField {
   bitfield: boolean;
 }
 
+/** A kernel struct's field as the editor describes it. */
+export interface DescribedField {
+  name: string;
+  /** Null where a read of it is an error (a float). */
+  type: Type | null;
+  offset: number;
+}
+
 /** A kernel function's prototype, as `ctx.args.NAME` and `ctx.ret()` see it. */
 export interface KernelPrototype {
   name: string;
@@ -107,6 +115,15 @@ export class KernelTypes {
     throw located('KS6003', `kernel type '${name}' is read through a pointer: write *${name}`, span);
   }
 
+  /** The kernel struct or union NAME (also through a typedef) for describing it, recording no use; null when the BTF has none. */
+  describe(name: string): KernelStructType | null {
+    const loaded = this.load();
+    if ('error' in loaded) return null;
+    const found = findKernelType(loaded.btf, name);
+    const composite = found && compositeOf(loaded.btf, found.id);
+    return composite && composite.name !== '' ? this.structType(loaded, composite, '') : null;
+  }
+
   /** Why there are no kernel types, or null when the BTF is there (error path: reads it). */
   unavailable(): string | null {
     const loaded = this.load();
@@ -143,23 +160,28 @@ export class KernelTypes {
     return { path, type, bitfield: member.bitSize > 0 };
   }
 
-  /** Every field a program can read after `p.` (for completion), with its type; null where a read of it is an error (a float). */
-  fieldList(owner: KernelStructType): { name: string; type: Type | null; offset: number }[] {
+  /** The fields of a kernel struct or union for completion (anonymous members' fields included); empty without BTF. */
+  fieldList(owner: KernelStructType): DescribedField[] {
     const loaded = this.load();
     if ('error' in loaded) return [];
-    const composite = loaded.btf.type(owner.btfId) as KernelComposite;
-    return fieldNames(loaded.btf, composite).flatMap((name) => {
-      const path = findField(loaded.btf, composite, name);
-      if (!path) return [];
-      let type: Type | null;
-      try {
-        type = this.valueType(loaded, path.type, `${owner.name}.${name}`, NO_SPAN);
-      } catch {
-        type = null;
-      }
-      return [{ name, type, offset: Math.floor(path.bitOffset / 8) }];
-    });
+    return fieldNames(loaded.btf, loaded.btf.type(owner.btfId) as KernelComposite).flatMap((name) => this.describeField(owner, name) ?? []);
   }
+
+  /** The field `name` of a kernel struct or union for hover and completion; null when there is none. */
+  describeField(owner: KernelStructType, name: string): DescribedField | null {
+    const loaded = this.load();
+    if ('error' in loaded) return null;
+    const path = findField(loaded.btf, loaded.btf.type(owner.btfId) as KernelComposite, name);
+    if (!path) return null;
+    let type: Type | null;
+    try {
+      type = this.valueType(loaded, path.type, `${owner.name}.${name}`, NO_SPAN);
+    } catch {
+      type = null;
+    }
+    return { name, type, offset: Math.floor(path.bitOffset / 8) };
+  }
+
 
   /** The prototype of kernel function `name` (a probe's target), or null when the BTF is missing or lacks it. */
   prototype(name: string, span: ast.Span, what: string): KernelPrototype {

@@ -15,7 +15,7 @@ import { PROTOCOL_CONSTANTS } from '../language/headers.js';
 import { MAP_KINDS } from '../language/map-kinds.js';
 import { ACTION_CONSTANTS, PROGRAM_KINDS } from '../language/program-kinds.js';
 import type { DocumentCheck } from './document.js';
-import { builtinSignature, signature } from './hover.js';
+import { builtinSignature, kernelFieldNote, kernelFieldType, signature } from './hover.js';
 import { vocabulary } from './vocabulary.js';
 
 export type CompletionKind =
@@ -172,8 +172,8 @@ function kernelMembers(owner: KernelStructType, check: DocumentCheck): Completio
   return (kernel?.fieldList(owner) ?? []).map((field) => ({
     label: field.name,
     kind: 'field',
-    detail: field.type ? typeName(field.type) : 'not readable',
-    documentation: `Offset ${field.offset} in ${owner.union ? 'union' : 'struct'} ${owner.name} (this kernel's BTF; CO-RE relocates it).`,
+    detail: kernelFieldType(field.type),
+    documentation: kernelFieldNote(owner, field.offset),
   }));
 }
 

@@ -6,7 +6,8 @@ import type * as ast from '../phases/1-parse/ast.js';
 import { walk } from '../phases/1-parse/walk.js';
 import type { MapReport } from '../phases/4-analyze/analysis.js';
 import { BPF_STACK_LIMIT } from '../phases/5-ir/resources.js';
-import { sizeOf, typeName, type StructType, type Type } from '../phases/2-symbols/types.js';
+import { kernelTypesOf } from '../phases/2-symbols/symbol-table.js';
+import { sizeOf, typeName, type KernelStructType, type StructType, type Type } from '../phases/2-symbols/types.js';
 import type { FunctionSymbol } from '../phases/2-symbols/symbol-table.js';
 import type { BuiltinFunction } from '../language/builtin-functions.js';
 import { PROGRAM_KINDS } from '../language/program-kinds.js';
@@ -57,6 +58,10 @@ export function describe(check: DocumentCheck, entity: Entity): string {
       return code(`type ${entity.name} = ${typeName(entity.type)}`);
     case 'field':
       return [code(`${entity.struct.name}.${entity.name}: ${typeName(entity.fieldType)}`), `Offset ${entity.offset}, ${sizeOf(entity.fieldType)} bytes.`].join('\n\n');
+    case 'kernel-struct':
+      return describeKernelStruct(check, entity.type);
+    case 'kernel-field':
+      return [code(`${entity.owner.name}.${entity.name}: ${kernelFieldType(entity.fieldType)}`), kernelFieldNote(entity.owner, entity.offset)].join('\n\n');
     case 'const':
       return code(`const ${entity.name}: ${typeName(entity.symbol.type)} = ${entity.symbol.value}`);
     case 'config':
@@ -190,3 +195,19 @@ function innermostTypedExpression(check: DocumentCheck, offset: number): { node:
   }
   return best;
 }
+
+/** How many fields a kernel struct's hover lists (task_struct has hundreds). */
+const KERNEL_FIELDS_SHOWN = 24;
+
+function describeKernelStruct(check: DocumentCheck, type: KernelStructType): string {
+  const fields = (check.symbols && kernelTypesOf(check.symbols.global)?.fieldList(type)) || [];
+  const shown = fields.slice(0, KERNEL_FIELDS_SHOWN).map((f) => `  ${f.name}: ${kernelFieldType(f.type)}, // offset ${f.offset}`);
+  const more = fields.length > KERNEL_FIELDS_SHOWN ? [`  // ... ${fields.length - KERNEL_FIELDS_SHOWN} more`] : [];
+  const keyword = type.union ? 'union' : 'struct';
+  return [code([`${keyword} ${type.name} {`, ...shown, ...more, '}'].join('\n')), `The kernel's \`${keyword} ${type.name}\`, ${type.size} bytes in this kernel's BTF: read through a pointer, each field a CO-RE read.`].join('\n\n');
+}
+
+export const kernelFieldType = (type: Type | null) => (type ? typeName(type) : 'not readable');
+
+/** Where a kernel field sits, for hover and completion. */
+export const kernelFieldNote = (owner: KernelStructType, offset: number) => `Offset ${offset} in ${owner.union ? 'union' : 'struct'} ${owner.name} (this kernel's BTF; CO-RE relocates it).`;

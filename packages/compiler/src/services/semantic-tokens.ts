@@ -43,6 +43,10 @@ function classify(entity: Entity): [SemanticTokenType, SemanticTokenModifier[]] 
       return ['enumMember', []];
     case 'field':
       return ['property', []];
+    case 'kernel-struct':
+      return ['struct', ['defaultLibrary']];
+    case 'kernel-field':
+      return ['property', ['defaultLibrary']];
     case 'const':
       return ['variable', ['readonly']];
     case 'config':

@@ -4,8 +4,8 @@
 // what definition, references, rename, hover and semantic tokens look up.
 import type * as ast from '../phases/1-parse/ast.js';
 import { walk } from '../phases/1-parse/walk.js';
-import { lookup, type ConfigSymbol, type ConstSymbol, type FunctionSymbol, type MapSymbol, type ProgramSymbol, type Scope, type SymbolTable } from '../phases/2-symbols/symbol-table.js';
-import { typeName, type StructType, type Type } from '../phases/2-symbols/types.js';
+import { kernelTypesOf, lookup, type ConfigSymbol, type ConstSymbol, type FunctionSymbol, type MapSymbol, type ProgramSymbol, type Scope, type SymbolTable } from '../phases/2-symbols/symbol-table.js';
+import { typeName, type KernelStructType, type StructType, type Type } from '../phases/2-symbols/types.js';
 import type { LocalVariable, TypedSystem } from '../phases/3-typecheck/typed-system.js';
 import type { BuiltinFunction } from '../language/builtin-functions.js';
 import type { DocumentCheck } from './document.js';
@@ -20,6 +20,8 @@ export type Entity =
   | { kind: 'alias'; name: string; type: Type; decl: ast.TypeAliasDecl }
   | { kind: 'variant'; name: string; enumName: string; value: bigint; decl: ast.EnumVariant | null }
   | { kind: 'field'; name: string; struct: StructType; fieldType: Type; offset: number; decl: ast.StructField | null }
+  | { kind: 'kernel-struct'; name: string; type: KernelStructType }
+  | { kind: 'kernel-field'; name: string; owner: KernelStructType; fieldType: Type | null; offset: number }
   | { kind: 'const'; name: string; symbol: ConstSymbol }
   | { kind: 'config'; name: string; config: ConfigSymbol }
   | { kind: 'local'; name: string; local: LocalVariable; fn: FunctionSymbol }
@@ -138,7 +140,14 @@ class Indexer {
       if (type.kind === 'enum') return this.entity(type, () => ({ kind: 'enum', name, type, decl: (this.typeDecls.get(type) as ast.EnumDecl | undefined) ?? null }));
       return this.entity(`type:${name}`, () => ({ kind: 'builtin-type', name, type }));
     }
-    return null;
+    const kernel = kernelTypesOf(scope)?.describe(name);
+    return kernel ? this.entity(`kernel:${kernel.btfId}`, () => ({ kind: 'kernel-struct', name, type: kernel })) : null;
+  }
+
+  /** A field of a kernel struct or union, from the BTF the document was checked against. */
+  private kernelFieldEntity(owner: KernelStructType, name: string): Entity | null {
+    const field = kernelTypesOf(this.symbols.global)?.describeField(owner, name);
+    return field ? this.entity(`kernel:${owner.btfId}.${name}`, () => ({ kind: 'kernel-field', name, owner, fieldType: field.type, offset: field.offset })) : null;
   }
 
   private structEntity(type: StructType): Entity {
@@ -411,6 +420,10 @@ class Indexer {
       const memberType = typed.types.get(call ?? node) ?? null;
       const key = `${objectType.name}.${node.property.name}${call ? `()${memberType ? typeName(memberType) : ''}` : ''}`;
       this.add(node.property.span, this.entity(key, () => ({ kind: 'context-member', name: node.property.name, context: objectType.name, memberType, method: call !== undefined, writable: false })));
+      return;
+    }
+    if (objectType.kind === 'kernel_pointer' || objectType.kind === 'kernel_struct') {
+      this.add(node.property.span, this.kernelFieldEntity(objectType.kind === 'kernel_pointer' ? objectType.target : objectType, node.property.name));
       return;
     }
     const struct = objectType.kind === 'pointer' ? objectType.target : objectType;

@@ -166,6 +166,18 @@ describe('language queries', () => {
     expect(fields).toEqual(expect.arrayContaining(['skc_daddr', 'skc_rcv_saddr', 'skc_dport']));
   });
 
+  it('hovers a kernel struct with its BTF fields and a kernel field with its type and offset', () => {
+    const source = `program p : tracepoint("syscalls/sys_enter_getppid") {\n  fn main(ctx: TracepointContext) -> i32 {\n    let t = bpf_get_current_task();\n    let sk: *sock = 0 as u64 as *sock;\n    let x = t.real_parent.tgid;\n    return 0;\n  }\n}\n`;
+    const checked = new DocumentSession('trace.ks', fixtureKernelInputs()).update(source);
+    const sock = hover(checked, at(source, 'sock ='))!;
+    expect(sock.markdown).toMatch(/^```kernelscript\nstruct sock \{\n  __sk_common: sock_common, \/\/ offset 0\n  sk_protocol: u16, \/\/ offset \d+\n\}\n```\n\nThe kernel's `struct sock`, \d+ bytes in this kernel's BTF: read through a pointer, each field a CO-RE read\.$/);
+    const task = hover(checked, at(source, 'real_parent.'))!;
+    expect(task.markdown).toMatch(/^```kernelscript\ntask_struct\.real_parent: \*task_struct\n```\n\nOffset \d+ in struct task_struct \(this kernel's BTF; CO-RE relocates it\)\.$/);
+    expect(hover(checked, at(source, 'tgid;'))!.markdown).toMatch(/^```kernelscript\ntask_struct\.tgid: i32\n```/);
+    // Without BTF the type is unknown, and hover says nothing wrong about it.
+    expect(hover(new DocumentSession('trace.ks').update(source), at(source, 'sock ='))).toBeNull();
+  });
+
   it('completes names in scope: locals, maps, consts, functions, built-ins with signatures, actions', () => {
     const typing = SOURCE.replace('return XDP_PASS;\n  }\n}\n\nprogram', 'return X\n  }\n}\n\nprogram');
     const items = completions(check(typing), at(typing, 'return X\n') + 8, checker());
