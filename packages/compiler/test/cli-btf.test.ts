@@ -32,7 +32,7 @@ describe('kernelscript --btf', () => {
     const run = await kernelscript(['--btf', missing, '-o', 'missing', tcpconnect]);
     expect(run.exitCode).toBe(1);
     // At the probe's target, which named the function whose prototype was needed.
-    expect(run.stderr).toContain(`tcpconnect.ks:18:39: error[KS6001]: the typed arguments of kprobe("tcp_v4_connect") needs the kernel's BTF, which is not available: cannot read BTF file '${missing}': ENOENT`);
+    expect(run.stderr).toContain(`tcpconnect.ks:18:39: error[KS6001]: typing ctx.args and ctx.ret() of kprobe("tcp_v4_connect") needs the kernel's BTF, which is not available: cannot read BTF file '${missing}': ENOENT`);
     expect(run.stderr).toContain(`tcpconnect.ks:39:24: error[KS2010]: unknown type 'sock'\n39 |     let sk = saved as *sock;\n   |                        ^^^^\n  = note: kernel types cannot be looked up: cannot read BTF file '${missing}': ENOENT`);
     expect(existsSync(join(work, 'missing'))).toBe(false);
   });

@@ -88,7 +88,7 @@ export function probeReturnType(cx: FunctionContext, context: ContextInfo, span:
 function probedFunction(cx: FunctionContext, span: ast.Span) {
   const program = cx.program!;
   // An unknown function is reported at the program's target, where it was named.
-  return kernelOf(cx).prototype(program.target!, program.decl.target?.span ?? span, `the typed arguments of ${program.info.kind}("${program.target}")`);
+  return kernelOf(cx).prototype(program.target!, program.decl.target?.span ?? span, `typing ctx.args and ctx.ret() of ${program.info.kind}("${program.target}")`);
 }
 
 /** `ctx.FIELD` of a tracepoint: the event record's field, or null when the context has no record fields. */
