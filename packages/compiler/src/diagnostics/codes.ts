@@ -39,6 +39,7 @@ export const DIAGNOSTIC_CODES = {
   KS2113: 'unknown map attribute',
   KS2114: 'read_only and write_only',
   KS2115: 'local map renamed in the object (info)',
+  KS2116: 'enum key past the end of an array map',
   KS2117: 'map larger than the kernel allows',
   KS2118: 'per-CPU value larger than the kernel allows',
   KS2201: 'unknown program kind',

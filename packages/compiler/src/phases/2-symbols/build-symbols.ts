@@ -55,8 +55,7 @@ class SymbolBuilder {
 
   build(): SymbolTable {
     const programDecls: ast.ProgramDecl[] = [];
-    for (const item of this.source.items) {
-      this.recover(() => {
+    this.declareAll(this.source.items, this.global, (item) => {
         switch (item.kind) {
           case 'ProgramDecl':
             this.declare(this.global, item.name);
@@ -74,8 +73,7 @@ class SymbolBuilder {
           default:
             this.declareItem(item, this.global, null);
         }
-      }, this.global, item);
-    }
+    });
     // Programs after all top-level declarations, so they may use helpers and
     // types declared further down the file.
     for (const decl of programDecls) this.recover(() => this.declareProgram(decl), this.global, decl);
@@ -91,6 +89,33 @@ class SymbolBuilder {
       kfuncs: this.kfuncs,
       config: this.config,
     };
+  }
+
+  /**
+   * Declares `items` in `scope` in order, each recovering on its own. Types
+   * and constants are also declared at their first use, when an item before
+   * them names them: names resolve file-wide.
+   */
+  private declareAll<Item extends ast.TopLevelItem | ast.ProgramItem | ast.UserspaceItem>(items: readonly Item[], scope: Scope, declareOne: (item: Item) => void): void {
+    const done = new Set<Item>();
+    const run = (item: Item): void => {
+      if (done.has(item)) return;
+      done.add(item);
+      this.recover(() => declareOne(item), scope, item);
+    };
+    for (const item of items) {
+      const later = item.kind === 'StructDecl' || item.kind === 'EnumDecl' || item.kind === 'TypeAliasDecl' || item.kind === 'ConstDecl';
+      // The first declaration of a name: a second one is reported as declared twice where it stands.
+      if (later && !scope.pending.has(item.name.name)) {
+        const name = item.name.name;
+        scope.pending.set(name, () => {
+          scope.pending.delete(name);
+          run(item);
+        });
+      }
+    }
+    for (const item of items) run(item);
+    scope.pending.clear();
   }
 
   /**
@@ -234,8 +259,15 @@ class SymbolBuilder {
     if (kind.size === 'ring-bytes' && (maxEntries % 4096n !== 0n || (maxEntries & (maxEntries - 1n)) !== 0n)) {
       throw located('KS2104', `a ring buffer's size must be a power of two and a multiple of 4096 bytes, not ${maxEntries}`, decl.maxEntries.span);
     }
-    if (kind.key === 'u32-index' && key && !(key.kind === 'int' && key.size === 4)) {
-      throw located('KS2105', `${kind.sourceName} keys are u32 indexes, not ${typeName(key)}`, decl.keyType!.span);
+    if (kind.key === 'u32-index' && key && !(key.kind === 'int' && key.size === 4) && !(key.kind === 'enum' && key.underlying.size === 4)) {
+      throw located('KS2105', `${kind.sourceName} keys are u32 indexes or enums, not ${typeName(key)}`, decl.keyType!.span);
+    }
+    // An enum key indexes the array: every variant must be one of its indexes (LANGUAGE.md §16).
+    if (key?.kind === 'enum' && kind.key === 'u32-index') {
+      const outside = [...key.values].find(([, value]) => value >= maxEntries);
+      if (outside) {
+        throw located('KS2116', `${key.name}::${outside[0]} is ${outside[1]}, past the last index of ${kind.sourceName}(${maxEntries})`, decl.maxEntries.span, `help: make the map at least ${outside[1] + 1n} long`);
+      }
     }
     if (kind.value === 'u32' && !(value.kind === 'int' && value.name === 'u32')) {
       throw located('KS2106', `${kind.sourceName} values are u32, not ${typeName(value)}`, decl.valueType.span);
@@ -372,16 +404,14 @@ class SymbolBuilder {
     const scope = newScope(this.global);
     const owner: Owner = { kind: 'program', program: decl.name.name };
     let main: FunctionSymbol | null = null;
-    for (const item of decl.items) {
-      this.recover(() => {
-        if (item.kind === 'FnDecl') {
-          const fn = this.declareFunction(item, scope, owner);
-          if (fn.name === 'main') main = fn;
-        } else {
-          this.declareItem(item, scope, decl.name.name);
-        }
-      }, scope, item);
-    }
+    this.declareAll(decl.items, scope, (item) => {
+      if (item.kind === 'FnDecl') {
+        const fn = this.declareFunction(item, scope, owner);
+        if (fn.name === 'main') main = fn;
+      } else {
+        this.declareItem(item, scope, decl.name.name);
+      }
+    });
     if (!main) {
       throw located('KS2202', `program '${decl.name.name}' has no main function`, decl.name.span, `help: add fn main(ctx: ${info.context}) -> ${info.returnType} { ... }`);
     }
@@ -430,16 +460,14 @@ class SymbolBuilder {
   }
 
   private finishUserspace(userspace: UserspaceSymbol): void {
-    for (const item of userspace.decl.items) {
-      this.recover(() => {
-        if (item.kind === 'FnDecl') {
-          const fn = this.declareFunction(item, userspace.scope, { kind: 'userspace' });
-          if (fn.name === 'main') userspace.main = fn;
-        } else {
-          this.declareItem(item, userspace.scope, null);
-        }
-      }, userspace.scope, item);
-    }
+    this.declareAll(userspace.decl.items, userspace.scope, (item) => {
+      if (item.kind === 'FnDecl') {
+        const fn = this.declareFunction(item, userspace.scope, { kind: 'userspace' });
+        if (fn.name === 'main') userspace.main = fn;
+      } else {
+        this.declareItem(item, userspace.scope, null);
+      }
+    });
     const main = userspace.main;
     if (main) {
       const ok = main.returnType.kind === 'int' && main.returnType.name === 'i32' && main.params.every((p) => p.type.kind === 'int');

@@ -70,6 +70,12 @@ export interface Scope {
   config: Map<string, ConfigSymbol>;
   /** Names whose declaration failed (and was reported): a use of one is not reported again. */
   failed: Set<string>;
+  /**
+   * Types and constants not declared yet, while declarations are read:
+   * each is declared at its first use, so that names resolve file-wide (a
+   * map or struct may name a struct declared further down).
+   */
+  pending: Map<string, () => void>;
   parent: Scope | null;
   /** On the outermost scope: the kernel's types (BTF), looked up after every name the file and the language declare. */
   kernel: KernelTypes | null;
@@ -106,7 +112,7 @@ export interface SymbolTable {
 }
 
 export function newScope(parent: Scope | null): Scope {
-  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), failed: new Set(), parent, kernel: null };
+  return { types: new Map(), consts: new Map(), functions: new Map(), maps: new Map(), config: new Map(), failed: new Set(), pending: new Map(), parent, kernel: null };
 }
 
 /** Look a name up through a scope chain in one of its tables. */
@@ -116,6 +122,7 @@ export function lookup<K extends 'types' | 'consts' | 'functions' | 'maps' | 'co
   name: string,
 ): (Scope[K] extends Map<string, infer V> ? V : never) | undefined {
   for (let s = scope; s; s = s.parent) {
+    if (table === 'types' || table === 'consts') s.pending.get(name)?.();
     const hit = s[table].get(name);
     if (hit) return hit as never;
   }

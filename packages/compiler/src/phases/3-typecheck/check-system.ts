@@ -13,7 +13,7 @@ import { checkBody } from './statements.js';
 import type { TypedFunction, TypedSystem } from './typed-system.js';
 
 export function typecheckSystem(symbols: SymbolTable, diagnostics: DiagnosticBag): TypedSystem {
-  const system: TypedSystem = { symbols, functions: [], types: new Map(), resolutions: new Map(), tailCallSlots: new Map() };
+  const system: TypedSystem = { symbols, functions: [], types: new Map(), resolutions: new Map(), tailCallSlots: new Map(), exhaustiveMatches: new Set() };
   for (const fn of symbols.functions) {
     try {
       system.functions.push(checkFunction(new FunctionContext(system, fn, diagnostics), fn));

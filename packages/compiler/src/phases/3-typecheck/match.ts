@@ -35,8 +35,15 @@ export function checkMatch(cx: FunctionContext, env: Environment, match: ast.Mat
     const bodyType = checkArmBody(cx, env, arm.body, resultType, asValue);
     if (asValue && bodyType && !resultType) resultType = bodyType;
   }
-  if (asValue && !hasWildcard) throw located('KS3805', 'a match used as a value needs a `_` arm', match.span);
+  if (!hasWildcard && coversEveryValue(subject, seen)) cx.system.exhaustiveMatches.add(match);
+  else if (asValue && !hasWildcard) throw located('KS3805', 'a match used as a value needs a `_` arm, or an arm for every value of a bool or enum', match.span);
   return cx.record(match, asValue ? (resultType ?? VOID) : VOID);
+}
+
+/** A bool's two values, or every variant of an enum, are matched (`seen` holds the matched values as strings). */
+function coversEveryValue(subject: Type, seen: ReadonlySet<string>): boolean {
+  if (subject.kind === 'bool') return seen.has('true') && seen.has('false');
+  return subject.kind === 'enum' && [...subject.values.values()].every((value) => seen.has(String(value)));
 }
 
 /** Returns the arm's value type; null when the arm leaves (return). */

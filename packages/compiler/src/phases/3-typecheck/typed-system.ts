@@ -56,4 +56,6 @@ export interface TypedSystem {
   resolutions: Map<ast.Expr | ast.LetStmt | ast.ForRangeStmt | ast.ForEachStmt, Resolution>;
   /** Programs reached by tail_call → their slot in the generated ProgArray. */
   tailCallSlots: Map<string, number>;
+  /** Matches without `_` whose arms cover every value of a bool or enum subject: the last arm is their `else`. */
+  exhaustiveMatches: Set<ast.MatchExpr>;
 }

@@ -60,7 +60,8 @@ export interface IrLocal {
   /** C name, unique within its function. */
   name: string;
   type: Type;
-  role: 'param' | 'variable' | 'temporary';
+  /** `constant`: a zero value in read-only data (`static const`), never on the stack. */
+  role: 'param' | 'variable' | 'temporary' | 'constant';
   /** Its address is passed to a helper (map keys and values): it lives on the stack. */
   addressTaken: boolean;
 }

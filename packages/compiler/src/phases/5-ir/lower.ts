@@ -32,6 +32,13 @@ import { reuseKeyTemporaries } from './key-reuse.js';
 import { expressions } from './ir-walk.js';
 import { constantValue } from './wrapped-constant.js';
 
+/**
+ * Zero elements up to this size are built on the stack; larger ones are a
+ * `static const` in read-only data (not smaller ones: clang puts small
+ * constants in mergeable .rodata.cstN sections, which libbpf cannot use).
+ */
+const ZERO_ON_STACK_BYTES = 64;
+
 export function lowerSystem(typed: TypedSystem): IrSystem {
   const { symbols } = typed;
   const descriptions: SystemDescriptions = {
@@ -147,6 +154,18 @@ class FunctionLowering {
       this.locals.push(ir);
     }
     return ir;
+  }
+
+  /**
+   * The element an in-place update inserts when its key is absent: on the
+   * stack when small, else a zero constant in read-only data — large values
+   * are why they live in a map, and would not fit the 512-byte stack.
+   */
+  private zeroElement(map: IrMap): IrLocal {
+    const zero = this.temporary(`${map.declName}_zero`, map.value);
+    zero.addressTaken = true;
+    if (sizeOf(map.value) > ZERO_ON_STACK_BYTES) zero.role = 'constant';
+    return zero;
   }
 
   /** Loop counters and locals assigned inside a loop, as IR locals (see `addressable`). */
@@ -308,8 +327,7 @@ class FunctionLowering {
       if (stmt.op !== '=' || path.length > 0) {
         const value = this.lowerExpr(stmt.value);
         const ref = this.temporary(`${map.declName}_elem`, { kind: 'pointer', target: map.value });
-        const zero = this.temporary(`${map.declName}_zero`, map.value);
-        zero.addressTaken = true;
+        const zero = this.zeroElement(map);
         if (stmt.op === '=') this.emit({ op: 'mapFieldStore', map, key, ref, zero, path, value });
         else this.emit({ op: 'mapAtomic', map, key, ref, zero, path, operator: stmt.op, operand: value });
       } else {
@@ -332,9 +350,11 @@ class FunctionLowering {
   private lowerMatch(match: ast.MatchExpr, result: IrLocal | null): void {
     const subject = this.stable(this.lowerExpr(match.subject), 'match_value');
     const line = this.line;
+    // An exhaustive match's last arm is its `else`: no value is left unmatched.
+    const last = this.typed.exhaustiveMatches.has(match) ? match.arms.at(-1) : undefined;
     const chain = [...match.arms].reverse().reduce<IrStmt[]>((otherwise, arm) => {
       const body = this.collect(() => this.lowerArmBody(arm.body, result));
-      if (arm.patterns.length === 0) return body;
+      if (arm.patterns.length === 0 || arm === last) return body;
       const condition = arm.patterns
         .map((p): IrExpr => ({ op: 'binary', operator: '==', left: subject, right: this.lowerExpr(p), type: BOOL }))
         .reduce((a, b) => ({ op: 'binary', operator: '||', left: a, right: b, type: BOOL }));
@@ -727,8 +747,7 @@ class FunctionLowering {
       const { map, index, path } = element;
       const key = this.keyLocal(map, index);
       const ref = this.temporary(`${map.declName}_elem`, { kind: 'pointer', target: map.value });
-      const zero = this.temporary(`${map.declName}_zero`, map.value);
-      zero.addressTaken = true;
+      const zero = this.zeroElement(map);
       this.emit({ op: 'mapElementRef', map, key, ref, zero });
       return { kind: 'element', ref, path, type: this.typed.types.get(target) ?? VOID };
     }

@@ -7,7 +7,7 @@ import { childBodies, expressions, stmtExpressions } from './ir-walk.js';
 
 /** Locals that live on the BPF stack: their address is passed to a helper, or they are aggregates. */
 export function livesOnStack(local: IrLocal): boolean {
-  if (local.role === 'param') return false;
+  if (local.role === 'param' || local.role === 'constant') return false;
   return local.addressTaken || local.type.kind === 'struct' || local.type.kind === 'array';
 }
 
@@ -41,7 +41,7 @@ export function stackNeed(body: IrStmt[], calleeNeed: (name: string) => number):
     const children = stmt.op === 'while' ? [[...stmt.head, ...stmt.body]] : childBodies(stmt);
     for (const child of children) nested = Math.max(nested, stackNeed(child, calleeNeed));
     // The zero element an in-place update inserts lives in its own `if (!elem) { ... }` block.
-    if (stmt.op === 'mapAtomic' || stmt.op === 'mapFieldStore' || stmt.op === 'mapElementRef') nested = Math.max(nested, sizeOf(stmt.zero.type));
+    if ((stmt.op === 'mapAtomic' || stmt.op === 'mapFieldStore' || stmt.op === 'mapElementRef') && livesOnStack(stmt.zero)) nested = Math.max(nested, sizeOf(stmt.zero.type));
     const calls = stmtExpressions(stmt).flatMap((root) => [...expressions(root)]).filter((e): e is Extract<IrExpr, { op: 'call' }> => e.op === 'call');
     nested = Math.max(nested, calls.reduce((sum, call) => sum + calleeNeed(call.name), 0));
   }

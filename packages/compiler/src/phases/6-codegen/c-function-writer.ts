@@ -254,7 +254,7 @@ export class CFunctionWriter {
   }
 
   /** Copies an array value into the array place `target` (C cannot assign arrays). */
-  private copyArray(target: string, value: IrExpr): string {
+  copyArray(target: string, value: IrExpr): string {
     if (value.op === 'kernelRead') {
       const guards = this.kernelGuards(value.path);
       const read = `BPF_CORE_READ_INTO(&${target}, ${this.kernelOperands(value)})`;

@@ -2,9 +2,9 @@
 // one SEC() function per program, helpers inlined, `#line` back to the .ks.
 import { sizeOf, type Type } from '../2-symbols/types.js';
 import type { SystemAnalysis } from '../4-analyze/analysis.js';
-import type { IrFunction, IrLocal, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
+import { typeOf, type IrFunction, type IrLocal, type IrMap, type IrStmt, type IrSystem } from '../5-ir/ir.js';
 import { CFunctionWriter, functionSignature, pathType, type CTarget } from './c-function-writer.js';
-import { cComment, cString, cType, declaration } from './c-types.js';
+import { cComment, cString, cType, declaration, zeroInitializer } from './c-types.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { headerComment } from './header-comment.js';
 import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
@@ -50,7 +50,8 @@ const kernelTarget: CTarget = {
         // An index out of range in the path: nothing is written.
         writer.emit(`if (${[ref.name, ...writer.pathGuards(stmt.path, map.value)].join(' && ')})`);
         if (stmt.op === 'mapFieldStore') {
-          writer.emit(`    ${place} = ${writer.expr(stmt.value)};`);
+          // C cannot assign arrays: an array field is copied.
+          writer.emit(`    ${typeOf(stmt.value).kind === 'array' ? writer.copyArray(place, stmt.value) : `${place} = ${writer.expr(stmt.value)}`};`);
         } else {
           const valueType = pathType(map.value, stmt.path);
           const builtin = ATOMIC_BUILTINS[stmt.operator];
@@ -96,7 +97,10 @@ function lookupOrInsert(writer: CFunctionWriter, stmt: { map: IrMap; key: IrLoca
   if (map.kind.isArray) return;
   writer.emit(`if (!${ref.name}) {`);
   writer.indent(() => {
-    if (zero.type.kind === 'struct' || zero.type.kind === 'array') {
+    if (zero.role === 'constant') {
+      // Read-only data, all zero bytes (padding too): no stack for a large value.
+      writer.emit(`static const ${declaration(zero.type, zero.name)} = ${zeroInitializer(zero.type)};`);
+    } else if (zero.type.kind === 'struct' || zero.type.kind === 'array') {
       // memset, not `= {}`: padding bytes must be zero too, or the verifier refuses to read them.
       writer.emit(`${declaration(zero.type, zero.name)};`);
       writer.emit(`__builtin_memset(&${zero.name}, 0, sizeof(${zero.name}));`);
