@@ -92,7 +92,7 @@ describe('compile() under fuzzing', () => {
     expect(failures).toEqual([]);
     accepted = outcomes.filter((outcome) => outcome.ok).map((outcome) => inputs[outcome.index]!);
     // A harness whose mutations were all refused, or all accepted, would test little.
-    expect(accepted.length).toBeGreaterThan(inputs.length / 20);
+    expect(accepted.length).toBeGreaterThan(inputs.length / 50);
     expect(accepted.length).toBeLessThan(inputs.length * 0.95);
     console.log(`compile fuzz: ${inputs.length} inputs ran clean (${accepted.length} accepted), seed ${SEED}`);
   }, 3_600_000);
@@ -108,7 +108,12 @@ describeKernel('accepted fuzz inputs in clang and the verifier', () => {
     // Small maps only, and none pinned (a pin path is a fixed place on this machine).
     const small = accepted.filter((source) => {
       const result = compile(source, { filename: 'fuzz.ks' });
-      return result.ok && result.resources!.totalMapMemoryBytes <= 2 ** 20 && result.metadata!.maps && Object.values(result.metadata!.maps).every((map) => map.pinPath === null);
+      return (
+        result.ok &&
+        Object.keys(result.metadata!.programs).length > 0 &&
+        result.resources!.totalMapMemoryBytes <= 2 ** 20 &&
+        Object.values(result.metadata!.maps).every((map) => map.pinPath === null)
+      );
     });
     const sample = Array.from(new Set(small)).slice(0, BUILT_SAMPLE);
     expect(sample.length).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ export const DIAGNOSTIC_CODES = {
   KS2003: 'enum variant declared twice',
   KS2004: 'negative enum value',
   KS2006: 'parameter declared twice',
+  KS2007: 'name reserved in C',
   KS2010: 'unknown type',
   KS2011: 'array length out of range',
   KS2012: 'not a constant expression',

@@ -3,6 +3,7 @@
 import { pinPathProblem } from '@kernelscript/shared';
 import type * as ast from '../1-parse/ast.js';
 import { CompileError, located, reportStopped, type DiagnosticBag } from '../../diagnostics/diagnostic.js';
+import { cIdentifier, isReservedInC } from '../../language/c-identifiers.js';
 import { findMapKind, MAP_KINDS, PER_CPU_VALUE_LIMIT } from '../../language/map-kinds.js';
 import { isProgramKind, PROGRAM_KINDS, type TargetRule } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -25,6 +26,9 @@ import { BOOL, CHAR, containsKernelType, INT_TYPES, intRange, layoutStruct, roun
 import type { KernelTypes } from '../../kernel/kernel-types.js';
 import { BUILTIN_STRUCTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
+
+/** Why a reserved name cannot be used where it is not renamed (language/c-identifiers.ts). */
+const RESERVED_WHY = 'C, libc, libbpf or the generated code already use it, and this name is copied into C as written';
 
 const PIN_ROOT = '/sys/fs/bpf/';
 
@@ -161,7 +165,10 @@ class SymbolBuilder {
           if (seen.has(field.name.name)) throw located('KS2002', `struct '${item.name.name}' has two fields named '${field.name.name}'`, field.name.span);
           seen.add(field.name.name);
         }
-        scope.types.set(item.name.name, layoutStruct(item.name.name, `struct ${item.name.name}`, fields));
+        for (const field of item.fields) {
+          if (isReservedInC(field.name.name)) throw located('KS2007', `'${field.name.name}' cannot name a struct field: ${RESERVED_WHY}`, field.name.span, 'note: the name rules are listed in docs/limits.md');
+        }
+        scope.types.set(item.name.name, layoutStruct(item.name.name, `struct ${cIdentifier(item.name.name)}`, fields));
         return;
       }
       case 'EnumDecl':
@@ -297,7 +304,7 @@ class SymbolBuilder {
     const symbol: MapSymbol = {
       name,
       declName: decl.name.name,
-      objectName: decl.name.name,
+      objectName: cIdentifier(decl.name.name),
       decl,
       kind,
       key,
@@ -360,7 +367,7 @@ class SymbolBuilder {
           : `${owner.program}__${decl.name.name}`
         : owner.kind === 'userspace' && decl.name.name === 'main'
           ? 'user_main'
-          : decl.name.name;
+          : cIdentifier(decl.name.name);
     const symbol: FunctionSymbol = {
       name: decl.name.name,
       cName,
@@ -400,6 +407,8 @@ class SymbolBuilder {
       throw located('KS2201', `unknown program kind '${kindName}'`, decl.programKind.span, ...didYouMean(kindName, Object.keys(PROGRAM_KINDS)));
     }
     const info = PROGRAM_KINDS[kindName];
+    // A program's name is its C function and its name in the kernel (bpftool prog list): it is not renamed.
+    if (isReservedInC(decl.name.name)) throw located('KS2007', `'${decl.name.name}' cannot name a program: ${RESERVED_WHY}`, decl.name.span, 'note: the name rules are listed in docs/limits.md');
     const target = this.programTarget(decl, info.target);
     const scope = newScope(this.global);
     const owner: Owner = { kind: 'program', program: decl.name.name };

@@ -10,6 +10,7 @@ import type { FunctionSymbol, ProgramSymbol, Scope } from '../2-symbols/symbol-t
 import type { Type } from '../2-symbols/types.js';
 import type { Environment } from './environment.js';
 import { FreshNames } from '../../util/fresh-names.js';
+import { cIdentifier } from '../../language/c-identifiers.js';
 import type { LocalVariable, Resolution, TypedSystem } from './typed-system.js';
 import { programNamed } from './symbol-index.js';
 
@@ -39,7 +40,8 @@ export class FunctionContext {
 
   /** A new local with a C name unique in the function; the caller declares it in an environment. */
   newLocal(name: string, type: Type, span: ast.Span, options: { isConst?: boolean; isParam?: boolean; fromMapElement?: boolean } = {}): LocalVariable {
-    const cName = this.cNames.fresh(name, (candidate) => C_RESERVED.has(candidate));
+    // cIdentifier's names are safe in C by construction; only a repeated name needs a suffix.
+    const cName = this.cNames.fresh(cIdentifier(name));
     const local: LocalVariable = {
       name,
       cName,
@@ -92,10 +94,3 @@ export class FunctionContext {
     return '0';
   }
 }
-
-/** Names C or the generated code reserve, which locals must not shadow. */
-const C_RESERVED = new Set([
-  'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float', 'for',
-  'goto', 'if', 'inline', 'int', 'long', 'register', 'restrict', 'return', 'short', 'signed', 'sizeof', 'static', 'struct',
-  'switch', 'typedef', 'union', 'unsigned', 'void', 'volatile', 'while', 'bool', 'true', 'false', 'NULL', 'obj', 'err',
-]);

@@ -2,6 +2,7 @@
 // by the eBPF and the userspace file so both agree on every layout.
 import type { EnumType, StructType } from '../2-symbols/types.js';
 import { declaration } from './c-types.js';
+import { cIdentifier } from '../../language/c-identifiers.js';
 
 export function structDefinition(struct: StructType): string {
   return `${struct.cName} {\n${struct.fields.map((f) => `    ${declaration(f.type, f.name)};`).join('\n')}\n};`;
@@ -10,7 +11,7 @@ export function structDefinition(struct: StructType): string {
 /** Enumerators are prefixed with the enum's name: C enumerators share one namespace. */
 export function enumDefinition(type: EnumType): string {
   const values = [...type.values].map(([name, value]) => `    ${type.name}_${name} = ${value}${value > 0x7fff_ffffn ? 'ULL' : ''},`);
-  return `enum ${type.name} {\n${values.join('\n')}\n};`;
+  return `enum ${cIdentifier(type.name)} {\n${values.join('\n')}\n};`;
 }
 
 /** `min`/`max` evaluate each argument once (GNU statement expressions: clang and gcc). */

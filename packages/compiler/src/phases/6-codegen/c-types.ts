@@ -2,6 +2,7 @@
 // kernel's fixed-width `__u32`-style names from <linux/types.h>).
 import { CONTEXTS } from '../../language/context-members.js';
 import type { Type } from '../2-symbols/types.js';
+import { cIdentifier } from '../../language/c-identifiers.js';
 
 /** `T name`, with C's declarator syntax for arrays and pointers. */
 export function declaration(type: Type, name: string): string {
@@ -33,7 +34,7 @@ export function cType(type: Type): string {
     case 'struct':
       return type.cName;
     case 'enum':
-      return `enum ${type.name}`;
+      return `enum ${cIdentifier(type.name)}`;
     case 'pointer':
       return `${cType(type.target)} *`;
     case 'context':

@@ -299,20 +299,20 @@ static void ks_sleep_ms(__u32 ms)
 static __s32 user_main(void)
 {
 #line 48
-    __s32 err_2 = ks_attach("rx_stats", "veth0");
+    __s32 ks_err = ks_attach("rx_stats", "veth0");
 #line 49
-    if (err_2 != 0) {
+    if (ks_err != 0) {
 #line 50
-        printf("cannot attach rx_stats to veth0: error %d\n", err_2);
+        printf("cannot attach rx_stats to veth0: error %d\n", ks_err);
 #line 51
         return 1;
     }
 #line 53
-    err_2 = ks_attach("tx_stats", "veth0");
+    ks_err = ks_attach("tx_stats", "veth0");
 #line 54
-    if (err_2 != 0) {
+    if (ks_err != 0) {
 #line 55
-        printf("cannot attach tx_stats to veth0: error %d\n", err_2);
+        printf("cannot attach tx_stats to veth0: error %d\n", ks_err);
 #line 56
         return 1;
     }
