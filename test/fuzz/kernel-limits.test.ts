@@ -11,6 +11,7 @@ import { PROGRAM_KINDS } from '../../packages/compiler/src/language/program-kind
 import { FreshNames } from '../../packages/compiler/src/util/fresh-names.js';
 import { buildSystem } from '../helpers/build.js';
 import { describeKernel, loadAll, withPinDir } from '../helpers/kernel.js';
+import { NESTING_SHAPES } from './edge-cases.js';
 
 function diagnostics(source: string): string[] {
   const result = compile(source, { filename: 'k.ks' });
@@ -112,5 +113,16 @@ describe('fresh C names (item 6)', () => {
     expect(given).toEqual(['zz', 'zz_2', 'zz_4', 'zz_6', 'zz_7']);
     // Each call resumes after the last name it gave: seven candidates for five names, not fifteen.
     expect(probed).toEqual(['zz', 'zz_2', 'zz_4', 'zz_5', 'zz_6', 'zz_7']);
+  });
+});
+
+describe('operator chains in C (item 9)', () => {
+  it("the longest chain the nesting limit allows stays within clang's 256 nested parentheses", async () => {
+    // A 260-term sum used to become 258 nested parentheses, past clang's limit; the tree depth limit stops at 253 terms.
+    for (const name of ['sum', 'logical chain', 'cast chain']) {
+      const shape = NESTING_SHAPES.find((s) => s.name === name)!;
+      const built = await buildSystem(shape.build(shape.largest), 'chain.ks');
+      await built.cleanup();
+    }
   });
 });
