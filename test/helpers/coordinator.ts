@@ -8,8 +8,8 @@ export class RunningCoordinator {
   private waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
   readonly result: ResultPromise<{ reject: false; timeout: number; all: true }>;
 
-  constructor(command: string, args: string[], timeoutMs: number) {
-    this.result = execa(command, args, { reject: false, timeout: timeoutMs, all: true });
+  constructor(command: string, args: string[], timeoutMs: number, options: { cwd?: string } = {}) {
+    this.result = execa(command, args, { reject: false, timeout: timeoutMs, all: true, cwd: options.cwd });
     this.result.all.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
       this.waiters = this.waiters.filter((waiter) => {
@@ -53,7 +53,7 @@ export class RunningCoordinator {
   }
 }
 
-/** Starts `command args` (killed after `timeoutMs`). */
-export function startCoordinator(command: string, args: string[] = [], timeoutMs = 30_000): RunningCoordinator {
-  return new RunningCoordinator(command, args, timeoutMs);
+/** Starts `command args` (killed after `timeoutMs`), in `options.cwd` when given. */
+export function startCoordinator(command: string, args: string[] = [], timeoutMs = 30_000, options: { cwd?: string } = {}): RunningCoordinator {
+  return new RunningCoordinator(command, args, timeoutMs, options);
 }

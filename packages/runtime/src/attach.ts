@@ -1,9 +1,12 @@
 // Attaching a loaded program to its hook, per program kind. Each way returns
 // an Attachment whose detach() undoes exactly what it did.
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parsePerfEventTarget, parseUprobeTarget, type PerfEventTarget } from '@kernelscript/shared';
+import { ElfFile } from './elf.js';
 import { bpfError, bpfTcHook, bpfTcOpts, check, checkPointer, koffiErrno, lib, type BpfLink, type BpfProgram } from './libbpf.js';
 import type { ProgramMetadata } from './metadata.js';
+import { assertPerfEventAvailable, onlineCpus, openPerfEvent } from './perf-event.js';
 
 export interface Attachment {
   /** What the program is attached to, e.g. `xdp:veth0`. */
@@ -16,9 +19,11 @@ export type InterfaceTarget = string | { ifindex: number };
 
 /**
  * What attach() takes: an interface for xdp and tc; for tracepoints
- * `"category/event"` and for raw tracepoints the event, both defaulting to
- * the program's declared target; kprobes attach from their section and take
- * nothing (`ATTACH_TARGETS` of @kernelscript/shared, per attach method).
+ * `"category/event"`, for raw tracepoints the event, for uprobes
+ * `"/path/to/binary:symbol[+offset]"` and for perf events
+ * `"EVENT[:freq=N|:period=N]"`, each defaulting to the program's declared
+ * target; kprobes attach from their section and take nothing
+ * (`ATTACH_TARGETS` of @kernelscript/shared, per attach method).
  */
 export type AttachTarget = InterfaceTarget | undefined;
 
@@ -73,6 +78,11 @@ export function attachProgram(program: BpfProgram, programFd: number, metadata: 
         lib.bpf_program__attach_raw_tracepoint(program, event) as bigint | null,
       ));
     }
+    case 'uprobe':
+    case 'uretprobe':
+      return attachUprobe(program, metadata, stringTarget(target, metadata), metadata.attach === 'uretprobe');
+    case 'perf_event':
+      return attachPerfEvent(program, metadata, perfEventTarget(stringTarget(target, metadata), metadata));
     case 'section':
       return linkAttachment(metadata.section, checkPointer<BpfLink>(`attaching ${metadata.kind} program '${metadata.name}'`, () =>
         lib.bpf_program__attach(program) as bigint | null,
@@ -104,6 +114,75 @@ function tracefsProblem(): string | null {
     `mounted at ${mounted[0]} but not readable by uid ${process.getuid?.()}: ` +
     `run as root, or make it readable (mount -o remount,mode=755 ${mounted[0]})`
   );
+}
+
+/**
+ * A uprobe on every process running `binary`: the symbol's file offset comes
+ * from the binary's ELF symbol table (.symtab, else .dynsym), as the kernel's
+ * uprobes take an inode and an offset. A relative path is resolved against
+ * the working directory.
+ */
+function attachUprobe(program: BpfProgram, metadata: ProgramMetadata, target: string, retprobe: boolean): Attachment {
+  const parsed = parseUprobeTarget(target);
+  if (!parsed.ok) throw new TypeError(`${metadata.kind} program '${metadata.name}': ${parsed.error}`);
+  const { symbol, offset } = parsed.value;
+  const binary = resolve(parsed.value.binary);
+  let elf: ElfFile;
+  try {
+    elf = ElfFile.read(binary);
+  } catch (error) {
+    throw new Error(`${metadata.kind} program '${metadata.name}': cannot read the symbols of ${binary}: ${(error as Error).message}`, { cause: error });
+  }
+  const found = elf.findFunction(symbol);
+  if (found === undefined) {
+    throw new Error(
+      `${metadata.kind} program '${metadata.name}': ${binary} has no function '${symbol}' in its symbol tables ` +
+        `(${elf.functions.length} functions; a static or inlined function may have no symbol, a stripped binary only its exported ones)`,
+    );
+  }
+  const fileOffset = elf.fileOffset(found.address + offset);
+  if (fileOffset === null) throw new Error(`${metadata.kind} program '${metadata.name}': ${symbol}+${offset} of ${binary} is not in a loadable segment`);
+  const description = `${metadata.attach}:${binary}:${symbol}${offset ? `+${offset}` : ''}`;
+  return linkAttachment(description, checkPointer<BpfLink>(`attaching ${metadata.kind} program '${metadata.name}' to ${binary}:${symbol}`, () =>
+    lib.bpf_program__attach_uprobe(program, retprobe, -1, binary, fileOffset) as bigint | null,
+  ));
+}
+
+function perfEventTarget(target: string, metadata: ProgramMetadata): PerfEventTarget {
+  const parsed = parsePerfEventTarget(target);
+  if (!parsed.ok) throw new TypeError(`perf_event program '${metadata.name}': ${parsed.error}`);
+  return parsed.value;
+}
+
+/** The event opened on every online CPU, the program attached to each; detach destroys the links, which close the events. */
+function attachPerfEvent(program: BpfProgram, metadata: ProgramMetadata, target: PerfEventTarget): Attachment {
+  const what = `perf_event program '${metadata.name}'`;
+  const links: BpfLink[] = [];
+  const destroyAll = () => {
+    for (const link of links.splice(0)) lib.bpf_link__destroy(link);
+  };
+  try {
+    for (const cpu of onlineCpus()) {
+      const fd = openPerfEvent(target, cpu, what);
+      try {
+        links.push(checkPointer<BpfLink>(`attaching ${what} on CPU ${cpu}`, () => lib.bpf_program__attach_perf_event(program, fd) as bigint | null));
+      } catch (error) {
+        lib.close(fd);
+        throw error;
+      }
+    }
+  } catch (error) {
+    destroyAll();
+    throw error;
+  }
+  const rate = 'freq' in target.sampling ? `freq=${target.sampling.freq}` : `period=${target.sampling.period}`;
+  return detachOnce(`perf_event:${target.event}:${rate}:${links.length} CPUs`, destroyAll);
+}
+
+/** For load(): a perf event program whose declared event this machine lacks fails there, not at attach. */
+export function assertAttachable(metadata: ProgramMetadata): void {
+  if (metadata.attach !== 'perf_event' || metadata.target === null) return;
+  assertPerfEventAvailable(perfEventTarget(metadata.target, metadata), `perf_event program '${metadata.name}'`);
 }
 
 function linkAttachment(description: string, link: BpfLink): Attachment {

@@ -99,6 +99,8 @@ const LIBBPF_FUNCTIONS = {
   bpf_xdp_detach: 'int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)',
   bpf_program__attach_tracepoint: 'void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)',
   bpf_program__attach_raw_tracepoint: 'void *bpf_program__attach_raw_tracepoint(void *prog, const char *name)',
+  bpf_program__attach_uprobe: 'void *bpf_program__attach_uprobe(void *prog, bool retprobe, int pid, const char *binary_path, size_t func_offset)',
+  bpf_program__attach_perf_event: 'void *bpf_program__attach_perf_event(void *prog, int pfd)',
   bpf_link__destroy: 'int bpf_link__destroy(void *link)',
   bpf_tc_hook_create: 'int bpf_tc_hook_create(bpf_tc_hook *hook)',
   bpf_tc_hook_destroy: 'int bpf_tc_hook_destroy(bpf_tc_hook *hook)',
@@ -125,6 +127,8 @@ const LIBBPF_FUNCTIONS = {
 const LIBC_FUNCTIONS = {
   if_nametoindex: 'unsigned int if_nametoindex(const char *ifname)',
   close: 'int close(int fd)',
+  // Variadic: callers give each argument's type (perf_event_open has no libc wrapper).
+  syscall: 'long syscall(long number, ...)',
   vsnprintf: 'int vsnprintf(void *buf, size_t size, void *fmt, void *args)',
 } as const;
 

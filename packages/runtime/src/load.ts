@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { movePinPath, pinPathProblem, pinRootProblem } from '@kernelscript/shared';
 import koffi from 'koffi';
 import { attachAll, type AttachTargets } from './attach-all.js';
-import type { Attachment } from './attach.js';
+import { assertAttachable, type Attachment } from './attach.js';
 import { applyConfig, type ConfigValues } from './config.js';
 import { captureVerifierLogs, type VerifierLogLevel } from './verifier-log-capture.js';
 import { bpfObjectOpenOpts, check, checkPointer, lib, objectMaps, type BpfMap, type BpfObject, type BpfProgram } from './libbpf.js';
@@ -143,6 +143,8 @@ export function load<
     }
     const config = applyConfig(object, metadata.config, options.config ?? {});
     const logs = options.verifierLog ? captureVerifierLogs(objectPrograms, options.verifierLog) : null;
+    // A perf event the machine lacks (hardware counters in a VM) fails here, before the kernel verifies anything.
+    for (const program of Object.values(metadata.programs)) assertAttachable(program);
 
     try {
       check(`loading '${metadata.name}'`, () => lib.bpf_object__load(object) as number);

@@ -6,7 +6,8 @@ import type { AttachMethod } from './metadata.js';
 
 /**
  * - `interface`: a network interface (name or `{ ifindex }`), never declared in the source;
- * - `event`: a tracepoint `"category/event"` or raw tracepoint event, defaulting to the declared target;
+ * - `event`: a tracepoint `"category/event"`, a raw tracepoint event, a uprobe's `"/path:symbol"` or a
+ *   perf event `"cpu-clock:freq=99"`, defaulting to the declared target;
  * - `section`: nothing: libbpf attaches from the ELF section (kprobes);
  * - `unsupported`: not attached by the runtime (use the program's fd).
  */
@@ -17,6 +18,9 @@ export const ATTACH_TARGETS: Record<AttachMethod, AttachTargetKind> = {
   tc: 'interface',
   tracepoint: 'event',
   raw_tracepoint: 'event',
+  uprobe: 'event',
+  uretprobe: 'event',
+  perf_event: 'event',
   section: 'section',
   socket: 'unsupported',
   cgroup: 'unsupported',

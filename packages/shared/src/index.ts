@@ -6,3 +6,14 @@ export type * from './metadata.js';
 export { verifierReason, verifierStatistics, type VerifierReason } from './verifier-log.js';
 export { ATTACH_TARGETS, type AttachTargetKind } from './attach-targets.js';
 export { BPFFS_ROOT, movePinPath, pinPathProblem, pinRootProblem } from './pin-path.js';
+export {
+  DEFAULT_PERF_FREQUENCY,
+  PERF_EVENTS,
+  PERF_TYPE,
+  parsePerfEventTarget,
+  parseUprobeTarget,
+  type Parsed,
+  type PerfEventName,
+  type PerfEventTarget,
+  type UprobeTarget,
+} from './probe-targets.js';

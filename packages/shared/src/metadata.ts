@@ -28,7 +28,10 @@ export type ProgramKind =
   | 'tracepoint'
   | 'raw_tracepoint'
   | 'socket_filter'
-  | 'cgroup_skb';
+  | 'cgroup_skb'
+  | 'uprobe'
+  | 'uretprobe'
+  | 'perf_event';
 
 export type MapKind =
   | 'hash_map'
@@ -43,10 +46,12 @@ export type MapKind =
 
 /**
  * How loaders attach a program of each kind: to an interface (`xdp`, `tc`),
- * a cgroup directory, a socket, a tracepoint, a raw tracepoint, or by libbpf
- * from the ELF section alone (`section`: kprobes).
+ * a cgroup directory, a socket, a tracepoint, a raw tracepoint, a function of
+ * a user binary (`uprobe`, `uretprobe`: the loader resolves the symbol), a
+ * perf event opened on every CPU (`perf_event`), or by libbpf from the ELF
+ * section alone (`section`: kprobes).
  */
-export type AttachMethod = 'xdp' | 'tc' | 'cgroup' | 'socket' | 'tracepoint' | 'raw_tracepoint' | 'section';
+export type AttachMethod = 'xdp' | 'tc' | 'cgroup' | 'socket' | 'tracepoint' | 'raw_tracepoint' | 'uprobe' | 'uretprobe' | 'perf_event' | 'section';
 
 /**
  * How a map's contents are reached: `keyed` elements (`m[k]`, a MapHandle),

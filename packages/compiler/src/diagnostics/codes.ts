@@ -53,6 +53,8 @@ export const DIAGNOSTIC_CODES = {
   KS2208: "wrong return type of a program's main",
   KS2209: 'second userspace block',
   KS2210: 'wrong userspace main signature',
+  KS2211: 'malformed uprobe target',
+  KS2212: 'unknown perf event or malformed rate',
   KS3001: 'unknown name',
   KS3002: 'unknown function',
   KS3003: 'not a value',

@@ -157,4 +157,12 @@ export const CONTEXTS: Record<string, ContextInfo> = {
   RawTracepointContext: context('RawTracepointContext', 'struct bpf_raw_tracepoint_args', null, {}, {
     arg: { form: 'arg', c: (ctx, i) => `${ctx}->args[${i}]` },
   }),
+  // The sample's period (events since the last one) and, for events that have one, the data address.
+  PerfEventContext: context(
+    'PerfEventContext',
+    'struct bpf_perf_event_data',
+    null,
+    { sample_period: { type: u64, c: (ctx) => `${ctx}->sample_period` }, addr: { type: u64, c: (ctx) => `${ctx}->addr` } },
+    {},
+  ),
 };

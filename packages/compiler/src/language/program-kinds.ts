@@ -2,6 +2,8 @@
 // that the compiler, the coordinator and the runtime decide by kind: what it
 // receives, returns and attaches to. Nothing else in the tree compares a
 // program kind's name (packages/compiler/README.md, "Adding a program kind").
+import { parsePerfEventTarget, parseUprobeTarget } from '@kernelscript/shared';
+import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { AttachMethod, ProgramKind } from '../metadata.js';
 
 /** What `program p : kind("target")` takes. */
@@ -9,8 +11,11 @@ export type TargetRule =
   | { kind: 'none' }
   /** `"ingress"` or `"egress"`; without `required`, ingress when absent. */
   | { kind: 'direction'; required: boolean }
-  /** A name (kernel function, tracepoint...): `example` is shown when it is missing; `pattern` must match. */
-  | { kind: 'name'; example: string; pattern?: { regex: RegExp; shape: string } };
+  /**
+   * A name (kernel function, tracepoint...): `example` is shown when it is missing; `pattern` must match;
+   * `check.problem` says what is wrong with a target (reported as `check.code`), or null.
+   */
+  | { kind: 'name'; example: string; pattern?: { regex: RegExp; shape: string }; check?: { code: DiagnosticCode; problem: (target: string) => string | null } };
 
 export interface ProgramKindInfo {
   kind: ProgramKind;
@@ -37,6 +42,9 @@ const prefixed = (prefix: string) => (target: string | null) => `${prefix}/${tar
 const PROBE_INCLUDES = ['#include <asm/ptrace.h>', '#include <bpf/bpf_tracing.h>'];
 /** A kernel function or raw tracepoint: a C identifier, with the `.` of compiler clones such as `tcp_v4_rcv.cold`. */
 const FUNCTION_TARGET: TargetRule = { kind: 'name', example: '"function_name"', pattern: { regex: /^[A-Za-z_][\w.]*$/, shape: 'a kernel function name (letters, digits, _ and .)' } };
+/** The loaders resolve the symbol in the binary's ELF symbol table when they attach. */
+const UPROBE_TARGET: TargetRule = { kind: 'name', example: '"/path/to/binary:function"', check: { code: 'KS2211', problem: (target) => errorOf(parseUprobeTarget(target)) } };
+const errorOf = (parsed: { ok: true } | { ok: false; error: string }): string | null => (parsed.ok ? null : parsed.error);
 
 const row = (info: Omit<ProgramKindInfo, 'includes' | 'readsReturnValue' | 'returnRange'> & Partial<ProgramKindInfo>): ProgramKindInfo => ({
   includes: [],
@@ -65,6 +73,19 @@ export const PROGRAM_KINDS: Record<ProgramKind, ProgramKindInfo> = {
   raw_tracepoint: row({ kind: 'raw_tracepoint', context: 'RawTracepointContext', returnType: 'i32', target: FUNCTION_TARGET, section: prefixed('raw_tracepoint'), attach: 'raw_tracepoint', testRunnable: true }),
   socket_filter: row({ kind: 'socket_filter', context: 'SkbContext', returnType: 'i32', target: { kind: 'none' }, section: plain('socket'), attach: 'socket', testRunnable: true }),
   cgroup_skb: row({ kind: 'cgroup_skb', context: 'SkbContext', returnType: 'i32', returnRange: [0, 1], target: { kind: 'direction', required: true }, section: prefixed('cgroup_skb'), attach: 'cgroup', testRunnable: true }),
+  // The section names the target as libbpf spells it (`uprobe//bin/bash:readline`), so the object is self-describing.
+  uprobe: row({ kind: 'uprobe', context: 'KprobeContext', returnType: 'i32', target: UPROBE_TARGET, section: prefixed('uprobe'), includes: PROBE_INCLUDES, attach: 'uprobe', testRunnable: false }),
+  uretprobe: row({ kind: 'uretprobe', context: 'KprobeContext', returnType: 'i32', target: UPROBE_TARGET, section: prefixed('uretprobe'), includes: PROBE_INCLUDES, attach: 'uretprobe', readsReturnValue: true, testRunnable: false }),
+  perf_event: row({
+    kind: 'perf_event',
+    context: 'PerfEventContext',
+    returnType: 'i32',
+    target: { kind: 'name', example: '"cpu-clock:freq=99"', check: { code: 'KS2212', problem: (target) => errorOf(parsePerfEventTarget(target)) } },
+    section: plain('perf_event'),
+    includes: ['#include <linux/bpf_perf_event.h>'],
+    attach: 'perf_event',
+    testRunnable: false,
+  }),
 };
 
 export function isProgramKind(name: string): name is ProgramKind {

@@ -449,6 +449,8 @@ class SymbolBuilder {
     if (rule.pattern && !rule.pattern.regex.test(target!)) {
       throw located('KS2206', `a ${kind} target is ${rule.pattern.shape}, not ${JSON.stringify(target)}`, decl.target!.span);
     }
+    const problem = rule.check?.problem(target!);
+    if (problem) throw located(rule.check!.code, problem, decl.target!.span);
     return target;
   }
 

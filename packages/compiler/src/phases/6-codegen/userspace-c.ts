@@ -9,7 +9,7 @@ import type { IrFunction, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { statements } from '../5-ir/ir-walk.js';
 import { callsIn } from '../5-ir/call-graph.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
-import { attachFunctions, attachmentTable } from './coordinator-attach.js';
+import { attachFunctions, attachIncludes, attachmentTable, perfEventSupport } from './coordinator-attach.js';
 import { commandLineSection } from './coordinator-command-line.js';
 import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
 import { cComment, cString, cType, declaration } from './c-types.js';
@@ -122,12 +122,14 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
       '#include <bpf/bpf.h>',
       '#include <bpf/btf.h>',
       '#include <bpf/libbpf.h>',
+      ...attachIncludes(ir.programs),
     ].join('\n'),
     ...ir.enums.map(enumDefinition),
     ...ir.structs.map(structDefinition),
     ...(usesMinMax ? [MIN_MAX_MACROS] : []),
     globals(ir, polls.map(([variable]) => variable)),
     logs ? coordinatorLogReader() : '',
+    perfEventSupport(ir.programs),
     ...(attaches ? [attachmentTable(ir.programs)] : []),
     embeddedObject(options.name),
     ...ir.maps.map((map) => mapAccessors(map, accessorsUsed(userFunctions, map))),
@@ -328,6 +330,7 @@ function loadFunction(ir: IrSystem, options: UserspaceCOptions): string {
     '        return err;',
     '    }',
     ...(ir.config.length > 0 ? ['    err = write_config();', '    if (err)', '        return err;'] : []),
+    ...(ir.programs.some((p) => p.kind.attach === 'perf_event') ? ['    err = check_perf_events();', '    if (err)', '        return err;'] : []),
   ];
   for (const map of pins) {
     lines.push(
