@@ -52,6 +52,8 @@ export const BUILTIN_FUNCTIONS: Record<string, BuiltinFunction> = Object.fromEnt
     builtin('htons', 'both', signature([u16], u16), 'bpf_htons'),
     builtin('ntohl', 'both', signature([u32], u32), 'bpf_ntohl'),
     builtin('htonl', 'both', signature([u32], u32), 'bpf_htonl'),
+    // LANGUAGE.md §15: the log2 histogram slot of a value, as bcc and bpftrace count them.
+    builtin('log2', 'kernel', signature([u64], u32), 'ks_log2'),
     builtin('min', 'both', { kind: 'min-max' }, 'KS_MIN'),
     builtin('max', 'both', { kind: 'min-max' }, 'KS_MAX'),
     builtin('bpf_get_current_task', 'kernel', { kind: 'current-task' }),

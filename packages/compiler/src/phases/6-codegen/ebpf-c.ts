@@ -240,6 +240,7 @@ function preludeFor(functions: IrFunction[]): string {
   const directViews = functions.some((f) => [...statements(f.body)].some((s) => s.op === 'packetView' && s.copy === null));
   const parts: string[] = [];
   if (calls.has('KS_MIN') || calls.has('KS_MAX')) parts.push(MIN_MAX_MACROS);
+  if (calls.has('ks_log2')) parts.push(LOG2_FUNCTION);
   if (directViews) {
     parts.push(
       [
@@ -258,3 +259,21 @@ function preludeFor(functions: IrFunction[]): string {
   }
   return parts.join('\n\n');
 }
+
+/**
+ * log2(x): the index of the highest set bit (0 for 0 and 1), the log2
+ * histogram slot of x. Branch-free halving, so the verifier sees no loop.
+ */
+const LOG2_FUNCTION = [
+  '/* log2(x): the index of the highest set bit of x (0 for 0 and 1): its log2 histogram slot. */',
+  'static __always_inline __u32 ks_log2(__u64 x)',
+  '{',
+  '    __u32 bits = 0, shift;',
+  '    shift = (x > 0xffffffffULL) << 5; x >>= shift; bits |= shift;',
+  '    shift = (x > 0xffff) << 4; x >>= shift; bits |= shift;',
+  '    shift = (x > 0xff) << 3; x >>= shift; bits |= shift;',
+  '    shift = (x > 0xf) << 2; x >>= shift; bits |= shift;',
+  '    shift = (x > 0x3) << 1; x >>= shift; bits |= shift;',
+  '    return bits | (__u32)(x >> 1);',
+  '}',
+].join('\n');
