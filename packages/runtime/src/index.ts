@@ -2,6 +2,7 @@ export { load, type KernelModule, type LoadOptions, type LoadedSystem, type Syst
 export type { AttachTargets } from './attach-all.js';
 export { MapHandle, type UpdateFlag, type UpdateOptions } from './map.js';
 export { RingBufferHandle } from './ringbuf.js';
+export { formatLog2Histogram, log2Buckets, type Log2Bucket } from './histogram.js';
 export type { LogLines } from './logs.js';
 export { ProgramHandle, type TestRunOptions, type TestRunResult } from './program.js';
 export type { AttachOptions, Attachment, AttachTarget, InterfaceTarget, XdpMode } from './attach.js';
