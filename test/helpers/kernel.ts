@@ -424,7 +424,8 @@ export function truncated(packet: Buffer, length: number): Buffer {
   return Buffer.from(packet.subarray(0, length));
 }
 
-function ethernetFrame(options: EthernetOptions, etherType: number, body: Buffer): Buffer {
+/** An Ethernet frame around `body`, padded to the 60-byte minimum. */
+export function ethernetFrame(options: EthernetOptions, etherType: number, body: Buffer): Buffer {
   const header = Buffer.alloc(ETH_HLEN);
   macBytes(options.dstMac ?? DEFAULT_DST_MAC).copy(header, 0);
   macBytes(options.srcMac ?? DEFAULT_SRC_MAC).copy(header, 6);
@@ -433,7 +434,8 @@ function ethernetFrame(options: EthernetOptions, etherType: number, body: Buffer
   return frame.length >= ETH_MIN_FRAME ? frame : Buffer.concat([frame, Buffer.alloc(ETH_MIN_FRAME - frame.length)]);
 }
 
-function ipv4Packet(options: Ipv4Options, protocol: number, body: Buffer): Buffer {
+/** An IPv4 packet (20-byte header, DF, valid checksum) around `body`. */
+export function ipv4Packet(options: Ipv4Options, protocol: number, body: Buffer): Buffer {
   const header = Buffer.alloc(20);
   header[0] = 0x45; // version 4, IHL 5 words
   header.writeUInt16BE(20 + body.length, 2);
@@ -456,13 +458,13 @@ export function internetChecksum(data: Buffer): number {
   return ~sum & 0xffff;
 }
 
-function macBytes(mac: string): Buffer {
+export function macBytes(mac: string): Buffer {
   const parts = mac.split(':');
   if (parts.length !== 6) throw new Error(`bad MAC address: ${mac}`);
   return Buffer.from(parts.map((part) => Number.parseInt(part, 16)));
 }
 
-function ipv4Bytes(address: string): Buffer {
+export function ipv4Bytes(address: string): Buffer {
   const parts = address.split('.').map(Number);
   if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) {
     throw new Error(`bad IPv4 address: ${address}`);

@@ -18,7 +18,7 @@ import { ProgramHandle } from './program.js';
 import { RingBufferHandle } from './ringbuf.js';
 
 /** A map as load() exposes it: key/value maps and ring buffers (tail-call tables are filled by load() and not exposed). */
-export type SystemMap = MapHandle<any, any> | RingBufferHandle<any>;
+export type SystemMap = MapHandle<any, any, any> | RingBufferHandle<any>;
 
 /** Programs by name; the module of a `.ks` import types each with its kind. */
 export type SystemPrograms = Record<string, ProgramHandle>;

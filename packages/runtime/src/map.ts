@@ -1,5 +1,6 @@
 // Typed access to one loaded BPF map through its file descriptor.
 import { decoder, encoder, viewOf, type Decoder, type Encoder, type KernelValue } from './codec.js';
+import { interfaceIndex } from './interfaces.js';
 import { bpfError, bpfMapBatchOpts, lib } from './libbpf.js';
 import type { Lifetime } from './lifetime.js';
 import type { MapKind, MapMetadata, TypeDescriptor } from './metadata.js';
@@ -20,7 +21,12 @@ export interface UpdateOptions {
   flags?: UpdateFlag;
 }
 
-export class MapHandle<K = KernelValue, V = KernelValue> {
+/**
+ * A map's elements by key. `W` is what set() takes: the value type, and for
+ * maps of interface indexes (DevMap, DevMapHash) also an interface name,
+ * resolved in the calling thread's network namespace.
+ */
+export class MapHandle<K = KernelValue, V = KernelValue, W = V> {
   readonly name: string;
   readonly kind: MapKind;
   readonly fd: number;
@@ -65,7 +71,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
     this.valueBufferSize = this.valueSlotSize * this.possibleCpus;
     this.encodeKey = encoder(metadata.key);
     this.decodeKey = decoder(metadata.key);
-    this.encodeValue = encoder(metadata.value);
+    this.encodeValue = metadata.ifindexValues ? interfaceNames(encoder(metadata.value)) : encoder(metadata.value);
     this.decodeValue = decoder(metadata.value);
     this.keyPath = `key of map '${this.name}'`;
     this.valuePath = `value of map '${this.name}'`;
@@ -98,7 +104,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   }
 
   /** Writes `value`; on per-CPU maps it goes to CPU 0 and the other CPUs are zeroed, so get() returns it. */
-  set(key: K, value: V, options: UpdateOptions = {}): void {
+  set(key: K, value: W, options: UpdateOptions = {}): void {
     const keyBytes = this.writeKey(key);
     const { bytes, view } = this.updateScratch;
     if (this.perCpu) bytes.fill(0, this.valueSlotSize);
@@ -107,7 +113,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   }
 
   /** Writes one value per possible CPU. */
-  setPerCpu(key: K, values: V[], options: UpdateOptions = {}): void {
+  setPerCpu(key: K, values: W[], options: UpdateOptions = {}): void {
     if (!this.perCpu) throw new TypeError(`map '${this.name}' (${this.kind}) is not per-CPU`);
     if (!Array.isArray(values) || values.length !== this.possibleCpus) {
       throw new TypeError(`map '${this.name}': expected ${this.possibleCpus} values (one per possible CPU)`);
@@ -181,7 +187,7 @@ export class MapHandle<K = KernelValue, V = KernelValue> {
   }
 
   /** Writes many entries with BPF_MAP_UPDATE_BATCH; falls back to one update per entry where unsupported. */
-  setMany(entries: Iterable<[K, V]>, options: UpdateOptions = {}): void {
+  setMany(entries: Iterable<[K, W]>, options: UpdateOptions = {}): void {
     this.lifetime.assertOpen();
     const list = [...entries];
     const keys = Buffer.alloc(this.keyType.size * list.length);
@@ -275,6 +281,11 @@ function sumOverCpus(type: TypeDescriptor, values: KernelValue[], mapName: strin
     default:
       throw new TypeError(`map '${mapName}': per-CPU ${type.kind} values cannot be summed; use getPerCpu()`);
   }
+}
+
+/** An interface index encoder that also takes an interface name. */
+function interfaceNames(encode: Encoder): Encoder {
+  return (view, offset, value, path) => encode(view, offset, typeof value === 'string' ? interfaceIndex(value) : value, path);
 }
 
 /** A reusable buffer for koffi calls and the DataView encoders and decoders use on it. */

@@ -69,6 +69,7 @@ function map(name: string, kind: MapMetadata['kind'], key: TypeDescriptor | null
     access: MAP_KINDS[kind].access,
     perCpu: MAP_KINDS[kind].perCpu,
     isArray: MAP_KINDS[kind].isArray,
+    ifindexValues: MAP_KINDS[kind].value === 'ifindex',
     key,
     value,
     maxEntries,

@@ -42,7 +42,11 @@ export type MapKind =
   | 'lru_percpu_hash'
   | 'lpm_trie'
   | 'ring_buffer'
-  | 'prog_array';
+  | 'prog_array'
+  | 'devmap'
+  | 'devmap_hash'
+  | 'cpumap'
+  | 'xskmap';
 
 /**
  * How loaders attach a program of each kind: to an interface (`xdp`, `tc`),
@@ -84,6 +88,8 @@ export interface MapMetadata {
   perCpu: boolean;
   /** Every index 0..maxEntries-1 always exists (elements cannot be deleted, only zeroed). */
   isArray: boolean;
+  /** Values are interface indexes (DevMap, DevMapHash): the runtime also takes an interface name for one. */
+  ifindexValues: boolean;
   /** Absent for ring buffers. */
   key: TypeDescriptor | null;
   value: TypeDescriptor;

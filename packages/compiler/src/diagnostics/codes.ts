@@ -1,7 +1,8 @@
 // Every diagnostic's stable code, with a short title. Codes are grouped by
 // phase: KS1xxx syntax, KS2xxx declarations, KS3xxx type checking, KS4xxx
 // analysis and resources, KS5xxx the kernel verifier, KS6xxx kernel types and
-// tracing (BTF, tracepoint records, probe arguments, kfuncs, strings), KS9xxx
+// tracing (BTF, tracepoint records, probe arguments, kfuncs, strings), KS7xxx
+// packets that act (resizing, checksums, redirects, metadata), KS9xxx
 // the compiler itself. docs/diagnostics.md documents each with an example (a test keeps
 // the two in step); a code, once published, keeps its meaning.
 export const DIAGNOSTIC_CODES = {
@@ -188,6 +189,15 @@ export const DIAGNOSTIC_CODES = {
   KS6041: 'read address not a u64 or kernel pointer',
   KS6042: 'format conversion that does not fit the value',
   KS6043: 'kernel struct copied into a local',
+  KS7001: 'view used after the packet moved',
+  KS7002: 'packet helper where it does not apply',
+  KS7003: 'helper result not written into a local',
+  KS7004: 'ipv4_csum of something that is not an IPv4 view',
+  KS7005: 'redirect outside a packet program',
+  KS7006: 'redirect through a map that is not a redirect map',
+  KS7007: "kernel access to a redirect map's elements",
+  KS7008: 'packet metadata of an invalid type',
+  KS7009: 'packet metadata type mismatch',
   KS9001: 'internal compiler error',
   KS9002: 'more errors than are shown',
 } as const;

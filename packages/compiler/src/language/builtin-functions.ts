@@ -1,7 +1,8 @@
 // LANGUAGE.md §7 and §10: functions every kernel program, or the userspace
 // block, may call without declaring them. The type checker checks a call by
 // its form and lowering emits the C the row names.
-import { INT_TYPES, VOID, type Type } from '../phases/2-symbols/types.js';
+import { INT_TYPES, STRING, VOID, type Type } from '../phases/2-symbols/types.js';
+import { BUILTIN_STRUCTS } from './headers.js';
 
 export type BuiltinSide = 'kernel' | 'userspace' | 'both';
 
@@ -22,7 +23,20 @@ export type BuiltinForm =
   /** LANGUAGE.md §13: `field_exists(p.field)` of a kernel struct field, a bool the loader decides (CO-RE). */
   | { kind: 'field-exists' }
   /** LANGUAGE.md §14: a [u8; N] and a string literal: equal (`prefix` false) or starting with it. */
-  | { kind: 'string-compare'; prefix: boolean };
+  | { kind: 'string-compare'; prefix: boolean }
+  /**
+   * A helper on the packet (LANGUAGE.md §12): the program context (`ctx`) of one of
+   * `contexts` first, then `params`. A `{ reference }` parameter is a local the
+   * helper reads and writes: C gets its address and its size. With `resizes`, the
+   * helper moves or resizes the packet, so views taken before the call are invalid after it.
+   */
+  | { kind: 'packet'; contexts: readonly string[]; params: PacketParam[]; returns: Type; resizes: boolean }
+  /** `bpf_redirect(ifindex, flags)`: the result is the program's action (the redirect, or the failure action). */
+  | { kind: 'redirect'; contexts: readonly string[] }
+  /** `ipv4_csum(ip)`: the header checksum of the IPv4 header a view points to, options included. */
+  | { kind: 'header-checksum' };
+
+export type PacketParam = Type | { reference: Type };
 
 export interface BuiltinFunction {
   name: string;
@@ -33,6 +47,11 @@ export interface BuiltinFunction {
 }
 
 const { u16, u32, u64, i32 } = INT_TYPES;
+
+const XDP = ['XdpContext'];
+const TC = ['TcContext'];
+const XDP_AND_TC = ['XdpContext', 'TcContext'];
+const resize = (contexts: readonly string[], params: PacketParam[]): BuiltinForm => ({ kind: 'packet', contexts, params, returns: i32, resizes: true });
 
 const builtin = (name: string, side: BuiltinSide, form: BuiltinForm, cName = name): BuiltinFunction => ({ name, side, form, cName });
 const signature = (params: Type[], returns: Type, extra: { bufferSize?: boolean } = {}): BuiltinForm => ({ kind: 'signature', params, returns, ...extra });
@@ -64,6 +83,18 @@ export const BUILTIN_FUNCTIONS: Record<string, BuiltinFunction> = Object.fromEnt
     builtin('bpf_probe_read_kernel_str', 'kernel', { kind: 'probe-read' }),
     builtin('str_eq', 'both', { kind: 'string-compare', prefix: false }),
     builtin('starts_with', 'both', { kind: 'string-compare', prefix: true }),
+    // LANGUAGE.md §12: checksums (RFC 1624 on values as stored), resizing, redirecting and routing packets.
+    builtin('csum_replace2', 'both', signature([u16, u16, u16], u16), 'ks_csum_replace2'),
+    builtin('csum_replace4', 'both', signature([u16, u32, u32], u16), 'ks_csum_replace4'),
+    builtin('ipv4_csum', 'kernel', { kind: 'header-checksum' }, 'ks_ipv4_csum'),
+    builtin('bpf_xdp_adjust_head', 'kernel', resize(XDP, [i32])),
+    builtin('bpf_xdp_adjust_tail', 'kernel', resize(XDP, [i32])),
+    builtin('bpf_xdp_adjust_meta', 'kernel', resize(XDP, [i32])),
+    builtin('bpf_skb_adjust_room', 'kernel', resize(TC, [i32, u32, u64])),
+    builtin('bpf_skb_change_tail', 'kernel', resize(TC, [u32, u64])),
+    builtin('bpf_redirect', 'kernel', { kind: 'redirect', contexts: XDP_AND_TC }),
+    builtin('bpf_fib_lookup', 'kernel', { kind: 'packet', contexts: XDP_AND_TC, params: [{ reference: BUILTIN_STRUCTS.FibLookup! }, u32], returns: i32, resizes: false }),
+    builtin('ifindex', 'userspace', signature([STRING], u32), 'if_nametoindex'),
     builtin('sleep', 'userspace', signature([u32], VOID), 'ks_sleep_ms'),
     builtin('attach', 'userspace', { kind: 'program', target: true }, 'ks_attach'),
     builtin('detach', 'userspace', { kind: 'program', target: false }, 'ks_detach'),

@@ -26,7 +26,12 @@ export type ContextMethod =
   /** `ctx.ret()`: the probed function's return value, in program kinds that see it (`ProgramKindInfo.readsReturnValue`). */
   | { form: 'ret'; c: ((ctx: string) => string) | null }
   /** `ctx.str(FIELD, buf)`: a tracepoint record's `__data_loc` string, copied into `buf`. */
-  | { form: 'str' };
+  | { form: 'str' }
+  /**
+   * `ctx.meta<T>()`: a nullable view of a T in the metadata area before the packet
+   * (LANGUAGE.md §12): XDP writes it (after bpf_xdp_adjust_meta), tc reads what XDP left.
+   */
+  | { form: 'meta'; role: 'writer' | 'reader' };
 
 export type ContextMethodForm = ContextMethod['form'];
 
@@ -36,6 +41,8 @@ export interface PacketAccess {
   access: 'direct' | 'copy';
   /** Fields of a view may be assigned (writes go to the packet). */
   viewsWritable: boolean;
+  /** `m.redirect(key, flags)` sends the packet through a redirect map (bpf_redirect_map). */
+  redirectMap: boolean;
 }
 
 /**
@@ -69,9 +76,13 @@ export interface ContextInfo {
 
 const { u32, u64 } = INT_TYPES;
 
+/** A packet boundary of a context with direct access (`data`, `data_end`, `data_meta`) as the pointer C compares views with. */
+export const packetPointer = (ctx: string, member: 'data' | 'data_end' | 'data_meta'): string => `(void *)(long)${ctx}->${member}`;
+
 /** `data`/`data_end` are addresses: widened to u64 so `ctx.data_end - ctx.data` is plain arithmetic. */
 const address = (name: string): ContextField => ({ type: u64, c: (ctx) => `(__u64)${ctx}->${name}` });
 const plain = (name: string, writable = false): ContextField => ({ type: u32, c: (ctx) => `${ctx}->${name}`, writable });
+const wide = (name: string, writable = false): ContextField => ({ type: u64, c: (ctx) => `${ctx}->${name}`, writable });
 
 const SKB_FIELDS: Record<string, ContextField> = {
   len: plain('len'),
@@ -82,6 +93,10 @@ const SKB_FIELDS: Record<string, ContextField> = {
   hash: plain('hash'),
   data: address('data'),
   data_end: address('data_end'),
+  pkt_type: plain('pkt_type'),
+  vlan_tci: plain('vlan_tci'),
+  queue_mapping: plain('queue_mapping'),
+  tstamp: wide('tstamp'),
 };
 
 const SKB_METHODS: ContextInfo['methods'] = {
@@ -115,7 +130,7 @@ export const CONTEXTS: Record<string, ContextInfo> = {
   XdpContext: context(
     'XdpContext',
     'struct xdp_md',
-    { access: 'direct', viewsWritable: false },
+    { access: 'direct', viewsWritable: true, redirectMap: true },
     {
       data: address('data'),
       data_end: address('data_end'),
@@ -124,11 +139,21 @@ export const CONTEXTS: Record<string, ContextInfo> = {
       rx_queue_index: plain('rx_queue_index'),
       egress_ifindex: plain('egress_ifindex'),
     },
-    { len: { form: 'len', c: (ctx) => `(__u32)(${ctx}->data_end - ${ctx}->data)` }, header: { form: 'header' } },
+    {
+      len: { form: 'len', c: (ctx) => `(__u32)(${ctx}->data_end - ${ctx}->data)` },
+      header: { form: 'header' },
+      meta: { form: 'meta', role: 'writer' },
+    },
   ),
-  TcContext: context('TcContext', 'struct __sk_buff', { access: 'direct', viewsWritable: false }, { ...SKB_FIELDS, mark: plain('mark', true) }, SKB_METHODS),
+  TcContext: context(
+    'TcContext',
+    'struct __sk_buff',
+    { access: 'direct', viewsWritable: true, redirectMap: false },
+    { ...SKB_FIELDS, mark: plain('mark', true), tstamp: wide('tstamp', true) },
+    { ...SKB_METHODS, meta: { form: 'meta', role: 'reader' } },
+  ),
   // socket_filter and cgroup_skb may not read the packet directly: views are read-only stack copies.
-  SkbContext: context('SkbContext', 'struct __sk_buff', { access: 'copy', viewsWritable: false }, { ...SKB_FIELDS, mark: plain('mark') }, SKB_METHODS),
+  SkbContext: context('SkbContext', 'struct __sk_buff', { access: 'copy', viewsWritable: false, redirectMap: false }, { ...SKB_FIELDS, mark: plain('mark') }, SKB_METHODS),
   KprobeContext: context('KprobeContext', 'struct pt_regs', null, {}, PROBE_METHODS, {
     // bpf_tracing.h reads the argument registers of the target architecture.
     probeArgs: { arg: (ctx, i) => `PT_REGS_PARM${i + 1}(${ctx})`, ret: (ctx) => `PT_REGS_RC(${ctx})`, maxArgs: 5, untypedWithoutBtf: true },

@@ -10,13 +10,20 @@ export type KeyRule =
   | 'any'
   /** A u32 index from 0 to max_entries - 1. */
   | 'u32-index'
+  /** Any u32 (DevMapHash: an interface index). */
+  | 'u32'
   /** A struct whose first field is `prefixlen: u32` (longest-prefix match). */
   | 'lpm-prefix'
   /** One type parameter, no key (`map<E> events : RingBuffer(size)`). */
   | 'none';
 
 /** What a value must be. */
-export type ValueRule = 'any' | 'u32';
+export type ValueRule =
+  | 'any'
+  /** A u32 (a program slot, a queue size, a socket fd). */
+  | 'u32'
+  /** A u32 interface index: the Node runtime also takes an interface name for it. */
+  | 'ifindex';
 
 export interface MapKindInfo {
   kind: MapKind;
@@ -33,6 +40,11 @@ export interface MapKindInfo {
   deletable: boolean;
   /** Userspace may iterate it: `for (k, v) in m { }`. */
   iterable: boolean;
+  /**
+   * Kernel programs send packets through it (`return m.redirect(key, flags);`,
+   * bpf_redirect_map) instead of reading or writing its elements, which userspace fills.
+   */
+  redirect: boolean;
   key: KeyRule;
   value: ValueRule;
   /** What max_entries counts: elements, or bytes of the ring (a power of two, a multiple of 4096). */
@@ -70,6 +82,7 @@ const keyed = (kind: MapKind, sourceName: string, bpfType: string, extra: Partia
   isArray: false,
   deletable: true,
   iterable: true,
+  redirect: false,
   key: 'any',
   value: 'any',
   size: 'entries',
@@ -82,6 +95,8 @@ const keyed = (kind: MapKind, sourceName: string, bpfType: string, extra: Partia
 });
 
 const array: Partial<MapKindInfo> = { isArray: true, deletable: false, key: 'u32-index', maxEntries: ARRAY_MAX_ENTRIES };
+/** Redirect targets: devices, CPUs or AF_XDP sockets by slot; an empty slot is absent (userspace deletes it). */
+const redirect = (key: KeyRule, value: ValueRule, extra: Partial<MapKindInfo> = {}): Partial<MapKindInfo> => ({ redirect: true, key, value, ...extra });
 
 export const MAP_KINDS: Record<MapKind, MapKindInfo> = {
   hash_map: keyed('hash_map', 'HashMap', 'BPF_MAP_TYPE_HASH', { perCpuCounterpart: 'percpu_hash', lruCounterpart: 'lru_hash', arrayCounterpart: 'array' }),
@@ -93,6 +108,11 @@ export const MAP_KINDS: Record<MapKind, MapKindInfo> = {
   lpm_trie: keyed('lpm_trie', 'LpmTrie', 'BPF_MAP_TYPE_LPM_TRIE', { key: 'lpm-prefix', requiredFlags: ['BPF_F_NO_PREALLOC'], maxEntries: U32_MAX }),
   ring_buffer: keyed('ring_buffer', 'RingBuffer', 'BPF_MAP_TYPE_RINGBUF', { access: 'ring_buffer', deletable: false, iterable: false, key: 'none', size: 'ring-bytes', maxEntries: ARRAY_MAX_ENTRIES }),
   prog_array: keyed('prog_array', 'ProgArray', 'BPF_MAP_TYPE_PROG_ARRAY', { ...array, access: 'tail_calls', iterable: false, value: 'u32' }),
+  devmap: keyed('devmap', 'DevMap', 'BPF_MAP_TYPE_DEVMAP', redirect('u32-index', 'ifindex')),
+  devmap_hash: keyed('devmap_hash', 'DevMapHash', 'BPF_MAP_TYPE_DEVMAP_HASH', redirect('u32', 'ifindex')),
+  cpumap: keyed('cpumap', 'CpuMap', 'BPF_MAP_TYPE_CPUMAP', redirect('u32-index', 'u32')),
+  // Userspace cannot read an XskMap's socket fds back (the kernel says EOPNOTSUPP).
+  xskmap: keyed('xskmap', 'XskMap', 'BPF_MAP_TYPE_XSKMAP', redirect('u32-index', 'u32', { iterable: false })),
 };
 
 export function findMapKind(spelling: string): MapKindInfo | null {

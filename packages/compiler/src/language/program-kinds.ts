@@ -88,6 +88,11 @@ export const PROGRAM_KINDS: Record<ProgramKind, ProgramKindInfo> = {
   }),
 };
 
+/** The program kinds whose programs receive `context` (a row of CONTEXTS), in table order. */
+export function programKindsWith(context: string): ProgramKind[] {
+  return Object.values(PROGRAM_KINDS).filter((k) => k.context === context).map((k) => k.kind);
+}
+
 export function isProgramKind(name: string): name is ProgramKind {
   return Object.hasOwn(PROGRAM_KINDS, name);
 }

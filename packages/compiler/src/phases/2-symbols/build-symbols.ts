@@ -276,8 +276,11 @@ class SymbolBuilder {
         throw located('KS2116', `${key.name}::${outside[0]} is ${outside[1]}, past the last index of ${kind.sourceName}(${maxEntries})`, decl.maxEntries.span, `help: make the map at least ${outside[1] + 1n} long`);
       }
     }
-    if (kind.value === 'u32' && !(value.kind === 'int' && value.name === 'u32')) {
-      throw located('KS2106', `${kind.sourceName} values are u32, not ${typeName(value)}`, decl.valueType.span);
+    if (kind.key === 'u32' && key && !(key.kind === 'int' && key.size === 4)) {
+      throw located('KS2105', `${kind.sourceName} keys are u32, not ${typeName(key)}`, decl.keyType!.span);
+    }
+    if (kind.value !== 'any' && !(value.kind === 'int' && value.name === 'u32')) {
+      throw located('KS2106', `${kind.sourceName} values are u32${kind.value === 'ifindex' ? ' interface indexes' : ''}, not ${typeName(value)}`, decl.valueType.span);
     }
     if (kind.key === 'lpm-prefix') {
       const first = key?.kind === 'struct' ? key.fields[0] : undefined;

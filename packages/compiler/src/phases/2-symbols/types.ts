@@ -8,10 +8,22 @@ export interface IntType {
   signed: boolean;
 }
 
+export interface StructField {
+  name: string;
+  type: Type;
+  offset: number;
+  /**
+   * Built-in header structs: the C place of the field, given its plain C place
+   * (`ip6->saddr`), where the kernel's C type differs from the language's
+   * (an IPv6 address is `[u8; 16]`, C has a `struct in6_addr`).
+   */
+  cPlace?: (place: string) => string;
+}
+
 export interface StructType {
   kind: 'struct';
   name: string;
-  fields: { name: string; type: Type; offset: number }[];
+  fields: StructField[];
   size: number;
   align: number;
   /** C spelling, e.g. `struct Flow` or `struct ethhdr` for built-in header types. */

@@ -5,11 +5,13 @@ import { located } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS, MAX_PRINTK_ARGS, type BuiltinFunction } from '../../language/builtin-functions.js';
 import { didYouMean } from '../../util/suggest.js';
 import { lookup, unlessFailedEarlier, visibleNames, type KfuncSymbol } from '../2-symbols/symbol-table.js';
-import { INT_TYPES, integerView, isIntegerLike, VOID, type Type } from '../2-symbols/types.js';
+import { BUILTIN_STRUCTS } from '../../language/headers.js';
+import { programKindsWith } from '../../language/program-kinds.js';
+import { INT_TYPES, integerView, isIntegerLike, sameType, typeName, VOID, type Type } from '../2-symbols/types.js';
 import { expect, unify } from './assignability.js';
 import { checkContextMethod } from './context.js';
 import type { Environment } from './environment.js';
-import { checkExpr } from './expressions.js';
+import { checkExpr, refuseNullableView } from './expressions.js';
 import type { FunctionContext } from './function-context.js';
 import { checkMapMethod } from './maps.js';
 import type { Resolution } from './typed-system.js';
@@ -114,5 +116,60 @@ function checkBuiltinCall(cx: FunctionContext, env: Environment, expr: ast.CallE
       return checkFieldExists(cx, env, expr);
     case 'string-compare':
       return checkStringCompare(cx, env, expr, builtin);
+    case 'packet': {
+      const { params } = form;
+      if (args.length !== params.length + 1) throw located('KS3401', `${builtin.name} takes the context (ctx) and ${params.length} argument(s), found ${args.length} in all`, expr.span);
+      checkPacketContext(cx, env, builtin.name, form.contexts, args[0]!);
+      params.forEach((param, i) => {
+        const arg = args[i + 1]!;
+        if ('reference' in param) checkReference(cx, env, builtin.name, param.reference, arg);
+        else expect(checkExpr(cx, env, arg, param), param, arg);
+      });
+      return form.returns;
+    }
+    case 'redirect': {
+      if (args.length !== 2) throw located('KS3401', `${builtin.name} takes an interface index and flags: ${builtin.name}(ifindex, 0)`, expr.span);
+      const action = programAction(cx, builtin.name, form.contexts, expr.span);
+      expect(checkExpr(cx, env, args[0]!, INT_TYPES.u32), INT_TYPES.u32, args[0]!);
+      expect(checkExpr(cx, env, args[1]!, INT_TYPES.u64), INT_TYPES.u64, args[1]!);
+      return action;
+    }
+    case 'header-checksum': {
+      if (args.length !== 1) throw located('KS3401', `${builtin.name} takes a view of an IPv4 header: ${builtin.name}(ip)`, expr.span);
+      const view = checkExpr(cx, env, args[0]!, null);
+      if (view.kind !== 'pointer' || !sameType(view.target, BUILTIN_STRUCTS.Ipv4Hdr!)) {
+        throw located('KS7004', `${builtin.name} takes a view of an IPv4 header (*Ipv4Hdr), not ${typeName(view)}`, args[0]!.span, 'help: let ip = ctx.header<Ipv4Hdr>(14);');
+      }
+      if (!cx.context?.packet) throw located('KS7002', `${builtin.name} reads the header's options up to the end of the packet: call it where the program context (ctx) is`, expr.span);
+      refuseNullableView(cx, env, args[0]!);
+      return INT_TYPES.u16;
+    }
   }
+}
+
+/** The first argument of a packet helper: the program context, of a kind the helper exists for. */
+function checkPacketContext(cx: FunctionContext, env: Environment, helper: string, contexts: readonly string[], arg: ast.Expr): void {
+  if (!cx.isContext(env, arg)) throw located('KS7002', `the first argument of ${helper} is the program context: ${helper}(ctx, ...)`, arg.span);
+  checkExpr(cx, env, arg, null);
+  const context = cx.contextOf(env, arg);
+  if (!contexts.includes(context.name)) {
+    throw located('KS7002', `${helper} is available in ${contexts.flatMap(programKindsWith).join(' and ')} programs, not with a ${context.name}`, arg.span);
+  }
+}
+
+/** A `{ reference }` argument: a local the helper reads and fills (C passes its address). */
+function checkReference(cx: FunctionContext, env: Environment, helper: string, type: Type, arg: ast.Expr): void {
+  const local = arg.kind === 'Identifier' ? env.find(arg.name) : undefined;
+  if (!local || local.isParam) throw located('KS7003', `${helper} fills a local of type ${typeName(type)}: pass its name`, arg.span, `help: let params = ${typeName(type)} { ... }; ${helper}(ctx, params, 0);`);
+  if (local.isConst) throw located('KS7003', `${helper} writes its results into '${local.name}', which is a constant`, arg.span);
+  expect(checkExpr(cx, env, arg, type), type, arg);
+}
+
+/** The action a redirecting helper returns: that of the function's program (or of the function itself). */
+function programAction(cx: FunctionContext, helper: string, contexts: readonly string[], span: ast.Span): Type {
+  const returns = cx.fn.returnType;
+  if (returns.kind === 'action') return returns;
+  const kinds = contexts.flatMap(programKindsWith).join(' and ');
+  if (cx.context && !contexts.includes(cx.context.name)) throw located('KS7002', `${helper} is available in ${kinds} programs`, span);
+  throw located('KS7005', `${helper} gives the action of ${kinds} programs: return it from main, or from a helper that returns XdpAction or TcAction`, span, `help: return ${helper}(ifindex, 0);`);
 }

@@ -35,5 +35,5 @@ function checkFunction(cx: FunctionContext, fn: FunctionSymbol): TypedFunction {
   if (fn.returnType.kind !== 'void' && !alwaysExits(fn.decl.body)) {
     throw located('KS3703', `not every path of '${fn.name}' returns a value`, closingBrace(fn.decl.body), `help: end the function with a return of type ${typeName(fn.returnType)}`);
   }
-  return { symbol: fn, side: cx.side, program: cx.program, params, locals: cx.locals };
+  return { symbol: fn, side: cx.side, program: cx.program, context: cx.context, params, locals: cx.locals };
 }

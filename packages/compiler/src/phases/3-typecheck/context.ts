@@ -6,11 +6,14 @@ import { located } from '../../diagnostics/diagnostic.js';
 import { PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { didYouMean } from '../../util/suggest.js';
 import { evaluateConst } from '../2-symbols/const-eval.js';
-import { INT_TYPES, isIntegerLike, typeName, type Type } from '../2-symbols/types.js';
+import { INT_TYPES, isIntegerLike, sizeOf, typeName, type Type } from '../2-symbols/types.js';
 import type { Environment } from './environment.js';
 import { checkExpr } from './expressions.js';
 import type { FunctionContext } from './function-context.js';
 import { checkRecordField, checkRecordRead, checkRecordString, probeReturnType } from './kernel-access.js';
+
+/** The most metadata XDP can put before a packet (the kernel's limit in bpf_xdp_adjust_meta). */
+export const MAX_METADATA_BYTES = 32;
 
 export function checkContextField(cx: FunctionContext, env: Environment, expr: ast.MemberExpr): Type {
   checkExpr(cx, env, expr.object, null);
@@ -56,6 +59,23 @@ export function checkContextMethod(cx: FunctionContext, env: Environment, expr: 
       if (typeof index !== 'bigint' || index < 0n || index > 5n) throw located('KS3506', 'ctx.arg(i) takes a constant index from 0 to 5', expr.args[0]!.span);
       checkExpr(cx, env, expr.args[0]!, INT_TYPES.u32);
       return INT_TYPES.u64;
+    }
+    case 'meta': {
+      const [typeArg] = expr.typeArgs;
+      if (!typeArg || expr.typeArgs.length !== 1 || expr.args.length !== 0) throw located('KS3401', 'ctx.meta<T>() takes one type and no arguments', expr.span);
+      const target = cx.resolveType(typeArg);
+      if (target.kind !== 'struct' && target.kind !== 'int' && target.kind !== 'array') throw located('KS7008', `metadata cannot be a ${typeName(target)}`, typeArg.span);
+      // The kernel's rule for bpf_xdp_adjust_meta: a multiple of 4 bytes, at most 32.
+      const size = sizeOf(target);
+      if (size % 4 !== 0 || size > MAX_METADATA_BYTES) {
+        throw located(
+          'KS7008',
+          `packet metadata is a multiple of 4 bytes and at most ${MAX_METADATA_BYTES}; ${typeName(target)} is ${size} bytes`,
+          typeArg.span,
+          'note: the kernel refuses other sizes in bpf_xdp_adjust_meta',
+        );
+      }
+      return { kind: 'pointer', target };
     }
     case 'ret': {
       if (!cx.program?.info.readsReturnValue) {

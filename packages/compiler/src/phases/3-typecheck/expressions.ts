@@ -17,6 +17,7 @@ import type { FunctionContext } from './function-context.js';
 import { checkMapElement, mapOf } from './maps.js';
 import { checkMatch } from './match.js';
 import { nullFacts } from './null-facts.js';
+import { refuseStaleView } from './packet-resize.js';
 import type { LocalVariable, Resolution } from './typed-system.js';
 import { checkKernelCast, checkKernelField, checkProbeArg, checkStringInto, isKernelValue } from './kernel-access.js';
 
@@ -98,6 +99,7 @@ function checkIdentifier(cx: FunctionContext, env: Environment, expr: ast.Identi
   cx.resolve(expr, resolution);
   switch (resolution.kind) {
     case 'local':
+      refuseStaleView(env, resolution.local, expr.span);
       return resolution.local.type;
     case 'constant':
       return resolution.type;
@@ -179,6 +181,19 @@ function checkPath(cx: FunctionContext, env: Environment, expr: ast.PathExpr): T
   const map = mapOf(cx, env, expr);
   if (map) throw located('KS3003', `'${map.name}' is a map; read an element with ${map.name}[key]`, expr.span);
   throw located('KS3001', `unknown name '${first!.name}::${second!.name}'`, expr.span);
+}
+
+/** A view read through (a field, or by a helper) must be known non-null here. */
+export function refuseNullableView(cx: FunctionContext, env: Environment, view: ast.Expr): void {
+  const local = nullableLocal(env, view);
+  if (local && !env.isNonNull(local)) {
+    throw located(
+      'KS3301',
+      `'${local.name}' may be null here: ctx.header returns null when the packet is too short`,
+      view.span,
+      `help: check it first: if ${local.name} == null { return ${cx.fallbackReturn()}; }`,
+    );
+  }
 }
 
 /** The nullable local `expr` is (a packet view), if it is one. */
@@ -304,14 +319,7 @@ function checkMember(cx: FunctionContext, env: Environment, expr: ast.MemberExpr
   if (isKernelValue(object)) return checkKernelField(cx, expr, object);
   let struct: Type = object;
   if (object.kind === 'pointer') {
-    const local = nullableLocal(env, expr.object);
-    if (local && !env.isNonNull(local)) {
-      throw located('KS3301', 
-        `'${local.name}' may be null here: ctx.header returns null when the packet is too short`,
-        expr.object.span,
-        `help: check it first: if ${local.name} == null { return ${cx.fallbackReturn()}; }`,
-      );
-    }
+    refuseNullableView(cx, env, expr.object);
     struct = object.target;
   }
   if (struct.kind !== 'struct') throw located('KS3205', `${typeName(object)} has no fields`, expr.span);

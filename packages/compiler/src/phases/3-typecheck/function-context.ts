@@ -20,6 +20,8 @@ export class FunctionContext {
   readonly program: ProgramSymbol | null;
   /** The declarations the function sees: its program's, userspace's, or the file's. */
   readonly scope: Scope;
+  /** The context the function runs with: its context parameter's, else its program's; null in userspace and in shared helpers without one. */
+  readonly context: ContextInfo | null;
   /** Every local and parameter, in declaration order. */
   readonly locals: LocalVariable[] = [];
   /** Locals whose `let` failed (and was reported): a use of one stops its statement without a second error. */
@@ -36,6 +38,8 @@ export class FunctionContext {
     this.side = owner.kind === 'userspace' ? 'userspace' : 'kernel';
     this.program = owner.kind === 'program' ? programNamed(symbols, owner.program) ?? null : null;
     this.scope = this.program?.scope ?? (owner.kind === 'userspace' ? symbols.userspace!.scope : symbols.global);
+    const contextParam = fn.params.find((p) => p.type.kind === 'context')?.type as Extract<Type, { kind: 'context' }> | undefined;
+    this.context = contextParam ? CONTEXTS[contextParam.name]! : this.program ? CONTEXTS[this.program.info.context]! : null;
   }
 
   /** A new local with a C name unique in the function; the caller declares it in an environment. */

@@ -3,6 +3,9 @@
 import type * as ast from '../1-parse/ast.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { lookup, type MapSymbol } from '../2-symbols/symbol-table.js';
+import { CONTEXTS } from '../../language/context-members.js';
+import { MAP_KINDS } from '../../language/map-kinds.js';
+import { programKindsWith } from '../../language/program-kinds.js';
 import { INT_TYPES, sameType, typeName, VOID, type Type } from '../2-symbols/types.js';
 import { expect } from './assignability.js';
 import type { Environment } from './environment.js';
@@ -28,9 +31,21 @@ export function mapOf(cx: FunctionContext, env: Environment, expr: ast.Expr): Ma
 /** `m[k]`: the element's value type. */
 export function checkMapElement(cx: FunctionContext, env: Environment, expr: ast.IndexExpr, map: MapSymbol): Type {
   if (map.kind.access !== 'keyed') throw located('KS3602', `elements of ${map.kind.sourceName} '${map.name}' cannot be read or written by key`, expr.span);
+  refuseRedirectElements(cx, map, expr.span);
   cx.resolve(expr.object, { kind: 'map', map });
   checkMapKey(cx, env, map, expr.index);
   return map.value;
+}
+
+/** Kernel programs send packets through a redirect map; its elements are userspace's to fill. */
+export function refuseRedirectElements(cx: FunctionContext, map: MapSymbol, span: ast.Span): void {
+  if (cx.side !== 'kernel' || !map.kind.redirect) return;
+  throw located(
+    'KS7007',
+    `the elements of ${map.kind.sourceName} '${map.name}' are filled by userspace; a kernel program redirects packets through it`,
+    span,
+    `help: return ${map.declName}.redirect(key, ${cx.fallbackReturn()});`,
+  );
 }
 
 export function checkMapKey(cx: FunctionContext, env: Environment, map: MapSymbol, key: ast.Expr): void {
@@ -67,5 +82,28 @@ export function checkMapMethod(cx: FunctionContext, env: Environment, expr: ast.
     cx.record(handler, VOID);
     return INT_TYPES.i32;
   }
+  if (method === 'redirect') return checkRedirect(cx, env, expr, callee, map);
   throw located('KS3603', `maps have no method '${method}'`, callee.property.span);
+}
+
+/**
+ * `m.redirect(key, flags)` (bpf_redirect_map) in xdp: the packet goes to the device, CPU or
+ * socket in slot `key`; the low bits of `flags` are the action when the slot is empty.
+ */
+function checkRedirect(cx: FunctionContext, env: Environment, expr: ast.CallExpr, callee: ast.MemberExpr, map: MapSymbol): Type {
+  if (!map.kind.redirect) {
+    const kinds = Object.values(MAP_KINDS).filter((k) => k.redirect).map((k) => k.sourceName);
+    throw located('KS7006', `redirect() sends the packet through a ${kinds.join(', ')}; '${map.name}' is a ${map.kind.sourceName}`, callee.property.span);
+  }
+  const redirecting = Object.values(CONTEXTS).filter((c) => c.packet?.redirectMap).map((c) => c.name);
+  if (cx.side !== 'kernel' || !cx.context || !redirecting.includes(cx.context.name)) {
+    throw located('KS7005', `${map.declName}.redirect() is for ${redirecting.flatMap(programKindsWith).join(' and ')} programs`, callee.property.span, 'help: tc programs redirect with bpf_redirect(ifindex, flags)');
+  }
+  const [key, flags] = expr.args;
+  if (!key || !flags || expr.args.length !== 2) throw located('KS3401', `redirect takes a key and flags: ${map.declName}.redirect(key, ${cx.fallbackReturn()})`, expr.span);
+  checkMapKey(cx, env, map, key);
+  // The fallback action in the low bits: XDP_PASS, or 0 (XDP_ABORTED).
+  const flagType = checkExpr(cx, env, flags, INT_TYPES.u64);
+  if (flagType.kind !== 'action') expect(flagType, INT_TYPES.u64, flags);
+  return cx.fn.returnType.kind === 'action' ? cx.fn.returnType : { kind: 'action', name: 'XdpAction' };
 }

@@ -3,14 +3,16 @@
 // `if v == null { return ...; }` proves v non-null for the rest of the block).
 import type * as ast from '../1-parse/ast.js';
 import { CompileError, located, ReportedEarlier, reportStopped } from '../../diagnostics/diagnostic.js';
+import { programKindsWith } from '../../language/program-kinds.js';
 import { BOOL, integerView, isIntegerLike, typeName, VOID, type Type } from '../2-symbols/types.js';
 import { expect, unify } from './assignability.js';
 import type { Environment } from './environment.js';
 import { checkDivisor, checkExpr, checkShiftAmount, nullableLocal, refuseSignedDivision } from './expressions.js';
 import type { FunctionContext } from './function-context.js';
-import { checkMapKey, mapOf } from './maps.js';
+import { checkMapKey, mapOf, refuseRedirectElements } from './maps.js';
 import { checkMatch } from './match.js';
 import { alwaysExits, nullFacts, type NullFacts } from './null-facts.js';
+import { resizeIn } from './packet-resize.js';
 import { checkReturn } from './returns.js';
 import { refuseKernelWrite } from './kernel-access.js';
 import type { LocalVariable } from './typed-system.js';
@@ -59,12 +61,19 @@ function failedLet(cx: FunctionContext, stmt: ast.LetStmt): LocalVariable {
 }
 
 export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt): Environment {
+  const after = checkStmtHere(cx, env, stmt);
+  // After a call that moves or resizes the packet, the views taken before it are invalid
+  // (`let` and assignments mark them themselves: the view they may take is not).
+  const resize = stmt.kind === 'LetStmt' || stmt.kind === 'AssignStmt' ? null : resizeIn(cx, stmt);
+  return resize ? after.afterResize(resize) : after;
+}
+
+function checkStmtHere(cx: FunctionContext, env: Environment, stmt: ast.Stmt): Environment {
   switch (stmt.kind) {
     case 'LetStmt':
       return checkLet(cx, env, stmt);
     case 'AssignStmt':
-      checkAssign(cx, env, stmt);
-      return env;
+      return checkAssign(cx, env, stmt);
     case 'ExprStmt':
       if (stmt.expr.kind === 'MatchExpr') checkMatch(cx, env, stmt.expr, null);
       else checkExpr(cx, env, stmt.expr, null);
@@ -78,16 +87,19 @@ export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt)
       if (!isIntegerLike(type)) throw located('KS3702', `a for range needs integer bounds, not ${typeName(type)}`, stmt.start.span);
       const variable = cx.newLocal(stmt.variable.name, type, stmt.variable.span, { isConst: true });
       cx.resolve(stmt, { kind: 'local', local: variable });
-      checkBlock(cx, env.block().declare(variable).loop(), stmt.body);
+      checkBlock(cx, loopEntry(cx, env, stmt.body).block().declare(variable).loop(), stmt.body);
       return env;
     }
     case 'ForEachStmt':
       checkForEach(cx, env, stmt);
       return env;
-    case 'WhileStmt':
-      expect(checkExpr(cx, env, stmt.condition, BOOL), BOOL, stmt.condition);
-      checkBlock(cx, env.loop(), stmt.body);
+    case 'WhileStmt': {
+      // The condition runs again after the body: a resize in either invalidates the views taken before the loop.
+      const entry = loopEntry(cx, env, stmt);
+      expect(checkExpr(cx, entry, stmt.condition, BOOL), BOOL, stmt.condition);
+      checkBlock(cx, afterResizeIn(cx, entry, stmt.condition).loop(), stmt.body);
       return env;
+    }
     case 'ReturnStmt':
       checkReturn(cx, env, stmt);
       return env;
@@ -99,6 +111,7 @@ export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt)
       const map = mapOf(cx, env, stmt.target.object);
       if (!map) throw located('KS3607', 'delete takes a map element: delete m[key];', stmt.target.span);
       if (!map.kind.deletable) throw located('KS3608', `elements of ${map.kind.sourceName} '${map.name}' cannot be deleted; set them to zero instead`, stmt.span);
+      refuseRedirectElements(cx, map, stmt.span);
       cx.resolve(stmt.target.object, { kind: 'map', map });
       checkMapKey(cx, env, map, stmt.target.index);
       cx.record(stmt.target, map.value);
@@ -108,6 +121,17 @@ export function checkStmt(cx: FunctionContext, env: Environment, stmt: ast.Stmt)
       checkBlock(cx, env, stmt);
       return env;
   }
+}
+
+/** A loop's next iteration runs after its body: a resize in `loop` leaves the views taken before the loop invalid in it. */
+function loopEntry(cx: FunctionContext, env: Environment, loop: ast.Stmt): Environment {
+  return afterResizeIn(cx, env, loop);
+}
+
+/** `env` after `node`, when `node` resizes the packet. */
+function afterResizeIn(cx: FunctionContext, env: Environment, node: ast.Stmt | ast.Expr): Environment {
+  const resize = resizeIn(cx, node);
+  return resize ? env.afterResize(resize) : env;
 }
 
 function checkLet(cx: FunctionContext, env: Environment, stmt: ast.LetStmt): Environment {
@@ -129,10 +153,11 @@ function checkLet(cx: FunctionContext, env: Environment, stmt: ast.LetStmt): Env
   const fromMapElement = stmt.init.kind === 'IndexExpr' && mapOf(cx, env, stmt.init.object) !== undefined;
   const local = cx.newLocal(stmt.name.name, type, stmt.name.span, { isConst: stmt.isConst, fromMapElement });
   cx.resolve(stmt, { kind: 'local', local });
-  return env.declare(local);
+  // A resize in the initialiser invalidates the views before it, not the one it may return.
+  return afterResizeIn(cx, env, stmt.init).declare(local);
 }
 
-function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt): void {
+function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt): Environment {
   const target = stmt.target;
   let targetType: Type;
   if (target.kind === 'Identifier') {
@@ -142,7 +167,8 @@ function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt
       throw located('KS3201', `cannot assign to '${target.name}'`, target.span);
     }
     if (local.isConst) throw located('KS3201', `cannot assign to '${target.name}': it is a constant`, target.span);
-    targetType = checkExpr(cx, env, target, null);
+    // Assigning a view takes it again: the one it held may be out of date.
+    targetType = checkExpr(cx, stmt.op === '=' ? env.withFreshView(local) : env, target, null);
   } else if (target.kind === 'IndexExpr' || target.kind === 'MemberExpr') {
     targetType = checkPlace(cx, env, target);
   } else {
@@ -151,7 +177,9 @@ function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt
   const valueType = checkExpr(cx, env, stmt.value, targetType);
   if (stmt.op === '=') {
     expect(valueType, targetType, stmt.value);
-    return;
+    // `eth = ctx.header<EthHdr>(0);` takes a view again.
+    const local = target.kind === 'Identifier' ? env.find(target.name) : undefined;
+    return local && local.type.kind === 'pointer' ? afterResizeIn(cx, env, stmt).withFreshView(local) : afterResizeIn(cx, env, stmt);
   }
   if (!isIntegerLike(targetType)) throw located('KS3104', `'${stmt.op}' needs an integer target, not ${typeName(targetType)}`, target.span);
   if (stmt.op === '<<=' || stmt.op === '>>=') {
@@ -162,6 +190,7 @@ function checkAssign(cx: FunctionContext, env: Environment, stmt: ast.AssignStmt
   }
   checkDivisor(cx, env, stmt.op === '/=' ? '/' : stmt.op === '%=' ? '%' : null, stmt.value);
   if (stmt.op === '/=' || stmt.op === '%=') refuseSignedDivision(cx, stmt.op, targetType, stmt.span);
+  return afterResizeIn(cx, env, stmt);
 }
 
 /** Type of an assignable place (`a[i]`, `m[k]`, `s.f`, `m[k].f`, `ctx.mark`). */
@@ -176,11 +205,24 @@ export function checkPlace(cx: FunctionContext, env: Environment, target: ast.In
   if (root.kind === 'Identifier') {
     const local = env.find(root.name);
     if (local?.isConst) throw located('KS3201', `cannot assign into '${root.name}': it is a constant`, root.span);
-    if (local?.type.kind === 'pointer') throw located('KS3203', 'packet views are read-only', target.span);
+    if (local?.type.kind === 'pointer') refuseReadOnlyView(cx, root.name, target.span);
   }
   const type = checkExpr(cx, env, target, null);
   refuseKernelWrite(cx, target);
   return type;
+}
+
+/** Views are written in place where they point into the packet (xdp, tc); elsewhere they are copies, and a write is refused. */
+function refuseReadOnlyView(cx: FunctionContext, view: string, span: ast.Span): void {
+  const packet = cx.context?.packet;
+  if (!packet || packet.viewsWritable) return;
+  const kinds = programKindsWith(cx.context!.name).join(' and ');
+  throw located(
+    'KS3203',
+    `cannot write through '${view}': in ${kinds} programs a packet view is a read-only copy of the packet (loaded with bpf_skb_load_bytes), so a write would not reach the packet`,
+    span,
+    `help: rewrite packets in xdp or tc programs, where views point into the packet`,
+  );
 }
 
 function placeRoot(expr: ast.Expr): ast.Expr {
@@ -190,10 +232,12 @@ function placeRoot(expr: ast.Expr): ast.Expr {
 
 function checkIf(cx: FunctionContext, env: Environment, stmt: ast.IfStmt): Environment {
   const facts = checkCondition(cx, env, stmt.condition);
-  checkBlock(cx, env.withNonNull(facts.whenTrue), stmt.then);
+  // `if bpf_xdp_adjust_head(ctx, 4) != 0 { ... }`: both branches run after the resize.
+  const branches = afterResizeIn(cx, env, stmt.condition);
+  checkBlock(cx, branches.withNonNull(facts.whenTrue), stmt.then);
   const otherwise = stmt.otherwise;
   if (otherwise) {
-    const otherwiseEnv = env.withNonNull(facts.whenFalse);
+    const otherwiseEnv = branches.withNonNull(facts.whenFalse);
     if (otherwise.kind === 'Block') checkBlock(cx, otherwiseEnv, otherwise);
     else checkIf(cx, otherwiseEnv, otherwise);
   }

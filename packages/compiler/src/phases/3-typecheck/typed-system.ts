@@ -2,6 +2,7 @@
 // what every name refers to, as side tables keyed by syntax node.
 import type * as ast from '../1-parse/ast.js';
 import type { BuiltinFunction } from '../../language/builtin-functions.js';
+import type { ContextInfo } from '../../language/context-members.js';
 import type { ConfigSymbol, FunctionSymbol, KfuncSymbol, MapSymbol, ProgramSymbol, SymbolTable } from '../2-symbols/symbol-table.js';
 import type { Type } from '../2-symbols/types.js';
 import type { KernelField } from '../../kernel/kernel-types.js';
@@ -45,6 +46,8 @@ export interface TypedFunction {
   side: 'kernel' | 'userspace';
   /** The program whose code this is; null for shared kernel helpers and userspace. */
   program: ProgramSymbol | null;
+  /** The context it runs with: its context parameter's, else its program's; null in userspace and shared helpers without one. */
+  context: ContextInfo | null;
   params: LocalVariable[];
   locals: LocalVariable[];
 }

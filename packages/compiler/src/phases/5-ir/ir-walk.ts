@@ -88,6 +88,10 @@ export function childExpressions(expr: IrExpr): IrExpr[] {
       return [...placeExpressions(expr.target), expr.source];
     case 'stringCompare':
       return [expr.value];
+    case 'addressOf':
+      return [expr.value];
+    case 'redirectMap':
+      return [expr.key, expr.flags];
     default:
       return [];
   }

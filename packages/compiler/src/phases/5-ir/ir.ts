@@ -105,7 +105,11 @@ export type IrExpr =
    */
   | { op: 'probeRead'; helper: ProbeReadHelper; target: IrPlace; source: IrExpr; type: Type }
   /** `str_eq(a, "lit")` (the whole string) and `starts_with(a, "lit")` (`prefix`) on a `[u8; N]`. */
-  | { op: 'stringCompare'; value: IrExpr; literal: string; prefix: boolean };
+  | { op: 'stringCompare'; value: IrExpr; literal: string; prefix: boolean }
+  /** `&local`: a local a helper reads and fills (bpf_fib_lookup's parameters); it lives on the stack. */
+  | { op: 'addressOf'; value: Extract<IrExpr, { op: 'local' }>; type: Type }
+  /** `m.redirect(key, flags)`: bpf_redirect_map through a DevMap, DevMapHash, CpuMap or XskMap. */
+  | { op: 'redirectMap'; map: IrMap; key: IrExpr; flags: IrExpr; type: Type };
 
 /** One step of a read into kernel memory: a field, an element, or following the pointer read so far. */
 export type KernelStep = { field: string; bitfield: boolean } | { index: IrExpr; length: number } | { deref: true };
@@ -122,6 +126,9 @@ export type IrPlace =
   | { kind: 'element'; ref: IrLocal; path: IrPathStep[]; type: Type }
   | { kind: 'tail'; array: IrPlace; start: IrExpr; length: number };
 
+/** Where a view points: into the packet data, or into the metadata XDP put before it (`ctx.meta<T>()`). */
+export type PacketRegion = 'packet' | 'metadata';
+
 /** A step from a map element to a part of it: `m[k].flows[i].bytes` is [flows, [i], bytes]. */
 export type IrPathStep = { field: string } | { index: IrExpr };
 
@@ -136,7 +143,9 @@ export type ContextAccess =
   /** Typed `ctx.ret()`: the probed function's result; `params` is its parameter count (fexit finds the result after them). */
   | { kind: 'probeRet'; params: number }
   /** The address of a tracepoint record's `__data_loc` data: the u32 at `offset` holds its offset (low 16 bits), from the record start or, `relative`, from the end of the field. */
-  | { kind: 'dataLocation'; offset: number; relative: boolean };
+  | { kind: 'dataLocation'; offset: number; relative: boolean }
+  /** The end of the packet data as a pointer (what a helper bounds its reads of a view by). */
+  | { kind: 'packetEnd' };
 
 interface Located {
   /** Source line, for `#line`. */
@@ -170,7 +179,7 @@ export type IrStmt = Located &
      * packet is shorter. With `copy` (no direct packet access for this program
      * kind) the bytes are loaded into `copy` and `ref` points there.
      */
-    | { op: 'packetView'; ref: IrLocal; offset: IrExpr; copy: IrLocal | null }
+    | { op: 'packetView'; ref: IrLocal; offset: IrExpr; copy: IrLocal | null; region: PacketRegion }
     | { op: 'if'; condition: IrExpr; then: IrStmt[]; otherwise: IrStmt[] }
     /** One source statement's expansion whose stack temporaries live only for that statement (a C block). */
     | { op: 'scope'; body: IrStmt[] }

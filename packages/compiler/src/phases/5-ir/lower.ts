@@ -3,7 +3,7 @@
 // need statements (lookups, matches) are hoisted in evaluation order.
 import type * as ast from '../1-parse/ast.js';
 import { walk } from '../1-parse/walk.js';
-import { PROTOCOL_CONSTANTS } from '../../language/headers.js';
+import { BUILTIN_STRUCTS, PROTOCOL_CONSTANTS } from '../../language/headers.js';
 import { CONTEXTS } from '../../language/context-members.js';
 import { kernelTypesOf, type ConfigSymbol, type FunctionSymbol, type MapSymbol, type ProgramSymbol, type SymbolTable } from '../2-symbols/symbol-table.js';
 import { BOOL, INT_TYPES, sameType, sizeOf, VOID, type EnumType, type StructType, type Type } from '../2-symbols/types.js';
@@ -307,10 +307,7 @@ class FunctionLowering {
         return;
       }
     }
-    if (init.kind === 'CallExpr' && this.isHeaderCall(init)) {
-      this.emit({ op: 'packetView', ref: local, offset: this.lowerExpr(init.args[0]!), copy: this.packetCopy(init, local) });
-      return;
-    }
+    if (init.kind === 'CallExpr' && this.isViewCall(init)) return this.emitView(init, local);
     if (init.kind === 'MatchExpr') {
       this.emit({ op: 'declare', local, init: null });
       this.lowerMatch(init, local);
@@ -554,7 +551,7 @@ class FunctionLowering {
       case 'config':
         return { op: 'symbol', name: resolution.config.cName, type };
       case 'constant':
-        if (resolution.cName && PROTOCOL_CONSTANTS[resolution.cName]) return { op: 'symbol', name: resolution.cName, type };
+        if (resolution.cName && PROTOCOL_CONSTANTS[resolution.cName] && !PROTOCOL_CONSTANTS[resolution.cName]!.literal) return { op: 'symbol', name: resolution.cName, type };
         if (typeof resolution.value === 'boolean') return { op: 'bool', value: resolution.value };
         if (resolution.type.kind === 'enum' && resolution.cName) return { op: 'symbol', name: resolution.cName, type };
         return { op: 'int', value: resolution.value, type };
@@ -637,6 +634,10 @@ class FunctionLowering {
     if (callee.kind === 'MemberExpr') {
       if (this.isContextExpr(callee.object)) return this.lowerContextCall(expr, callee.property.name, type);
       const map = this.mapOf(callee.object)!;
+      if (callee.property.name === 'redirect') {
+        const [key, flags] = expr.args as [ast.Expr, ast.Expr];
+        return { op: 'redirectMap', map, key: this.inType(this.lowerExpr(key), map.key!), flags: this.inType(this.lowerExpr(flags), INT_TYPES.u64), type };
+      }
       if (callee.property.name === 'submit') {
         const value = this.addressable(this.lowerExpr(expr.args[0]!), map.value, `${map.declName}_event`);
         const result = asStatement ? null : this.temporary(`${map.declName}_submitted`, INT_TYPES.i64);
@@ -693,15 +694,35 @@ class FunctionLowering {
         const size = BigInt(sizeOf(typeOf(lowered[0]!)));
         return { op: 'call', name: builtin.cName, args: [...lowered, { op: 'int', value: size, type: INT_TYPES.u32 }], type };
       }
+      case 'packet': {
+        const [ctx, ...rest] = args();
+        const params = builtin.form.params;
+        // A reference parameter goes by address, followed by its size (bpf_fib_lookup(ctx, &params, sizeof(params), flags)).
+        const lowered = rest.flatMap((arg, i): IrExpr[] => {
+          if (!('reference' in params[i]!) || arg.op !== 'local') return [arg];
+          arg.local.addressTaken = true;
+          return [{ op: 'addressOf', value: arg, type: { kind: 'pointer', target: arg.local.type } }, { op: 'int', value: BigInt(sizeOf(arg.local.type)), type: INT_TYPES.u32 }];
+        });
+        return { op: 'call', name: builtin.cName, args: [ctx!, ...lowered], type };
+      }
+      case 'redirect':
+        return { op: 'call', name: builtin.cName, args: args(), type };
+      case 'header-checksum': {
+        // A direct view is bounded by the end of the packet, a copy by its own end.
+        const view = this.lowerExpr(expr.args[0]!);
+        if (this.fn.context?.packet?.access === 'copy') return { op: 'call', name: `${builtin.cName}_copy`, args: [view], type };
+        return { op: 'call', name: builtin.cName, args: [view, { op: 'context', access: { kind: 'packetEnd' }, type: VOID }], type };
+      }
     }
   }
 
   private lowerContextCall(expr: ast.CallExpr, method: string, type: Type): IrExpr {
     const constant = (index: number) => (this.lowerExpr(expr.args[index]!) as Extract<IrExpr, { op: 'int' }>).value;
     switch (method) {
-      case 'header': {
-        const ref = this.temporary('header', type);
-        this.emit({ op: 'packetView', ref, offset: this.lowerExpr(expr.args[0]!), copy: this.packetCopy(expr, ref) });
+      case 'header':
+      case 'meta': {
+        const ref = this.temporary(method, type);
+        this.emitView(expr, ref);
         return { op: 'local', local: ref };
       }
       case 'read':
@@ -790,8 +811,19 @@ class FunctionLowering {
     return this.typed.resolutions.get(expr)?.kind === 'context';
   }
 
-  private isHeaderCall(expr: ast.CallExpr): boolean {
-    return expr.callee.kind === 'MemberExpr' && expr.callee.property.name === 'header' && this.isContextExpr(expr.callee.object);
+  /** `ctx.header<T>(offset)` or `ctx.meta<T>()`. */
+  private isViewCall(expr: ast.CallExpr): boolean {
+    return expr.callee.kind === 'MemberExpr' && VIEW_METHODS.has(expr.callee.property.name) && this.isContextExpr(expr.callee.object);
+  }
+
+  /** Declares `ref` as the view `call` takes: into the packet at an offset, or of the metadata before it. */
+  private emitView(call: ast.CallExpr, ref: IrLocal): void {
+    const method = (call.callee as ast.MemberExpr).property.name;
+    if (method === 'meta') {
+      this.emit({ op: 'packetView', ref, offset: { op: 'int', value: 0n, type: INT_TYPES.u32 }, copy: null, region: 'metadata' });
+      return;
+    }
+    this.emit({ op: 'packetView', ref, offset: this.lowerExpr(call.args[0]!), copy: this.packetCopy(call, ref), region: 'packet' });
   }
 
   /** Where the context cannot read the packet directly (socket_filter, cgroup_skb), a view points at a stack copy. */
@@ -827,7 +859,10 @@ function declaredEnums(symbols: SymbolTable): EnumType[] {
   return [...enums.values()];
 }
 
-const BUILTIN_C_STRUCTS = new Set(['struct ethhdr', 'struct iphdr', 'struct ipv6hdr', 'struct tcphdr', 'struct udphdr', 'struct icmphdr']);
+const VIEW_METHODS: ReadonlySet<string> = new Set(['header', 'meta']);
+
+/** The built-in header structs: C has them from the kernel's headers (or HEADER_C_DEFINITIONS). */
+const BUILTIN_C_STRUCTS = new Set(Object.values(BUILTIN_STRUCTS).map((s) => s.cName));
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

@@ -3,7 +3,7 @@
 import { roundUp, sizeOf } from '../2-symbols/types.js';
 import type { IrExpr, IrFunction, IrMap, IrStmt, IrSystem } from './ir.js';
 import { reachableFunctions } from './call-graph.js';
-import { statements } from './ir-walk.js';
+import { allExpressions, statements } from './ir-walk.js';
 import { livesOnStack, stackNeed } from './stack-slots.js';
 
 /** The eBPF stack of one program, in bytes. */
@@ -101,7 +101,8 @@ function programStack(main: IrFunction, byName: Map<string, IrFunction>): number
 }
 
 function mapsUsed(body: IrStmt[]): string[] {
-  return [...statements(body)].flatMap((stmt) => ('map' in stmt ? [stmt.map.name] : []));
+  const redirects = [...allExpressions(body)].flatMap((expr) => (expr.op === 'redirectMap' ? [expr.map.name] : []));
+  return [...[...statements(body)].flatMap((stmt) => ('map' in stmt ? [stmt.map.name] : [])), ...redirects];
 }
 
 // ---------- instruction estimate ----------
@@ -161,6 +162,10 @@ function functionCost(fn: IrFunction, byName: Map<string, IrFunction>, stack: st
         return exprCost(expr.source) + 5;
       case 'stringCompare':
         return exprCost(expr.value) + (expr.literal.length + (expr.prefix ? 0 : 1)) * 3;
+      case 'addressOf':
+        return 1;
+      case 'redirectMap':
+        return MAP_CALL(0, 2) + exprCost(expr.key) + exprCost(expr.flags);
     }
   };
   const stmtCost = (stmt: IrStmt): number => {

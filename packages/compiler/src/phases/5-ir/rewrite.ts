@@ -79,6 +79,9 @@ export function rewriteExpr(expr: IrExpr, replace: (expr: IrExpr) => IrExpr): Ir
       return replace({ ...expr, target: rewritePlace(expr.target, e), source: e(expr.source) });
     case 'stringCompare':
       return replace({ ...expr, value: e(expr.value) });
+    case 'redirectMap':
+      return replace({ ...expr, key: e(expr.key), flags: e(expr.flags) });
+    // addressOf: the helper needs the local itself, whatever is known of its value.
     default:
       return replace(expr);
   }

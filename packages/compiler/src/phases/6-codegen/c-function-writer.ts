@@ -1,8 +1,8 @@
 // Prints IR functions as C. The statement and expression forms are shared by
 // the eBPF and the userspace output; what differs — how a map, the context or
 // a packet is reached — comes from the `CTarget` each side provides.
-import { CONTEXTS, type ContextInfo } from '../../language/context-members.js';
-import type { Type } from '../2-symbols/types.js';
+import { CONTEXTS, packetPointer, type ContextInfo } from '../../language/context-members.js';
+import { sizeOf, type StructField, type Type } from '../2-symbols/types.js';
 import { typeOf, type ContextAccess, type IrExpr, type IrFunction, type IrLocal, type IrPathStep, type IrPlace, type IrStmt, type KernelStep } from '../5-ir/ir.js';
 import { allExpressions, statements } from '../5-ir/ir-walk.js';
 import { isIntConstant, overflowingConstant } from '../5-ir/wrapped-constant.js';
@@ -250,6 +250,10 @@ export class CFunctionWriter {
         return this.probeRead(expr);
       case 'stringCompare':
         return this.stringCompare(expr);
+      case 'addressOf':
+        return `&${expr.value.local.name}`;
+      case 'redirectMap':
+        return `bpf_redirect_map(&${expr.map.objectName}, ${this.expr(expr.key)}, ${this.expr(expr.flags)})`;
     }
   }
 
@@ -262,11 +266,12 @@ export class CFunctionWriter {
     }
     if (value.op === 'context' && value.access.kind === 'read') {
       // Arrays of a tracepoint record: one helper call instead of a load per byte.
-      return `bpf_probe_read_kernel(&${target}, sizeof(${target}), (char *)${this.fn.params[0]!.name} + ${value.access.offset})`;
+      return `bpf_probe_read_kernel(&${target}, sizeof(${target}), (char *)${this.contextParam().name} + ${value.access.offset})`;
     }
     const literal = value.op === 'arrayLiteral' || value.op === 'arrayRepeat' || value.op === 'stringBytes';
-    // A literal is copied from a compound literal of the array's type.
-    return `__builtin_memcpy(${target}, ${literal ? `(${declaration(typeOf(value), '')})` : ''}${this.expr(value)}, sizeof(${target}))`;
+    // A literal is copied from a compound literal of the array's type. The size is the type's:
+    // `sizeof(target)` would be a pointer's where C reaches the bytes through a cast (FibLookup's IPv6 addresses).
+    return `__builtin_memcpy(${target}, ${literal ? `(${declaration(typeOf(value), '')})` : ''}${this.expr(value)}, ${sizeOf(typeOf(value))})`;
   }
 
   /** A scalar CO-RE read: `BPF_CORE_READ(task, real_parent, tgid)`, a bit-field through its own relocations, guarded by its indexes' range checks. */
@@ -388,7 +393,9 @@ export class CFunctionWriter {
     }
     if (expr.op === 'field') {
       const object = this.place(expr.object);
-      return { text: `${object.text}${expr.viaPointer ? '->' : '.'}${expr.field}`, guards: object.guards };
+      const text = `${object.text}${expr.viaPointer ? '->' : '.'}${expr.field}`;
+      const cPlace = fieldOf(typeOf(expr.object), expr.field)?.cPlace;
+      return { text: cPlace ? cPlace(text) : text, guards: object.guards };
     }
     return { text: this.operand(expr), guards: [] };
   }
@@ -427,13 +434,19 @@ export class CFunctionWriter {
     return expr.op === 'binary' || expr.op === 'cast' || expr.op === 'isNull' || (expr.op === 'int' && expr.value < 0n) ? `(${text})` : text;
   }
 
+  /** The function's context parameter (`ctx`). */
+  contextParam(): IrLocal {
+    return this.fn.params.find((p) => p.type.kind === 'context') ?? this.fn.params[0]!;
+  }
+
   private context(expr: Extract<IrExpr, { op: 'context' }>): string {
-    const ctx = this.fn.params[0]!;
+    const ctx = this.contextParam();
     const context = CONTEXTS[(ctx.type as Extract<Type, { kind: 'context' }>).name]!;
     const access = expr.access;
     const kernel = this.kernelContext(access, expr.type, ctx.name, context);
     if (kernel !== null) return kernel;
     if (access.kind === 'field') return context.fields[access.name]!.c(ctx.name);
+    if (access.kind === 'packetEnd') return packetPointer(ctx.name, 'data_end');
     // Context methods are named after their form (context-members.ts).
     const method = context.methods[access.kind]!;
     if (method.form === 'len' || (method.form === 'ret' && method.c)) return method.c!(ctx.name);
@@ -474,6 +487,12 @@ function unusedParams(fn: IrFunction): IrLocal[] {
 /** The type of the part of a `type` value that `path` names. */
 export function pathType(type: Type, path: IrPathStep[]): Type {
   return path.reduce(stepType, type);
+}
+
+/** The field `name` of a struct, or of the struct a pointer points to. */
+function fieldOf(type: Type, name: string): StructField | undefined {
+  const struct = type.kind === 'pointer' ? type.target : type;
+  return struct.kind === 'struct' ? struct.fields.find((f) => f.name === name) : undefined;
 }
 
 function stepType(type: Type, step: IrPathStep): Type {

@@ -133,7 +133,9 @@ function attachTarget(program: ProgramMetadata): Member[] {
 
 function mapHandleType(map: MapMetadata, surface: ModuleSurface): string {
   const value = tsType(map.value, surface);
-  return map.access === 'ring_buffer' || map.key === null ? `RingBufferHandle<${value}>` : `MapHandle<${tsType(map.key, surface)}, ${value}>`;
+  if (map.access === 'ring_buffer' || map.key === null) return `RingBufferHandle<${value}>`;
+  // Interface indexes may be set by name (the runtime resolves it).
+  return `MapHandle<${tsType(map.key, surface)}, ${value}${map.ifindexValues ? `, ${value} | string` : ''}>`;
 }
 
 interface Member {

@@ -8,6 +8,8 @@ import { cComment, cString, cType, declaration, zeroInitializer } from './c-type
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
 import { headerComment } from './header-comment.js';
 import { HEADER_C_DEFINITIONS } from '../../language/headers.js';
+import { packetPointer } from '../../language/context-members.js';
+import { checksumDefinitions } from './checksum-c.js';
 import { PROGRAM_KINDS } from '../../language/program-kinds.js';
 import { restoreLineMapping } from './line-directives.js';
 import { callsIn, reachableFunctions } from '../5-ir/call-graph.js';
@@ -69,18 +71,23 @@ const kernelTarget: CTarget = {
       }
       case 'packetView': {
         const { ref, copy } = stmt;
+        const ctx = writer.contextParam().name;
+        if (stmt.region === 'metadata') {
+          writer.emit(`${declaration(ref.type, ref.name)} = ks_meta_view(${packetPointer(ctx, 'data_meta')}, ${packetPointer(ctx, 'data')}, sizeof(*${ref.name}));`);
+          return true;
+        }
         const offset = writer.expr(stmt.offset);
         if (copy) {
           writer.emit(`${declaration(copy.type, copy.name)};`);
           // Relative to the network header: an AF_PACKET socket's skb->data starts at the MAC header, an AF_INET one's does not.
-          writer.emit(`${declaration(ref.type, ref.name)} = bpf_skb_load_bytes_relative(ctx, ${offset}, &${copy.name}, sizeof(${copy.name}), BPF_HDR_START_NET) == 0 ? &${copy.name} : NULL;`);
+          writer.emit(`${declaration(ref.type, ref.name)} = bpf_skb_load_bytes_relative(${ctx}, ${offset}, &${copy.name}, sizeof(${copy.name}), BPF_HDR_START_NET) == 0 ? &${copy.name} : NULL;`);
         } else {
-          writer.emit(`${declaration(ref.type, ref.name)} = ks_packet_view((void *)(long)ctx->data, (void *)(long)ctx->data_end, ${offset}, sizeof(*${ref.name}));`);
+          writer.emit(`${declaration(ref.type, ref.name)} = ks_packet_view(${packetPointer(ctx, 'data')}, ${packetPointer(ctx, 'data_end')}, ${offset}, sizeof(*${ref.name}));`);
         }
         return true;
       }
       case 'tailCall':
-        writer.emit(`bpf_tail_call(ctx, &${stmt.table}, ${stmt.slot}); ${cComment(stmt.target)}`);
+        writer.emit(`bpf_tail_call(${writer.contextParam().name}, &${stmt.table}, ${stmt.slot}); ${cComment(stmt.target)}`);
         writer.emit(`return ${stmt.fallback ? writer.expr(stmt.fallback) : '0'};`);
         return true;
       default:
@@ -237,10 +244,25 @@ function usedHeaderDefinitions(functions: IrFunction[]): string[] {
 /** Small inline helpers, emitted only when some program uses them. */
 function preludeFor(functions: IrFunction[]): string {
   const calls = new Set(functions.flatMap((f) => callsIn(f.body)));
-  const directViews = functions.some((f) => [...statements(f.body)].some((s) => s.op === 'packetView' && s.copy === null));
+  const views = functions.flatMap((f) => [...statements(f.body)].flatMap((s) => (s.op === 'packetView' ? [s] : [])));
+  const directViews = views.some((s) => s.region === 'packet' && s.copy === null);
   const parts: string[] = [];
   if (calls.has('KS_MIN') || calls.has('KS_MAX')) parts.push(MIN_MAX_MACROS);
   if (calls.has('ks_log2')) parts.push(LOG2_FUNCTION);
+  parts.push(...checksumDefinitions(calls));
+  if (views.some((s) => s.region === 'metadata')) {
+    parts.push(
+      [
+        '/* A pointer to the `size` bytes of metadata before the packet (bpf_xdp_adjust_meta), or NULL when there are fewer. */',
+        'static __always_inline void *ks_meta_view(void *data_meta, void *data, __u64 size)',
+        '{',
+        '    if (data_meta + size > data)',
+        '        return NULL;',
+        '    return data_meta;',
+        '}',
+      ].join('\n'),
+    );
+  }
   if (directViews) {
     parts.push(
       [

@@ -2,7 +2,7 @@
 import type { ConfigMetadata, MapMetadata, SystemMetadata, TypeDescriptor } from '../../metadata.js';
 import { describeType, INT_TYPES } from '../2-symbols/types.js';
 import type { IrSystem } from '../5-ir/ir.js';
-import { MAP_KINDS } from '../../language/map-kinds.js';
+import { MAP_KINDS, type MapKindInfo } from '../../language/map-kinds.js';
 import { logMapMetadata, usesKernelLog } from './kernel-log.js';
 
 export function buildMetadata(name: string, ir: IrSystem): SystemMetadata {
@@ -17,11 +17,7 @@ export function buildMetadata(name: string, ir: IrSystem): SystemMetadata {
         {
           name: m.name,
           objectName: m.objectName,
-          kind: m.kind.kind,
-          bpfType: m.kind.bpfType,
-          access: m.kind.access,
-          perCpu: m.kind.perCpu,
-          isArray: m.kind.isArray,
+          ...kindMetadata(m.kind),
           key: m.key ? describeType(m.key) : null,
           value: describeType(m.value),
           maxEntries: m.maxEntries,
@@ -52,6 +48,10 @@ function jsValue(value: bigint | boolean, type: TypeDescriptor): ConfigMetadata[
 
 function tailCallMap(name: string, slots: number): MapMetadata {
   const u32 = describeType(INT_TYPES.u32);
-  const kind = MAP_KINDS.prog_array;
-  return { name, objectName: name, kind: kind.kind, bpfType: kind.bpfType, access: kind.access, perCpu: kind.perCpu, isArray: kind.isArray, key: u32, value: u32, maxEntries: slots, pinPath: null, scope: 'global', flags: [] };
+  return { name, objectName: name, ...kindMetadata(MAP_KINDS.prog_array), key: u32, value: u32, maxEntries: slots, pinPath: null, scope: 'global', flags: [] };
+}
+
+/** What the runtime decides by a map's kind, from its row of the table. */
+function kindMetadata(kind: MapKindInfo): Pick<MapMetadata, 'kind' | 'bpfType' | 'access' | 'perCpu' | 'isArray' | 'ifindexValues'> {
+  return { kind: kind.kind, bpfType: kind.bpfType, access: kind.access, perCpu: kind.perCpu, isArray: kind.isArray, ifindexValues: kind.value === 'ifindex' };
 }

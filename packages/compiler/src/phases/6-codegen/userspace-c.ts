@@ -9,6 +9,7 @@ import type { IrFunction, IrMap, IrStmt, IrSystem } from '../5-ir/ir.js';
 import { statements } from '../5-ir/ir-walk.js';
 import { callsIn } from '../5-ir/call-graph.js';
 import { enumDefinition, MIN_MAX_MACROS, structDefinition } from './c-declarations.js';
+import { checksumDefinitions } from './checksum-c.js';
 import { attachFunctions, attachIncludes, attachmentTable, perfEventSupport } from './coordinator-attach.js';
 import { commandLineSection } from './coordinator-command-line.js';
 import { CFunctionWriter, functionSignature, type CTarget } from './c-function-writer.js';
@@ -127,6 +128,7 @@ export function generateUserspaceC(ir: IrSystem, options: UserspaceCOptions): st
     ...ir.enums.map(enumDefinition),
     ...ir.structs.map(structDefinition),
     ...(usesMinMax ? [MIN_MAX_MACROS] : []),
+    ...checksumDefinitions(calls),
     globals(ir, polls.map(([variable]) => variable)),
     logs ? coordinatorLogReader() : '',
     perfEventSupport(ir.programs),
