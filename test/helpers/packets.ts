@@ -79,6 +79,21 @@ export function ipv4HeaderChecksum(header: Buffer): number {
   return internetChecksum(copy);
 }
 
+/** `frame` (Ethernet + IPv4 + UDP) with its UDP checksum computed over the pseudo-header (a computed 0 sent as 0xffff). */
+export function withUdpChecksum(frame: Buffer, offset = ETH_HLEN): Buffer {
+  const packet = Buffer.from(frame);
+  const headerLength = (packet[offset]! & 0x0f) * 4;
+  const start = offset + headerLength;
+  const segment = packet.subarray(start, offset + packet.readUInt16BE(offset + 2));
+  segment.writeUInt16BE(0, 6);
+  const pseudo = Buffer.alloc(12);
+  packet.copy(pseudo, 0, offset + 12, offset + 20);
+  pseudo[9] = IPPROTO_UDP;
+  pseudo.writeUInt16BE(segment.length, 10);
+  segment.writeUInt16BE(internetChecksum(Buffer.concat([pseudo, segment])) || 0xffff, 6);
+  return packet;
+}
+
 /** An IPv4 address as the u32 a program reads from a header on these little-endian hosts (network order bytes). */
 export function rawIpv4(address: string): number {
   return ipv4Bytes(address).readUInt32LE(0);

@@ -9,6 +9,7 @@ import { children } from '../1-parse/walk.js';
 import { located } from '../../diagnostics/diagnostic.js';
 import { BUILTIN_FUNCTIONS } from '../../language/builtin-functions.js';
 import { lookup, type FunctionSymbol, type Scope, type SymbolTable } from '../2-symbols/symbol-table.js';
+import { typeName, type Type } from '../2-symbols/types.js';
 import type { Environment } from './environment.js';
 import type { FunctionContext } from './function-context.js';
 import type { LocalVariable } from './typed-system.js';
@@ -37,7 +38,7 @@ export function refuseStaleView(env: Environment, local: LocalVariable, use: ast
     'KS7001',
     `'${local.name}' was taken before ${call}, which moves the packet: the view no longer points into it`,
     use,
-    `help: take the view again after the call: let ${local.name} = ctx.header<...>(offset);`,
+    `help: take the view again after the call: let ${local.name} = ctx.header<${typeName((local.type as Extract<Type, { kind: 'pointer' }>).target)}>(offset);`,
   );
 }
 
