@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 /** A running coordinator: its output so far, and ways to wait for a line or stop it. */
 export class RunningCoordinator {
   private output = '';
-  private waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
+  private waiters: { pattern: RegExp; from: number; resolve: (match: RegExpMatchArray) => void }[] = [];
   readonly result: ResultPromise<{ reject: false; timeout: number; all: true }>;
 
   constructor(command: string, args: string[], timeoutMs: number, options: { cwd?: string } = {}) {
@@ -13,7 +13,7 @@ export class RunningCoordinator {
     this.result.all.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
       this.waiters = this.waiters.filter((waiter) => {
-        const match = this.output.match(waiter.pattern);
+        const match = this.output.slice(waiter.from).match(waiter.pattern);
         if (match) waiter.resolve(match);
         return !match;
       });
@@ -25,25 +25,31 @@ export class RunningCoordinator {
   }
 
   /** Resolves with the first match of `pattern` in the output; rejects (with the output) after `timeoutMs` or when the process ends first. */
-  waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-    const found = this.output.match(pattern);
+  waitFor(pattern: RegExp, timeoutMs = 10_000, from = 0): Promise<RegExpMatchArray> {
+    const found = this.output.slice(from).match(pattern);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const fail = (why: string) => reject(new Error(`${why} waiting for ${pattern}; output so far:\n${this.output}`));
       const timer = setTimeout(() => fail('timed out'), timeoutMs);
       void this.result.then(() => {
-        const match = this.output.match(pattern);
+        const match = this.output.slice(from).match(pattern);
         if (match) resolve(match);
         else fail('the coordinator exited');
       });
       this.waiters.push({
         pattern,
+        from,
         resolve: (match) => {
           clearTimeout(timer);
           resolve(match);
         },
       });
     });
+  }
+
+  /** Like waitFor, but only for output printed from now on (the next report of a periodic one). */
+  waitForNext(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+    return this.waitFor(pattern, timeoutMs, this.output.length);
   }
 
   /** Sends `signal` and waits for the exit. */

@@ -280,15 +280,15 @@ export async function withPeerNamespace<T>(ns: Netns, body: (peer: string) => Pr
 
 /**
  * From inside `namespace`, sends `count` UDP datagrams of `payload` bytes to
- * `address`:9999 with Node's dgram (ping is not installed on these machines),
+ * `address`:`port` (9999 by default) with Node's dgram (ping is not installed on these machines),
  * then, with `tcpSyn`, one TCP connection attempt to port 9 (a SYN, answered by RST).
  */
-export async function sendUdp(namespace: string, address: string, options: { count: number; payload: number; tcpSyn?: boolean }): Promise<void> {
+export async function sendUdp(namespace: string, address: string, options: { count: number; payload: number; port?: number; tcpSyn?: boolean }): Promise<void> {
   const script = `
     const socket = require('node:dgram').createSocket('udp4');
     let sent = 0;
     const next = () => {
-      if (sent++ < ${options.count}) return socket.send(Buffer.alloc(${options.payload}), 9999, '${address}', next);
+      if (sent++ < ${options.count}) return socket.send(Buffer.alloc(${options.payload}), ${options.port ?? 9999}, '${address}', next);
       socket.close();
       if (${options.tcpSyn === true}) require('node:net').connect(9, '${address}').on('error', () => {});
     };
