@@ -22,6 +22,7 @@ export function formatReport(result: CompileResult, colors: Colors, figures: Bui
     lines.push('', `Local maps: ${localMaps.length}`);
     for (const m of localMaps) lines.push(`  - ${m.name} (${m.kind})`);
   }
+  lines.push(...metadataLines(analysis));
   if (analysis.conflicts.length > 0) {
     lines.push('', colors.yellow('⚠️  Potential conflicts found:'));
     for (const c of analysis.conflicts) lines.push(`  - ${c.message}`, colors.dim(`    ${c.fix}`));
@@ -60,6 +61,20 @@ export function formatReport(result: CompileResult, colors: Colors, figures: Bui
     : `${figures ? '' : 'est.: '}stack ≤ ${BPF_STACK_LIMIT} bytes, instructions ≤ ${BPF_INSN_LIMIT}`;
   lines.push(`   • Verifier compatible: ${resources.withinLimits ? '✅ Yes' : '❌ No'} (${basis})`);
   return lines.join('\n');
+}
+
+/** The XDP → tc metadata hand-offs, and the writers or readers without a partner. */
+function metadataLines(analysis: NonNullable<CompileResult['analysis']>): string[] {
+  const { accesses, handoffs } = analysis.metadata;
+  if (accesses.length === 0) return [];
+  const lines = ['', `Metadata hand-offs (XDP → tc): ${handoffs.length}`];
+  for (const h of handoffs) lines.push(`  - ${h.writer} → ${h.reader}: ${h.type} (${h.size} bytes)`);
+  const paired = new Set(handoffs.flatMap((h) => [h.writer, h.reader]));
+  const alone = [...new Map(accesses.filter((a) => !paired.has(a.program)).map((a) => [`${a.program} ${a.role}`, a])).values()];
+  for (const a of alone) {
+    lines.push(a.role === 'writer' ? `  - ${a.program} writes ${a.type} (${a.size} bytes); no tc ingress program here reads it` : `  - ${a.program} reads ${a.type} (${a.size} bytes); no xdp program here writes it`);
+  }
+  return lines;
 }
 
 function instructionFigure(p: ProgramResources): string {

@@ -82,10 +82,37 @@ export interface AnalysisNote {
   message: string;
 }
 
+/** `ctx.meta<T>()` in a program (LANGUAGE.md §12): XDP writes the metadata before a packet, tc ingress reads it. */
+export interface MetadataAccess {
+  program: string;
+  role: 'writer' | 'reader';
+  /** T, and its size in bytes. */
+  type: string;
+  size: number;
+  /** The function the call is in. */
+  function: string;
+  location: SourceLocation;
+}
+
+/** An XDP program's metadata read by a tc ingress program that runs after it on an interface. */
+export interface MetadataHandoff {
+  writer: string;
+  reader: string;
+  type: string;
+  size: number;
+}
+
+export interface MetadataAnalysis {
+  accesses: MetadataAccess[];
+  /** Every writer paired with every reader of the same type (a different type is an error). */
+  handoffs: MetadataHandoff[];
+}
+
 export interface SystemAnalysis {
   programs: ProgramReport[];
   maps: MapReport[];
   conflicts: Conflict[];
   suggestions: Suggestion[];
   notes: AnalysisNote[];
+  metadata: MetadataAnalysis;
 }

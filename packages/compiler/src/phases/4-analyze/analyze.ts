@@ -13,6 +13,7 @@ import { sizeOf, typeName } from '../2-symbols/types.js';
 import type { Resolution, TypedSystem } from '../3-typecheck/typed-system.js';
 import type { Accessor, AccessKind, Conflict, MapAccess, MapReport, ProgramReport, Suggestion, SystemAnalysis, AnalysisNote } from './analysis.js';
 import { expressionKey } from './expression-key.js';
+import { metadataAccessesOf, pairMetadata } from './metadata-handoff.js';
 
 /** A non-atomic read-modify-write, and who does it. */
 interface LostUpdate {
@@ -38,10 +39,12 @@ export function analyzeSystem(typed: TypedSystem, diagnostics: DiagnosticBag): S
 
   const accesses: MapAccess[] = [];
   const lostUpdates: LostUpdate[] = [];
+  const metadataAccesses: ReturnType<typeof metadataAccessesOf> = [];
   const programs: ProgramReport[] = symbols.programs.map((program) => {
     const accessor: Accessor = { kind: 'program', program: program.name };
     const reached = reachable(program.main, facts);
     const maps = new Set<string>();
+    metadataAccesses.push(...metadataAccessesOf(program, reached.keys(), typed));
     for (const [fn, chain] of reached) {
       const fnFacts = facts.get(fn)!;
       for (const access of fnFacts.accesses) {
@@ -78,7 +81,8 @@ export function analyzeSystem(typed: TypedSystem, diagnostics: DiagnosticBag): S
     const first = conflict.locations[0];
     diagnostics.warning(conflict.kind === 'shared-writers' ? 'KS4101' : 'KS4102', conflict.message, first ? pointSpan(first) : null, `help: ${conflict.fix}`);
   }
-  return { programs, maps, conflicts, suggestions, notes };
+  const metadata = pairMetadata(metadataAccesses, diagnostics);
+  return { programs, maps, conflicts, suggestions, notes, metadata };
 }
 
 function collectFacts(fn: FunctionSymbol, resolutions: TypedSystem['resolutions']): FunctionFacts {
