@@ -4,7 +4,8 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parsePerfEventTarget, parseUprobeTarget, type PerfEventTarget } from '@kernelscript/shared';
 import { ElfFile } from './elf.js';
-import { bpfError, bpfTcHook, bpfTcOpts, check, checkPointer, koffiErrno, lib, type BpfLink, type BpfProgram } from './libbpf.js';
+import { bpfError, bpfTcHook, bpfTcOpts, check, checkCString, checkPointer, lib, type BpfLink, type BpfProgram } from './libbpf.js';
+import { ifindexOf } from './interfaces.js';
 import type { ProgramMetadata } from './metadata.js';
 import { assertPerfEventAvailable, onlineCpus, openPerfEvent } from './perf-event.js';
 
@@ -251,15 +252,7 @@ function interfaceIndex(target: AttachTarget, metadata: ProgramMetadata): number
   if (typeof target !== 'string' || target === '') {
     throw new TypeError(`${metadata.kind} program '${metadata.name}' attaches to an interface: pass its name or { ifindex }`);
   }
-  checkCString(target, `${metadata.kind} program '${metadata.name}': interface name`);
-  const ifindex = lib.if_nametoindex(target) as number;
-  if (ifindex === 0) throw bpfError(`finding interface '${target}'`, koffiErrno());
-  return ifindex;
-}
-
-/** A string going to C as `const char *` must not hold a NUL: C would read only the part before it. */
-function checkCString(text: string, what: string): void {
-  if (text.includes('\0')) throw new TypeError(`${what} ${JSON.stringify(text)} contains a NUL character`);
+  return ifindexOf(target, `${metadata.kind} program '${metadata.name}': interface name`);
 }
 
 function describeInterface(target: AttachTarget): string {

@@ -221,6 +221,11 @@ function describeErrno(errno: number): string {
   return buffer.toString('utf8', 0, buffer.indexOf(0));
 }
 
+/** A string going to C as `const char *` must not hold a NUL: C would read only the part before it. */
+export function checkCString(text: string, what: string): void {
+  if (text.includes('\0')) throw new TypeError(`${what} ${JSON.stringify(text)} contains a NUL character`);
+}
+
 /** A BpfError for `errno` (positive), carrying what libbpf logged during the operation (and the verifier's refusal in it). */
 export function bpfError(operation: string, errno: number): BpfError {
   const log = takeLog();

@@ -1,6 +1,6 @@
 // Typed access to one loaded BPF map through its file descriptor.
 import { decoder, encoder, viewOf, type Decoder, type Encoder, type KernelValue } from './codec.js';
-import { interfaceIndex } from './interfaces.js';
+import { ifindexOf } from './interfaces.js';
 import { bpfError, bpfMapBatchOpts, lib } from './libbpf.js';
 import type { Lifetime } from './lifetime.js';
 import type { MapKind, MapMetadata, TypeDescriptor } from './metadata.js';
@@ -285,7 +285,7 @@ function sumOverCpus(type: TypeDescriptor, values: KernelValue[], mapName: strin
 
 /** An interface index encoder that also takes an interface name. */
 function interfaceNames(encode: Encoder): Encoder {
-  return (view, offset, value, path) => encode(view, offset, typeof value === 'string' ? interfaceIndex(value) : value, path);
+  return (view, offset, value, path) => encode(view, offset, typeof value === 'string' ? ifindexOf(value) : value, path);
 }
 
 /** A reusable buffer for koffi calls and the DataView encoders and decoders use on it. */

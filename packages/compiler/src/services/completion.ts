@@ -61,6 +61,7 @@ const METHOD_SIGNATURES: Record<ContextMethodForm, string> = {
   arg: 'arg(i: 0..5) -> u64',
   ret: 'ret() -> u64',
   str: 'str(field, buf: [u8; N]) -> i64',
+  meta: 'meta<T>() -> *T',
 };
 
 export function completions(check: DocumentCheck, offset: number, checkText: CheckText): CompletionItem[] {

@@ -171,6 +171,14 @@ export function builtinSignature(builtin: BuiltinFunction): string {
       return `fn ${builtin.name}(p.field) -> bool`;
     case 'string-compare':
       return `fn ${builtin.name}(a: [u8; N], literal: string) -> bool`;
+    case 'packet': {
+      const params = form.params.map((p, i) => `${String.fromCharCode(97 + i)}: ${'reference' in p ? `${typeName(p.reference)} (filled in)` : typeName(p)}`);
+      return `fn ${builtin.name}(ctx, ${params.join(', ')}) -> ${typeName(form.returns)}`;
+    }
+    case 'redirect':
+      return `fn ${builtin.name}(ifindex: u32, flags: u64) -> XdpAction | TcAction`;
+    case 'header-checksum':
+      return `fn ${builtin.name}(ip: *Ipv4Hdr) -> u16`;
   }
 }
 
