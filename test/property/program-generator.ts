@@ -105,11 +105,26 @@ export interface HelperPlan {
 const PROGRAM_KINDS = ['xdp', 'tc', 'socket_filter', 'tracepoint'] as const;
 type ProgramKind = (typeof PROGRAM_KINDS)[number];
 
+/**
+ * What an xdp or tc program with a parsed header does to its packet before
+ * its body (LANGUAGE.md §12): writes through views (array fields, compound
+ * assignment, checksum updates) and resizes, after which it takes its views again.
+ */
+export type PacketPlan =
+  | { t: 'proto'; value: ExprPlan }
+  | { t: 'swapMacs' }
+  | { t: 'macByte'; index: number; value: ExprPlan }
+  | { t: 'ttl'; op: number; value: ExprPlan }
+  | { t: 'daddr'; value: ExprPlan }
+  | { t: 'resize'; helper: number; delta: number; checked: boolean };
+
 export interface ProgramPlan {
   kind: number;
   localMaps: MapPlan[];
   /** Parse a packet header first (ignored for tracepoints). */
   header: boolean;
+  /** Ignored without a header and in programs whose views are copies. */
+  packet: PacketPlan[];
   body: StmtPlan[];
 }
 
@@ -197,6 +212,17 @@ function planArbitraries(maxDepth: number) {
   }));
 }
 
+function packetPlanArbitrary(expr: fc.Arbitrary<ExprPlan>): fc.Arbitrary<PacketPlan> {
+  return fc.oneof(
+    fc.record({ t: fc.constant('proto' as const), value: expr }),
+    fc.record({ t: fc.constant('swapMacs' as const) }),
+    fc.record({ t: fc.constant('macByte' as const), index: fc.nat({ max: 5 }), value: expr }),
+    fc.record({ t: fc.constant('ttl' as const), op: pick, value: expr }),
+    fc.record({ t: fc.constant('daddr' as const), value: expr }),
+    fc.record({ t: fc.constant('resize' as const), helper: pick, delta: fc.nat({ max: 3 }), checked: fc.boolean() }),
+  );
+}
+
 const mapPlan = fc.record({ kind: pick, key: pick, value: pick, size: fc.integer({ min: 1, max: 64 }) });
 
 /** Plans of whole systems: a few structs, global maps, helpers and programs. */
@@ -208,7 +234,13 @@ export function systemPlanArbitrary(): fc.Arbitrary<SystemPlan> {
     maps: fc.array(mapPlan, { maxLength: 3 }),
     helpers: fc.array(fc.record({ params: fc.array(pick, { maxLength: 3 }), returns: pick, body: block, result: expr }), { maxLength: 2 }),
     programs: fc.array(
-      fc.record({ kind: pick, localMaps: fc.array(mapPlan, { maxLength: 2 }), header: fc.boolean(), body: mainBody }),
+      fc.record({
+        kind: pick,
+        localMaps: fc.array(mapPlan, { maxLength: 2 }),
+        header: fc.boolean(),
+        packet: fc.array(packetPlanArbitrary(expr), { maxLength: 4 }),
+        body: mainBody,
+      }),
       { minLength: 1, maxLength: 2 },
     ),
   });
@@ -624,12 +656,91 @@ function distinctPatterns(values: bigint[], type: IntType, seen: Set<bigint>): b
   return patterns;
 }
 
-const ACTIONS: Record<ProgramKind, { context: string; returns: string; actions: string[]; final: string; header: string | null }> = {
-  xdp: { context: 'XdpContext', returns: 'XdpAction', actions: ['XDP_DROP', 'XDP_PASS', 'XdpAction::Aborted'], final: 'XDP_PASS', header: 'EthHdr' },
-  tc: { context: 'TcContext', returns: 'TcAction', actions: ['TC_ACT_OK', 'TC_ACT_SHOT', 'TcAction::Pipe'], final: 'TC_ACT_OK', header: 'EthHdr' },
-  socket_filter: { context: 'SkbContext', returns: 'i32', actions: ['0', '1', '(-1)'], final: '0', header: 'Ipv4Hdr' },
-  tracepoint: { context: 'TracepointContext', returns: 'i32', actions: ['0', '1'], final: '0', header: null },
+/** A resize helper call with a small size change `delta` (0..3), as the kind's views are moved by it. */
+type ResizeCall = (delta: number) => string;
+
+const ACTIONS: Record<ProgramKind, { context: string; returns: string; actions: string[]; final: string; header: string | null; resizes: ResizeCall[] }> = {
+  xdp: {
+    context: 'XdpContext',
+    returns: 'XdpAction',
+    actions: ['XDP_DROP', 'XDP_PASS', 'XdpAction::Aborted'],
+    final: 'XDP_PASS',
+    header: 'EthHdr',
+    resizes: [
+      (d) => `bpf_xdp_adjust_head(ctx, ${(d - 2) * 4})`,
+      (d) => `bpf_xdp_adjust_tail(ctx, ${-4 * d})`,
+      (d) => `bpf_xdp_adjust_meta(ctx, ${-4 * (d + 1)})`,
+    ],
+  },
+  tc: {
+    context: 'TcContext',
+    returns: 'TcAction',
+    actions: ['TC_ACT_OK', 'TC_ACT_SHOT', 'TcAction::Pipe'],
+    final: 'TC_ACT_OK',
+    header: 'EthHdr',
+    resizes: [(d) => `bpf_skb_adjust_room(ctx, ${(d - 2) * 4}, BPF_ADJ_ROOM_NET, 0)`, (d) => `bpf_skb_change_tail(ctx, ${60 + 4 * d}, 0)`],
+  },
+  socket_filter: { context: 'SkbContext', returns: 'i32', actions: ['0', '1', '(-1)'], final: '0', header: 'Ipv4Hdr', resizes: [] },
+  tracepoint: { context: 'TracepointContext', returns: 'i32', actions: ['0', '1'], final: '0', header: null, resizes: [] },
 };
+
+const TTL_OPS = ['=', '-=', '+=', '^='] as const;
+
+/**
+ * The lines of a program's packet plan. `eth` is the Ethernet view taken
+ * before; an IPv4 view is taken when an operation needs one, and after a
+ * resize both are taken again, since views from before it are stale.
+ */
+function renderPacket(plans: PacketPlan[], eth: string, info: (typeof ACTIONS)[ProgramKind], scope: Scope): string[] {
+  const lines: string[] = [];
+  const bail = info.actions[0]!;
+  const view = (type: string, offset: number): string => {
+    const name = scope.fresh(type === 'EthHdr' ? 'eth' : 'ip');
+    lines.push(`    let ${name} = ctx.header<${type}>(${offset});`, `    if ${name} == null {`, `      return ${bail};`, '    }');
+    return name;
+  };
+  let ip: string | null = null;
+  const ipView = () => (ip ??= view('Ipv4Hdr', 14));
+  for (const plan of plans) {
+    switch (plan.t) {
+      case 'proto':
+        lines.push(`    ${eth}.h_proto = ${renderExpr(plan.value, 'u16', scope)};`);
+        break;
+      case 'swapMacs': {
+        const mac = scope.fresh('mac');
+        lines.push(`    let ${mac} = ${eth}.h_dest;`, `    ${eth}.h_dest = ${eth}.h_source;`, `    ${eth}.h_source = ${mac};`);
+        break;
+      }
+      case 'macByte':
+        lines.push(`    ${eth}.h_dest[${plan.index}] = ${renderExpr(plan.value, 'u8', scope)};`);
+        break;
+      case 'ttl': {
+        const header = ipView();
+        lines.push(`    ${header}.ttl ${TTL_OPS[plan.op % TTL_OPS.length]} ${renderExpr(plan.value, 'u8', scope)};`, `    ${header}.check = ipv4_csum(${header});`);
+        break;
+      }
+      case 'daddr': {
+        const header = ipView();
+        const old = scope.fresh('old');
+        lines.push(
+          `    let ${old} = ${header}.daddr;`,
+          `    ${header}.daddr = ${renderExpr(plan.value, 'u32', scope)};`,
+          `    ${header}.check = csum_replace4(${header}.check, ${old}, ${header}.daddr);`,
+        );
+        break;
+      }
+      case 'resize': {
+        const call = pickFrom(info.resizes, plan.helper)!(plan.delta);
+        if (plan.checked) lines.push(`    if ${call} != 0 {`, `      return ${bail};`, '    }');
+        else lines.push(`    ${call};`);
+        eth = view('EthHdr', 0);
+        ip = null;
+        break;
+      }
+    }
+  }
+  return lines;
+}
 
 /** The fields of a parsed header that programs read, as read-only u8/u16/u32 values. */
 const HEADER_FIELDS: Record<string, { field: string; type: IntType }[]> = {
@@ -719,6 +830,7 @@ export function renderProgram(plan: SystemPlan): GeneratedSystem {
         lines.push(`    let ${local}: ${type} = ${view}.${field};`);
         scope.declare({ name: local, type, readonly: true });
       }
+      if (info.resizes.length > 0) lines.push(...renderPacket(programPlan.packet, view, info, scope));
     }
     lines.push(...renderBlock(programPlan.body, scope, '    ', 0), `    return ${info.final};`, '  }', '}');
   });
