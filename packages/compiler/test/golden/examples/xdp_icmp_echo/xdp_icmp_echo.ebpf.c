@@ -136,7 +136,7 @@ int icmp_echo(struct xdp_md *ctx)
 #line 25
     __u8 mac[6] = {};
 #line 25
-    __builtin_memcpy(mac, eth->h_dest, sizeof(mac));
+    __builtin_memcpy(mac, eth->h_dest, 6);
 #line 26
     __builtin_memcpy(eth->h_dest, eth->h_source, 6);
 #line 27

@@ -169,7 +169,7 @@ int balance(struct xdp_md *ctx)
 #line 61
     __u8 own_mac[6] = {};
 #line 61
-    __builtin_memcpy(own_mac, eth->h_dest, sizeof(own_mac));
+    __builtin_memcpy(own_mac, eth->h_dest, 6);
 #line 62
     __u8 tos = ip->tos;
 #line 63

@@ -80,11 +80,11 @@ static __always_inline bool rewrite_ports__pop_vlan(struct xdp_md *ctx)
 #line 29
     __u8 dest[6] = {};
 #line 29
-    __builtin_memcpy(dest, eth->h_dest, sizeof(dest));
+    __builtin_memcpy(dest, eth->h_dest, 6);
 #line 30
     __u8 source[6] = {};
 #line 30
-    __builtin_memcpy(source, eth->h_source, sizeof(source));
+    __builtin_memcpy(source, eth->h_source, 6);
 #line 31
     if (bpf_xdp_adjust_head(ctx, 4) != 0) {
 #line 31
@@ -119,11 +119,11 @@ static __always_inline bool rewrite_ports__push_vlan(struct xdp_md *ctx, __u16 v
 #line 43
     __u8 dest[6] = {};
 #line 43
-    __builtin_memcpy(dest, eth->h_dest, sizeof(dest));
+    __builtin_memcpy(dest, eth->h_dest, 6);
 #line 44
     __u8 source[6] = {};
 #line 44
-    __builtin_memcpy(source, eth->h_source, sizeof(source));
+    __builtin_memcpy(source, eth->h_source, 6);
 #line 45
     __u16 proto = eth->h_proto;
 #line 46
