@@ -1,12 +1,14 @@
 // The hand-written baselines of bench/4-hand-baselines.bench.mjs are true
 // equivalents of the generated programs: each is built with the driver's
 // flags, loaded into the verifier, and run on the same packets as the
-// program compiled from the example, with identical return values and
-// identical map contents afterwards.
+// program compiled from the example, with identical return values, identical
+// output packets (the rewriting examples change them) and identical map
+// contents afterwards.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeKernel, ethArp, ethIpv4Tcp, ethIpv4Udp, ethIpv6, truncated } from '../helpers/kernel.js';
+import { describeKernel, ethArp, ethIpv4Tcp, ethIpv4Udp, ethIpv6, macBytes, truncated } from '../helpers/kernel.js';
+import { ethIpv4Icmp, rawIpv4, withUdpChecksum, withVlanTag } from '../helpers/packets.js';
 import { load, type ConfigValues, type MapHandle } from '../../packages/runtime/src/index.js';
 import { buildBpfObject } from '../../packages/compiler/src/driver/toolchain.js';
 import { buildExample, REPO_ROOT, type BuiltSystem } from '../helpers/build.js';
@@ -33,8 +35,23 @@ const padded = (packet: Buffer, extra: number) => Buffer.concat([packet, Buffer.
 interface Scenario {
   /** Load-time config for both objects. */
   config?: ConfigValues;
+  /** Fills maps before the packets run (what a coordinator would). */
+  setup?: (maps: Record<string, MapHandle>) => void;
   packets: Buffer[];
 }
+
+/** Every length of `frame` from an Ethernet header on (BPF_PROG_TEST_RUN refuses shorter XDP input). */
+const everyTruncation = (frame: Buffer) => Array.from({ length: frame.length - ETH_HLEN }, (_, i) => truncated(frame, ETH_HLEN + i));
+
+const VIP = '10.0.0.254';
+const toVip = { dstIp: VIP, dstMac: '02:00:00:00:00:fe' };
+const fillBackends = (maps: Record<string, MapHandle>) =>
+  ['10.1.0.1', '10.1.0.2', '10.1.0.3'].forEach((addr, slot) => maps.backends!.set(slot, { addr: rawIpv4(addr), mac: [...macBytes(`02:00:00:00:01:0${slot + 1}`)] }));
+const fillPorts = (maps: Record<string, MapHandle>) => {
+  maps.port_map!.set(53, 5353);
+  maps.port_map!.set(80, 8080);
+};
+const udpTo = (port: number) => withUdpChecksum(ethIpv4Udp({ dstPort: port }));
 
 interface Baseline {
   example: string;
@@ -116,24 +133,78 @@ const BASELINES: Baseline[] = [
       { config: { max_packet_size: 20, udp_only: true }, packets: [truncated(ethIpv4Udp(), ETH_HLEN + IPV4_HLEN - 1), ethIpv4Udp()] },
     ],
   },
+  {
+    example: 'xdp_icmp_echo',
+    program: 'icmp_echo',
+    scenarios: [
+      {
+        packets: [
+          ethIpv4Icmp(),
+          ethIpv4Icmp({ srcIp: '198.51.100.7', dstIp: '203.0.113.9', ttl: 1, id: 0xffff, sequence: 0xfffe, payload: Buffer.alloc(100, 0xa5) }),
+          ethIpv4Icmp({ type: 0 }),
+          ethIpv4Tcp(),
+          ethIpv4Udp(),
+          ethIpv6(),
+          ethArp(),
+          ...everyTruncation(ethIpv4Icmp()),
+        ],
+      },
+    ],
+  },
+  {
+    example: 'xdp_port_rewrite',
+    program: 'rewrite_ports',
+    scenarios: [
+      {
+        setup: fillPorts,
+        packets: [udpTo(53), udpTo(80), ethIpv4Udp({ dstPort: 53 }), ethIpv4Tcp({ dstPort: 80 }), udpTo(443), ethIpv6(), ethArp(), withVlanTag(udpTo(53), 7), ...everyTruncation(withVlanTag(ethIpv4Tcp({ dstPort: 80 }), 7))],
+      },
+      { config: { egress_vlan: 42 }, setup: fillPorts, packets: [udpTo(53), ethIpv4Tcp({ dstPort: 80 }), withVlanTag(udpTo(80), 3), ethArp()] },
+    ],
+  },
+  {
+    example: 'xdp_lb',
+    program: 'balance',
+    scenarios: [
+      {
+        config: { backend_count: 3 },
+        setup: fillBackends,
+        packets: [
+          ...Array.from({ length: 12 }, (_, i) => ethIpv4Tcp({ ...toVip, srcPort: 40000 + i })),
+          ...Array.from({ length: 12 }, (_, i) => ethIpv4Udp({ ...toVip, srcIp: `192.0.2.${i + 1}` })),
+          ethIpv4Icmp(toVip),
+          ethIpv4Tcp(),
+          ethArp(),
+          ...everyTruncation(ethIpv4Tcp(toVip)),
+        ],
+      },
+      // Slots without a backend pass.
+      { config: { backend_count: 16 }, setup: fillBackends, packets: Array.from({ length: 16 }, (_, i) => ethIpv4Udp({ ...toVip, srcPort: 1000 + i })) },
+    ],
+  },
 ];
 
 interface Run {
   retvals: number[];
+  /** Output packets, hex. */
+  packets: string[];
   maps: Record<string, [unknown, unknown][]>;
 }
 
 /** Loads `object` with the example's metadata, runs the packets, and reads every map back (sorted by key). */
 function runScenario(built: BuiltSystem, object: string, baseline: Baseline, scenario: Scenario): Run {
   using system = load({ metadata: built.metadata, object }, { config: scenario.config });
-  const retvals = scenario.packets.map((packet) => system.programs[baseline.program]!.testRun(packet).retval);
+  scenario.setup?.(system.maps as Record<string, MapHandle>);
+  const runs = scenario.packets.map((packet) => system.programs[baseline.program]!.testRun(packet));
+  const retvals = runs.map((run) => run.retval);
+  const packets = runs.map((run) => run.dataOut.toString('hex'));
   const maps: Run['maps'] = {};
   for (const [name, handle] of Object.entries(system.maps)) {
     const normalize = baseline.normalize?.[name] ?? ((value: unknown) => value);
     const entries = [...(handle as MapHandle).entries()].map(([key, value]) => [key, normalize(value)] as [unknown, unknown]);
     maps[name] = entries.sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
   }
-  return { retvals, maps };
+  return { retvals, packets, maps };
 }
 
 describeKernel('hand-written baselines (test/bench/hand/) behave exactly like the generated programs', () => {

@@ -50,6 +50,41 @@ describe('packet errors', () => {
     expect(errors(source)[0]).toMatch(/^prog\.ks:6:8: error: 'eth' was taken before bpf_xdp_adjust_tail on line 5, which moves the packet/);
   });
 
+  it('a resize inside a called function makes the caller\'s views stale, naming the function and the helper', () => {
+    const source = [
+      'fn shrink(ctx: XdpContext) -> bool {',
+      '  return bpf_xdp_adjust_head(ctx, 4) == 0;',
+      '}',
+      xdp(['    let eth = ctx.header<EthHdr>(0);', '    if eth == null { return XDP_PASS; }', '    if !shrink(ctx) { return XDP_DROP; }', '    eth.h_proto = 0;', '    return XDP_PASS;'].join('\n')),
+    ].join('\n');
+    expect(errors(source)[0]).toMatch(
+      /^prog\.ks:9:5: error: 'eth' was taken before the call to shrink on line 8 \(which calls bpf_xdp_adjust_head\), which moves the packet/,
+    );
+  });
+
+  it('a resize on one branch makes the view stale after the branches join', () => {
+    const source = xdp(
+      ['    let eth = ctx.header<EthHdr>(0);', '    if eth == null { return XDP_PASS; }', '    if eth.h_proto == 1 { bpf_xdp_adjust_tail(ctx, -4); }', '    eth.h_proto = 0;', '    return XDP_PASS;'].join('\n'),
+    );
+    expect(errors(source)[0]).toMatch(/^prog\.ks:6:5: error: 'eth' was taken before bpf_xdp_adjust_tail on line 5/);
+  });
+
+  it('a view taken again after the resize is fresh, and copies read before it stay usable', () => {
+    const source = xdp(
+      [
+        '    let eth = ctx.header<EthHdr>(0);',
+        '    if eth == null { return XDP_PASS; }',
+        '    let dest = eth.h_dest;',
+        '    if bpf_xdp_adjust_head(ctx, 4) != 0 { return XDP_DROP; }',
+        '    let moved = ctx.header<EthHdr>(0);',
+        '    if moved == null { return XDP_DROP; }',
+        '    moved.h_dest = dest;',
+        '    return XDP_PASS;',
+      ].join('\n'),
+    );
+    expect(compile(source, { filename: FILE }).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('a stale view after bpf_skb_adjust_room in tc', () => {
     const source = program(
       'tc',
