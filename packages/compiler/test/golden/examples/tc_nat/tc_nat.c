@@ -45,70 +45,15 @@ static void handle_signal(int sig)
     exiting = 1;
 }
 
-int nat_table_lookup(void *key, void *value)
-{
-    if (nat_table_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(nat_table_fd, key, value);
-}
-
-int nat_table_update(void *key, void *value, __u64 flags)
-{
-    if (nat_table_fd < 0)
-        return -1;
-    return bpf_map_update_elem(nat_table_fd, key, value, flags);
-}
-
-int nat_table_delete(void *key)
-{
-    if (nat_table_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(nat_table_fd, key);
-}
-
-/* translated is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
-int translated_lookup(void *key, void *value)
-{
-    if (translated_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    int err = bpf_map_lookup_elem(translated_fd, key, per_cpu);
-    if (err)
-        return err;
-    __u64 total;
-    __u64 one;
-    memcpy(&total, per_cpu, sizeof(total));
-    for (int cpu = 1; cpu < cpus; cpu++) {
-        memcpy(&one, per_cpu + cpu * 8, sizeof(one));
-        total += one;
-    }
-    memcpy(value, &total, sizeof(total));
-    return 0;
-}
-
-int translated_update(void *key, void *value, __u64 flags)
-{
-    if (translated_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    memset(per_cpu, 0, sizeof(per_cpu));
-    memcpy(per_cpu, value, 8);
-    return bpf_map_update_elem(translated_fd, key, per_cpu, flags);
-}
-
-int translated_delete(void *key)
-{
-    if (translated_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(translated_fd, key);
-}
+/* The eBPF object, embedded from tc_nat.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "tc_nat_ebpf_object:\n"
+    "    .incbin \"tc_nat.ebpf.o\"\n"
+    "tc_nat_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char tc_nat_ebpf_object[], tc_nat_ebpf_object_end[];
 
 static void usage(FILE *out)
 {
@@ -154,21 +99,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/tc_nat.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -177,21 +107,20 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "tc_nat");
+    bpf_obj = bpf_object__open_mem(tc_nat_ebpf_object, tc_nat_ebpf_object_end - tc_nat_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -216,25 +145,33 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
     printf("tc_nat: programs loaded; press Ctrl-C to unload\n");
@@ -247,8 +184,9 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &stop_signals, &unblocked);
     while (!exiting)
         sigsuspend(&unblocked);
-    int ret = 0;
+    ret = 0;
 
+cleanup:
     cleanup();
     return ret;
 }

@@ -46,70 +46,15 @@ static void handle_signal(int sig)
     exiting = 1;
 }
 
-int port_map_lookup(void *key, void *value)
-{
-    if (port_map_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(port_map_fd, key, value);
-}
-
-int port_map_update(void *key, void *value, __u64 flags)
-{
-    if (port_map_fd < 0)
-        return -1;
-    return bpf_map_update_elem(port_map_fd, key, value, flags);
-}
-
-int port_map_delete(void *key)
-{
-    if (port_map_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(port_map_fd, key);
-}
-
-/* counters is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
-int counters_lookup(void *key, void *value)
-{
-    if (counters_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    int err = bpf_map_lookup_elem(counters_fd, key, per_cpu);
-    if (err)
-        return err;
-    __u64 total;
-    __u64 one;
-    memcpy(&total, per_cpu, sizeof(total));
-    for (int cpu = 1; cpu < cpus; cpu++) {
-        memcpy(&one, per_cpu + cpu * 8, sizeof(one));
-        total += one;
-    }
-    memcpy(value, &total, sizeof(total));
-    return 0;
-}
-
-int counters_update(void *key, void *value, __u64 flags)
-{
-    if (counters_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    memset(per_cpu, 0, sizeof(per_cpu));
-    memcpy(per_cpu, value, 8);
-    return bpf_map_update_elem(counters_fd, key, per_cpu, flags);
-}
-
-int counters_delete(void *key)
-{
-    if (counters_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(counters_fd, key);
-}
+/* The eBPF object, embedded from xdp_port_rewrite.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "xdp_port_rewrite_ebpf_object:\n"
+    "    .incbin \"xdp_port_rewrite.ebpf.o\"\n"
+    "xdp_port_rewrite_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char xdp_port_rewrite_ebpf_object[], xdp_port_rewrite_ebpf_object_end[];
 
 /* Load-time configuration: `--config name=value` values, written into .rodata before load. */
 enum config_kind { CONFIG_UNSIGNED, CONFIG_SIGNED, CONFIG_BOOL };
@@ -294,21 +239,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/xdp_port_rewrite.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -317,16 +247,15 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "xdp_port_rewrite");
+    bpf_obj = bpf_object__open_mem(xdp_port_rewrite_ebpf_object, xdp_port_rewrite_ebpf_object_end - xdp_port_rewrite_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = write_config();
@@ -334,7 +263,7 @@ static int load_all_bpf_programs(void)
         return err;
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -359,25 +288,33 @@ static void cleanup(void)
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
     printf("xdp_port_rewrite: programs loaded; press Ctrl-C to unload\n");
@@ -390,8 +327,9 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &stop_signals, &unblocked);
     while (!exiting)
         sigsuspend(&unblocked);
-    int ret = 0;
+    ret = 0;
 
+cleanup:
     cleanup();
     return ret;
 }

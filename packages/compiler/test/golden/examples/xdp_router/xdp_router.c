@@ -47,30 +47,26 @@ static struct attachment attachments[2] = {
     { .program = "route_b" },
 };
 
-int tx_ports_lookup(void *key, void *value)
-{
-    if (tx_ports_fd < 0)
-        return -1;
-    return bpf_map_lookup_elem(tx_ports_fd, key, value);
-}
+/* The eBPF object, embedded from xdp_router.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "xdp_router_ebpf_object:\n"
+    "    .incbin \"xdp_router.ebpf.o\"\n"
+    "xdp_router_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char xdp_router_ebpf_object[], xdp_router_ebpf_object_end[];
 
-int tx_ports_update(void *key, void *value, __u64 flags)
+static int tx_ports_update(void *key, void *value, __u64 flags)
 {
     if (tx_ports_fd < 0)
         return -1;
     return bpf_map_update_elem(tx_ports_fd, key, value, flags);
 }
 
-int tx_ports_delete(void *key)
-{
-    if (tx_ports_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(tx_ports_fd, key);
-}
-
 /* routed is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
  * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
-int routed_lookup(void *key, void *value)
+static int routed_lookup(void *key, void *value)
 {
     if (routed_fd < 0)
         return -1;
@@ -90,26 +86,6 @@ int routed_lookup(void *key, void *value)
     }
     memcpy(value, &total, sizeof(total));
     return 0;
-}
-
-int routed_update(void *key, void *value, __u64 flags)
-{
-    if (routed_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    memset(per_cpu, 0, sizeof(per_cpu));
-    memcpy(per_cpu, value, 8);
-    return bpf_map_update_elem(routed_fd, key, per_cpu, flags);
-}
-
-int routed_delete(void *key)
-{
-    if (routed_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(routed_fd, key);
 }
 
 static struct attachment *attachment_of(const char *program)
@@ -201,21 +177,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/xdp_router.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -224,21 +185,20 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "xdp_router");
+    bpf_obj = bpf_object__open_mem(xdp_router_ebpf_object, xdp_router_ebpf_object_end - xdp_router_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -313,13 +273,13 @@ static __s32 user_main(void)
 #line 74
             __u32 routed_key = 0;
 #line 74
-            __u64 routed_elem_storage;
+            __u64 routed_elem_storage = 0;
 #line 74
             __u64 *routed_elem = routed_lookup(&routed_key, &routed_elem_storage) == 0 ? &routed_elem_storage : NULL;
 #line 74
             __u32 routed_key_2 = 1;
 #line 74
-            __u64 routed_elem_2_storage;
+            __u64 routed_elem_2_storage = 0;
 #line 74
             __u64 *routed_elem_2 = routed_lookup(&routed_key_2, &routed_elem_2_storage) == 0 ? &routed_elem_2_storage : NULL;
 #line 74
@@ -329,33 +289,43 @@ static __s32 user_main(void)
 #line 76
     return 0;
 }
-#line 333 "xdp_router.c"
+#line 293 "xdp_router.c"
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
-    int ret = user_main();
+    /* Run the userspace main of the .ks */
+    ret = user_main();
 
+cleanup:
     cleanup();
     return ret;
 }

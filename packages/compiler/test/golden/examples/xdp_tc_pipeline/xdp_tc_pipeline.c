@@ -65,9 +65,19 @@ static struct attachment attachments[2] = {
     { .program = "mark", .tc_attach_point = BPF_TC_INGRESS },
 };
 
+/* The eBPF object, embedded from xdp_tc_pipeline.ebpf.o when this file is compiled: the binary needs no file beside it. */
+__asm__(
+    "    .pushsection .rodata\n"
+    "    .balign 8\n"
+    "xdp_tc_pipeline_ebpf_object:\n"
+    "    .incbin \"xdp_tc_pipeline.ebpf.o\"\n"
+    "xdp_tc_pipeline_ebpf_object_end:\n"
+    "    .popsection\n");
+extern const char xdp_tc_pipeline_ebpf_object[], xdp_tc_pipeline_ebpf_object_end[];
+
 /* class_packets is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
  * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
-int class_packets_lookup(void *key, void *value)
+static int class_packets_lookup(void *key, void *value)
 {
     if (class_packets_fd < 0)
         return -1;
@@ -89,29 +99,9 @@ int class_packets_lookup(void *key, void *value)
     return 0;
 }
 
-int class_packets_update(void *key, void *value, __u64 flags)
-{
-    if (class_packets_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    memset(per_cpu, 0, sizeof(per_cpu));
-    memcpy(per_cpu, value, 8);
-    return bpf_map_update_elem(class_packets_fd, key, per_cpu, flags);
-}
-
-int class_packets_delete(void *key)
-{
-    if (class_packets_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(class_packets_fd, key);
-}
-
 /* unclassified is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
  * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
-int unclassified_lookup(void *key, void *value)
+static int unclassified_lookup(void *key, void *value)
 {
     if (unclassified_fd < 0)
         return -1;
@@ -131,26 +121,6 @@ int unclassified_lookup(void *key, void *value)
     }
     memcpy(value, &total, sizeof(total));
     return 0;
-}
-
-int unclassified_update(void *key, void *value, __u64 flags)
-{
-    if (unclassified_fd < 0)
-        return -1;
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0)
-        return cpus;
-    __u8 per_cpu[cpus * 8];
-    memset(per_cpu, 0, sizeof(per_cpu));
-    memcpy(per_cpu, value, 8);
-    return bpf_map_update_elem(unclassified_fd, key, per_cpu, flags);
-}
-
-int unclassified_delete(void *key)
-{
-    if (unclassified_fd < 0)
-        return -1;
-    return bpf_map_delete_elem(unclassified_fd, key);
 }
 
 static struct attachment *attachment_of(const char *program)
@@ -292,21 +262,6 @@ static int parse_arguments(int *argc, char **argv)
     return 0;
 }
 
-/* The object is looked for next to this executable, so the coordinator runs from anywhere. */
-static int object_path(char *path, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (len < 0)
-        return -errno;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    int written = snprintf(path, size, "%s/xdp_tc_pipeline.ebpf.o", slash ? self : ".");
-    return written < 0 || (size_t)written >= size ? -ENAMETOOLONG : 0;
-}
-
 /* libbpf's warnings and errors go to stderr; its debug messages only with --verbose. */
 static int print_libbpf_message(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -315,21 +270,20 @@ static int print_libbpf_message(enum libbpf_print_level level, const char *forma
     return vfprintf(stderr, format, args);
 }
 
+/* Opens the embedded object, configures it and loads it: the skeleton's __open() and __load(). */
 static int load_all_bpf_programs(void)
 {
-    char path[PATH_MAX];
-    int err = object_path(path, sizeof(path));
-    if (err)
-        return err;
-    bpf_obj = bpf_object__open_file(path, NULL);
+    int err;
+    LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "xdp_tc_pipeline");
+    bpf_obj = bpf_object__open_mem(xdp_tc_pipeline_ebpf_object, xdp_tc_pipeline_ebpf_object_end - xdp_tc_pipeline_ebpf_object, &open_opts);
     if (!bpf_obj) {
         err = -errno;
-        fprintf(stderr, "Failed to open %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to open the BPF object: %s\n", strerror(-err));
         return err;
     }
     err = bpf_object__load(bpf_obj);
     if (err) {
-        fprintf(stderr, "Failed to load %s: %s\n", path, strerror(-err));
+        fprintf(stderr, "Failed to load and verify the BPF object: %s\n", strerror(-err));
         return err;
     }
     return 0;
@@ -389,29 +343,29 @@ static __s32 user_main(void)
 #line 89
             __u32 class_packets_key = 0;
 #line 89
-            __u64 class_packets_elem_storage;
+            __u64 class_packets_elem_storage = 0;
 #line 89
             __u64 *class_packets_elem = class_packets_lookup(&class_packets_key, &class_packets_elem_storage) == 0 ? &class_packets_elem_storage : NULL;
 #line 89
             __u32 class_packets_key_2 = 1;
 #line 89
-            __u64 class_packets_elem_2_storage;
+            __u64 class_packets_elem_2_storage = 0;
 #line 89
             __u64 *class_packets_elem_2 = class_packets_lookup(&class_packets_key_2, &class_packets_elem_2_storage) == 0 ? &class_packets_elem_2_storage : NULL;
 #line 89
             __u32 class_packets_key_3 = 2;
 #line 89
-            __u64 class_packets_elem_3_storage;
+            __u64 class_packets_elem_3_storage = 0;
 #line 89
             __u64 *class_packets_elem_3 = class_packets_lookup(&class_packets_key_3, &class_packets_elem_3_storage) == 0 ? &class_packets_elem_3_storage : NULL;
 #line 89
             __u32 class_packets_key_4 = 3;
 #line 89
-            __u64 class_packets_elem_4_storage;
+            __u64 class_packets_elem_4_storage = 0;
 #line 89
             __u64 *class_packets_elem_4 = class_packets_lookup(&class_packets_key_4, &class_packets_elem_4_storage) == 0 ? &class_packets_elem_4_storage : NULL;
 #line 89
-            __u64 unclassified_elem_storage;
+            __u64 unclassified_elem_storage = 0;
 #line 89
             __u64 *unclassified_elem = unclassified_lookup(&class_packets_key, &unclassified_elem_storage) == 0 ? &unclassified_elem_storage : NULL;
 #line 89
@@ -421,33 +375,43 @@ static __s32 user_main(void)
 #line 91
     return 0;
 }
-#line 425 "xdp_tc_pipeline.c"
+#line 379 "xdp_tc_pipeline.c"
 
 int main(int argc, char **argv)
 {
+    int ret = 1;
+
     /* Line-buffered even into a pipe, so whoever reads the reports sees each line as it is printed. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* Parse command line arguments */
     if (parse_arguments(&argc, argv) != 0)
         return 2;
+
+    /* Set up libbpf errors and debug info callback */
     libbpf_set_print(print_libbpf_message);
+
+    /* Cleaner handling of Ctrl-C */
     struct sigaction action = { .sa_handler = handle_signal };
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
+    /* Open, configure, load and verify the BPF object */
     if (load_all_bpf_programs() != 0) {
         fprintf(stderr, "Failed to load BPF programs\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
+    /* Find the maps, fill the tail-call table, set up ring buffer polling */
     if (setup_maps() != 0) {
         fprintf(stderr, "Failed to setup maps\n");
-        cleanup();
-        return 1;
+        goto cleanup;
     }
 
-    int ret = user_main();
+    /* Run the userspace main of the .ks */
+    ret = user_main();
 
+cleanup:
     cleanup();
     return ret;
 }
