@@ -14,11 +14,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-/* <linux/icmp.h> does not build with -target bpf; the two fields used here. */
+/* <linux/icmp.h> does not build with -target bpf: the 8-byte echo header. */
 struct icmp_echo_hdr {
 	__u8 type;
 	__u8 code;
 	__u16 checksum;
+	__be16 id;
+	__be16 sequence;
 };
 
 #define ICMP_ECHOREPLY 0
