@@ -73,8 +73,7 @@ static int return_port_update(void *key, void *value, __u64 flags)
     return bpf_map_update_elem(return_port_fd, key, value, flags);
 }
 
-/* redirected is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
+/* redirected is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
 static int redirected_lookup(void *key, void *value)
 {
     if (redirected_fd < 0)
@@ -309,7 +308,7 @@ static __s32 user_main(void)
 #line 50
     return 0;
 }
-#line 313 "xdp_redirect.c"
+#line 312 "xdp_redirect.c"
 
 int main(int argc, char **argv)
 {

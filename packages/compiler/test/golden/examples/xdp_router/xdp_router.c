@@ -64,8 +64,7 @@ static int tx_ports_update(void *key, void *value, __u64 flags)
     return bpf_map_update_elem(tx_ports_fd, key, value, flags);
 }
 
-/* routed is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
+/* routed is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
 static int routed_lookup(void *key, void *value)
 {
     if (routed_fd < 0)
@@ -289,7 +288,7 @@ static __s32 user_main(void)
 #line 76
     return 0;
 }
-#line 293 "xdp_router.c"
+#line 292 "xdp_router.c"
 
 int main(int argc, char **argv)
 {

@@ -75,8 +75,7 @@ __asm__(
     "    .popsection\n");
 extern const char xdp_tc_pipeline_ebpf_object[], xdp_tc_pipeline_ebpf_object_end[];
 
-/* class_packets is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
+/* class_packets is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
 static int class_packets_lookup(void *key, void *value)
 {
     if (class_packets_fd < 0)
@@ -99,8 +98,7 @@ static int class_packets_lookup(void *key, void *value)
     return 0;
 }
 
-/* unclassified is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's),
- * a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
+/* unclassified is per-CPU: a read sums the integer parts over CPUs (other parts are CPU 0's), a write sets CPU 0 and zeroes the rest. The kernel copies one 8-byte aligned slot per possible CPU. */
 static int unclassified_lookup(void *key, void *value)
 {
     if (unclassified_fd < 0)
@@ -375,7 +373,7 @@ static __s32 user_main(void)
 #line 91
     return 0;
 }
-#line 379 "xdp_tc_pipeline.c"
+#line 377 "xdp_tc_pipeline.c"
 
 int main(int argc, char **argv)
 {
