@@ -30,10 +30,14 @@ const REPLACE4 = [
   '}',
 ].join('\n');
 
+// The first 10 words are inside the view (its null test checked 20 bytes), so
+// only the options' words are tested against IHL and the end of the packet:
+// fewer instructions, and fewer states for the verifier, than testing every word.
 const IPV4 = [
   '/*',
-  ' * The IPv4 header checksum computed afresh: IHL * 4 bytes, options included, the',
-  ' * stored checksum left out. Bytes at or past `end` (the end of the packet) are not read.',
+  ' * The IPv4 header checksum computed afresh: the 20 fixed bytes, then the options',
+  ' * up to IHL * 4 bytes, the stored checksum left out. Bytes at or past `end` (the',
+  ' * end of the packet) are not read.',
   ' */',
   'static inline __attribute__((always_inline)) __u16 ks_ipv4_csum(const void *header, const void *end)',
   '{',
@@ -42,7 +46,7 @@ const IPV4 = [
   '    __u32 sum = 0;',
   '',
   '    for (__u32 i = 0; i < 30; i++) {',
-  '        if (i >= words || (const void *)(word + i + 1) > end)',
+  '        if (i >= 10 && (i >= words || (const void *)(word + i + 1) > end))',
   '            break;',
   '        if (i != 5)',
   '            sum += word[i];',

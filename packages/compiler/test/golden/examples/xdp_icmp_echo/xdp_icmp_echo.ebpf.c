@@ -54,8 +54,9 @@ static inline __attribute__((always_inline)) __u16 ks_csum_replace2(__u16 check,
 }
 
 /*
- * The IPv4 header checksum computed afresh: IHL * 4 bytes, options included, the
- * stored checksum left out. Bytes at or past `end` (the end of the packet) are not read.
+ * The IPv4 header checksum computed afresh: the 20 fixed bytes, then the options
+ * up to IHL * 4 bytes, the stored checksum left out. Bytes at or past `end` (the
+ * end of the packet) are not read.
  */
 static inline __attribute__((always_inline)) __u16 ks_ipv4_csum(const void *header, const void *end)
 {
@@ -64,7 +65,7 @@ static inline __attribute__((always_inline)) __u16 ks_ipv4_csum(const void *head
     __u32 sum = 0;
 
     for (__u32 i = 0; i < 30; i++) {
-        if (i >= words || (const void *)(word + i + 1) > end)
+        if (i >= 10 && (i >= words || (const void *)(word + i + 1) > end))
             break;
         if (i != 5)
             sum += word[i];
@@ -168,6 +169,6 @@ int icmp_echo(struct xdp_md *ctx)
 #line 40
     return XDP_TX;
 }
-#line 172 "xdp_icmp_echo.ebpf.c"
+#line 173 "xdp_icmp_echo.ebpf.c"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -46,8 +46,9 @@ static inline __attribute__((always_inline)) __u16 ks_csum_fold(__u32 sum)
 }
 
 /*
- * The IPv4 header checksum computed afresh: IHL * 4 bytes, options included, the
- * stored checksum left out. Bytes at or past `end` (the end of the packet) are not read.
+ * The IPv4 header checksum computed afresh: the 20 fixed bytes, then the options
+ * up to IHL * 4 bytes, the stored checksum left out. Bytes at or past `end` (the
+ * end of the packet) are not read.
  */
 static inline __attribute__((always_inline)) __u16 ks_ipv4_csum(const void *header, const void *end)
 {
@@ -56,7 +57,7 @@ static inline __attribute__((always_inline)) __u16 ks_ipv4_csum(const void *head
     __u32 sum = 0;
 
     for (__u32 i = 0; i < 30; i++) {
-        if (i >= words || (const void *)(word + i + 1) > end)
+        if (i >= 10 && (i >= words || (const void *)(word + i + 1) > end))
             break;
         if (i != 5)
             sum += word[i];
@@ -91,7 +92,7 @@ static __always_inline __u32 flow_hash(__u32 saddr, __u32 daddr, __u32 ports, __
 #line 31
     return hash;
 }
-#line 95 "xdp_lb.ebpf.c"
+#line 96 "xdp_lb.ebpf.c"
 
 SEC("xdp")
 #line 35 "examples/xdp_lb.ks"
@@ -225,6 +226,6 @@ int balance(struct xdp_md *ctx)
 #line 85
     return XDP_TX;
 }
-#line 229 "xdp_lb.ebpf.c"
+#line 230 "xdp_lb.ebpf.c"
 
 char LICENSE[] SEC("license") = "GPL";
