@@ -50,7 +50,7 @@ export function kernelLogDefinitions(): string {
 export function logMapMetadata(): MapMetadata {
   const kind = MAP_KINDS.ring_buffer;
   const line = describeType({ kind: 'array', element: INT_TYPES.u8, length: LOG_LINE_SIZE });
-  return { name: LOG_MAP, objectName: LOG_MAP, kind: kind.kind, bpfType: kind.bpfType, access: kind.access, perCpu: false, isArray: false, key: null, value: line, maxEntries: LOG_RING_BYTES, pinPath: null, scope: 'global', flags: [] };
+  return { name: LOG_MAP, objectName: LOG_MAP, kind: kind.kind, bpfType: kind.bpfType, access: kind.access, perCpu: false, isArray: false, ifindexValues: false, key: null, value: line, maxEntries: LOG_RING_BYTES, pinPath: null, scope: 'global', flags: [] };
 }
 
 /** Coordinator: the thread that prints each line as it arrives, and its start and stop. */
