@@ -198,6 +198,7 @@ export const DIAGNOSTIC_CODES = {
   KS7007: "kernel access to a redirect map's elements",
   KS7008: 'packet metadata of an invalid type',
   KS7009: 'packet metadata type mismatch',
+  KS7010: 'packet metadata read on tc egress (warning)',
   KS9001: 'internal compiler error',
   KS9002: 'more errors than are shown',
 } as const;

@@ -29,7 +29,7 @@ describe('packet errors', () => {
     );
     expect(errors(source)).toEqual([
       [
-        "prog.ks:6:5: error: 'eth' was taken before bpf_xdp_adjust_head on line 5, which moves the packet: the view no longer points into it",
+        "prog.ks:6:5: error[KS7001]: 'eth' was taken before bpf_xdp_adjust_head on line 5, which moves the packet: the view no longer points into it",
         '6 |     eth.h_proto = 0;',
         '  |     ^^^',
         '  = help: take the view again after the call: let eth = ctx.header<EthHdr>(offset);',
@@ -47,7 +47,7 @@ describe('packet errors', () => {
         '    return XDP_PASS;',
       ].join('\n'),
     );
-    expect(errors(source)[0]).toMatch(/^prog\.ks:6:8: error: 'eth' was taken before bpf_xdp_adjust_tail on line 5, which moves the packet/);
+    expect(errors(source)[0]).toMatch(/^prog\.ks:6:8: error\[KS7001\]: 'eth' was taken before bpf_xdp_adjust_tail on line 5, which moves the packet/);
   });
 
   it('a resize inside a called function makes the caller\'s views stale, naming the function and the helper', () => {
@@ -58,7 +58,7 @@ describe('packet errors', () => {
       xdp(['    let eth = ctx.header<EthHdr>(0);', '    if eth == null { return XDP_PASS; }', '    if !shrink(ctx) { return XDP_DROP; }', '    eth.h_proto = 0;', '    return XDP_PASS;'].join('\n')),
     ].join('\n');
     expect(errors(source)[0]).toMatch(
-      /^prog\.ks:9:5: error: 'eth' was taken before the call to shrink on line 8 \(which calls bpf_xdp_adjust_head\), which moves the packet/,
+      /^prog\.ks:9:5: error\[KS7001\]: 'eth' was taken before the call to shrink on line 8 \(which calls bpf_xdp_adjust_head\), which moves the packet/,
     );
   });
 
@@ -66,7 +66,7 @@ describe('packet errors', () => {
     const source = xdp(
       ['    let eth = ctx.header<EthHdr>(0);', '    if eth == null { return XDP_PASS; }', '    if eth.h_proto == 1 { bpf_xdp_adjust_tail(ctx, -4); }', '    eth.h_proto = 0;', '    return XDP_PASS;'].join('\n'),
     );
-    expect(errors(source)[0]).toMatch(/^prog\.ks:6:5: error: 'eth' was taken before bpf_xdp_adjust_tail on line 5/);
+    expect(errors(source)[0]).toMatch(/^prog\.ks:6:5: error\[KS7001\]: 'eth' was taken before bpf_xdp_adjust_tail on line 5/);
   });
 
   it('a view taken again after the resize is fresh, and copies read before it stay usable', () => {
@@ -98,7 +98,7 @@ describe('packet errors', () => {
         '    return TC_ACT_OK;',
       ].join('\n'),
     );
-    expect(errors(source)[0]).toMatch(/^prog\.ks:6:5: error: 'ip' was taken before bpf_skb_adjust_room on line 5/);
+    expect(errors(source)[0]).toMatch(/^prog\.ks:6:5: error\[KS7001\]: 'ip' was taken before bpf_skb_adjust_room on line 5/);
   });
 
   it.each([
@@ -113,7 +113,7 @@ describe('packet errors', () => {
     );
     expect(errors(source)).toEqual([
       [
-        "prog.ks:5:5: error: cannot write through 'ip': in socket_filter and cgroup_skb programs a packet view is a read-only copy of the packet (loaded with bpf_skb_load_bytes), so a write would not reach the packet",
+        "prog.ks:5:5: error[KS3203]: cannot write through 'ip': in socket_filter and cgroup_skb programs a packet view is a read-only copy of the packet (loaded with bpf_skb_load_bytes), so a write would not reach the packet",
         '5 |     ip.ttl -= 1;',
         '  |     ^^^^^^',
         '  = help: rewrite packets in xdp or tc programs, where views point into the packet',
@@ -146,7 +146,7 @@ describe('packet errors', () => {
     ].join('\n');
     expect(errors(source)).toEqual([
       [
-        "prog.ks:14:13: error: packet metadata mismatch: xdp program 'w' writes A (8 bytes), but tc program 'r' reads B (8 bytes)",
+        "prog.ks:14:13: error[KS7009]: packet metadata mismatch: xdp program 'w' writes A (8 bytes), but tc program 'r' reads B (8 bytes)",
         '14 |     let b = ctx.meta<B>();',
         '   |             ^^^^^^^^^^^^^',
         "  = note: 'w' writes its metadata at line 6",
@@ -158,7 +158,7 @@ describe('packet errors', () => {
   it('redirect() on a map that is not a redirect map lists the kinds that are', () => {
     expect(errors(xdp('    return m.redirect(0, XDP_PASS);', 'map<u32, u32> m : HashMap(4);\n'))).toEqual([
       [
-        "prog.ks:4:14: error: redirect() sends the packet through a DevMap, DevMapHash, CpuMap, XskMap; 'm' is a HashMap",
+        "prog.ks:4:14: error[KS7006]: redirect() sends the packet through a DevMap, DevMapHash, CpuMap, XskMap; 'm' is a HashMap",
         '4 |     return m.redirect(0, XDP_PASS);',
         '  |              ^^^^^^^^',
       ].join('\n'),
@@ -168,7 +168,7 @@ describe('packet errors', () => {
   it("a kernel program writing a redirect map's element is told userspace fills it", () => {
     expect(errors(xdp('    devs[0] = 3;\n    return XDP_PASS;', 'map<u32, u32> devs : DevMap(4);\n'))).toEqual([
       [
-        "prog.ks:4:5: error: the elements of DevMap 'devs' are filled by userspace; a kernel program redirects packets through it",
+        "prog.ks:4:5: error[KS7007]: the elements of DevMap 'devs' are filled by userspace; a kernel program redirects packets through it",
         '4 |     devs[0] = 3;',
         '  |     ^^^^^^^',
         '  = help: return devs.redirect(key, XDP_PASS);',
@@ -178,16 +178,16 @@ describe('packet errors', () => {
 
   it('bpf_redirect outside xdp and tc', () => {
     const source = program('socket_filter', 'SkbContext', 'i32', '    return bpf_redirect(1, 0);');
-    expect(errors(source)[0]).toMatch(/^prog\.ks:3:12: error: bpf_redirect is available in xdp and tc programs/);
+    expect(errors(source)[0]).toMatch(/^prog\.ks:3:12: error\[KS7002\]: bpf_redirect is available in xdp and tc programs/);
   });
 
   it('an XDP resize helper in tc names the kinds it belongs to', () => {
     const source = program('tc', 'TcContext', 'TcAction', '    bpf_xdp_adjust_head(ctx, 4);\n    return TC_ACT_OK;');
-    expect(errors(source)[0]).toMatch(/^prog\.ks:3:25: error: bpf_xdp_adjust_head is available in xdp programs, not with a TcContext/);
+    expect(errors(source)[0]).toMatch(/^prog\.ks:3:25: error\[KS7002\]: bpf_xdp_adjust_head is available in xdp programs, not with a TcContext/);
   });
 
   it('an skb field that tc may read but not write', () => {
     const source = program('tc', 'TcContext', 'TcAction', '    ctx.vlan_tci = 1;\n    return TC_ACT_OK;');
-    expect(errors(source)[0]).toMatch(/^prog\.ks:3:5: error: ctx\.vlan_tci is read-only here/);
+    expect(errors(source)[0]).toMatch(/^prog\.ks:3:5: error\[KS3202\]: ctx\.vlan_tci is read-only here/);
   });
 });

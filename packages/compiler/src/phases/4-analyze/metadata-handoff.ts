@@ -56,6 +56,7 @@ export function pairMetadata(found: FoundAccess[], diagnostics: DiagnosticBag): 
   for (const reader of readers) {
     if (reader.egress) {
       diagnostics.warning(
+        'KS7010',
         `tc egress program '${reader.access.program}' reads packet metadata, but XDP metadata reaches only tc ingress: on egress there is none`,
         reader.span,
         'help: read it in a tc("ingress") program on the interface the XDP program is attached to',
@@ -65,6 +66,7 @@ export function pairMetadata(found: FoundAccess[], diagnostics: DiagnosticBag): 
     for (const writer of writers) {
       if (!sameType(writer.type, reader.type)) {
         diagnostics.error(
+          'KS7009',
           `packet metadata mismatch: xdp program '${writer.access.program}' writes ${writer.access.type} (${writer.access.size} bytes), but tc program '${reader.access.program}' reads ${reader.access.type} (${reader.access.size} bytes)`,
           reader.span,
           `note: '${writer.access.program}' writes its metadata at line ${writer.access.location.line}`,
