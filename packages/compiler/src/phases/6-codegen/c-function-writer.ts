@@ -269,9 +269,10 @@ export class CFunctionWriter {
       return `bpf_probe_read_kernel(&${target}, sizeof(${target}), (char *)${this.contextParam().name} + ${value.access.offset})`;
     }
     const literal = value.op === 'arrayLiteral' || value.op === 'arrayRepeat' || value.op === 'stringBytes';
-    // A literal is copied from a compound literal of the array's type. The size is the type's:
-    // `sizeof(target)` would be a pointer's where C reaches the bytes through a cast (FibLookup's IPv6 addresses).
-    return `__builtin_memcpy(${target}, ${literal ? `(${declaration(typeOf(value), '')})` : ''}${this.expr(value)}, ${sizeOf(typeOf(value))})`;
+    // A literal is copied from a compound literal of the array's type. Where C reaches the bytes
+    // through a cast (FibLookup's IPv6 addresses) `sizeof` would be a pointer's: the type's size then.
+    const size = target.startsWith('(') ? String(sizeOf(typeOf(value))) : `sizeof(${target})`;
+    return `__builtin_memcpy(${target}, ${literal ? `(${declaration(typeOf(value), '')})` : ''}${this.expr(value)}, ${size})`;
   }
 
   /** A scalar CO-RE read: `BPF_CORE_READ(task, real_parent, tgid)`, a bit-field through its own relocations, guarded by its indexes' range checks. */

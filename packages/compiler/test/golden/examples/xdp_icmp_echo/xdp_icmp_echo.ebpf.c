@@ -137,11 +137,11 @@ int icmp_echo(struct xdp_md *ctx)
 #line 25
     __u8 mac[6] = {};
 #line 25
-    __builtin_memcpy(mac, eth->h_dest, 6);
+    __builtin_memcpy(mac, eth->h_dest, sizeof(mac));
 #line 26
-    __builtin_memcpy(eth->h_dest, eth->h_source, 6);
+    __builtin_memcpy(eth->h_dest, eth->h_source, sizeof(eth->h_dest));
 #line 27
-    __builtin_memcpy(eth->h_source, mac, 6);
+    __builtin_memcpy(eth->h_source, mac, sizeof(eth->h_source));
 #line 29
     __u32 addr = ip->saddr;
 #line 30

@@ -170,7 +170,7 @@ int balance(struct xdp_md *ctx)
 #line 61
     __u8 own_mac[6] = {};
 #line 61
-    __builtin_memcpy(own_mac, eth->h_dest, 6);
+    __builtin_memcpy(own_mac, eth->h_dest, sizeof(own_mac));
 #line 62
     __u8 tos = ip->tos;
 #line 63
@@ -190,9 +190,9 @@ int balance(struct xdp_md *ctx)
         return XDP_ABORTED;
     }
 #line 69
-    __builtin_memcpy(outer_eth->h_dest, backend.mac, 6);
+    __builtin_memcpy(outer_eth->h_dest, backend.mac, sizeof(outer_eth->h_dest));
 #line 70
-    __builtin_memcpy(outer_eth->h_source, own_mac, 6);
+    __builtin_memcpy(outer_eth->h_source, own_mac, sizeof(outer_eth->h_source));
 #line 71
     outer_eth->h_proto = bpf_htons(ETH_P_IP);
 #line 72

@@ -80,11 +80,11 @@ static __always_inline bool rewrite_ports__pop_vlan(struct xdp_md *ctx)
 #line 29
     __u8 dest[6] = {};
 #line 29
-    __builtin_memcpy(dest, eth->h_dest, 6);
+    __builtin_memcpy(dest, eth->h_dest, sizeof(dest));
 #line 30
     __u8 source[6] = {};
 #line 30
-    __builtin_memcpy(source, eth->h_source, 6);
+    __builtin_memcpy(source, eth->h_source, sizeof(source));
 #line 31
     if (bpf_xdp_adjust_head(ctx, 4) != 0) {
 #line 31
@@ -98,9 +98,9 @@ static __always_inline bool rewrite_ports__pop_vlan(struct xdp_md *ctx)
         return false;
     }
 #line 34
-    __builtin_memcpy(moved->h_dest, dest, 6);
+    __builtin_memcpy(moved->h_dest, dest, sizeof(moved->h_dest));
 #line 35
-    __builtin_memcpy(moved->h_source, source, 6);
+    __builtin_memcpy(moved->h_source, source, sizeof(moved->h_source));
 #line 36
     return true;
 }
@@ -119,11 +119,11 @@ static __always_inline bool rewrite_ports__push_vlan(struct xdp_md *ctx, __u16 v
 #line 43
     __u8 dest[6] = {};
 #line 43
-    __builtin_memcpy(dest, eth->h_dest, 6);
+    __builtin_memcpy(dest, eth->h_dest, sizeof(dest));
 #line 44
     __u8 source[6] = {};
 #line 44
-    __builtin_memcpy(source, eth->h_source, 6);
+    __builtin_memcpy(source, eth->h_source, sizeof(source));
 #line 45
     __u16 proto = eth->h_proto;
 #line 46
@@ -141,9 +141,9 @@ static __always_inline bool rewrite_ports__push_vlan(struct xdp_md *ctx, __u16 v
         return false;
     }
 #line 50
-    __builtin_memcpy(moved->h_dest, dest, 6);
+    __builtin_memcpy(moved->h_dest, dest, sizeof(moved->h_dest));
 #line 51
-    __builtin_memcpy(moved->h_source, source, 6);
+    __builtin_memcpy(moved->h_source, source, sizeof(moved->h_source));
 #line 52
     moved->h_proto = bpf_htons(ETH_P_8021Q);
 #line 53

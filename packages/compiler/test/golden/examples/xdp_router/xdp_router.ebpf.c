@@ -119,9 +119,9 @@ static __always_inline int forward(struct xdp_md *ctx)
 #line 38
     ip->ttl -= 1;
 #line 39
-    __builtin_memcpy(eth->h_dest, fib.dmac, 6);
+    __builtin_memcpy(eth->h_dest, fib.dmac, sizeof(eth->h_dest));
 #line 40
-    __builtin_memcpy(eth->h_source, fib.smac, 6);
+    __builtin_memcpy(eth->h_source, fib.smac, sizeof(eth->h_source));
     {
 #line 41
         __u32 routed_key_2 = 0;
