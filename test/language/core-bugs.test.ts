@@ -2,7 +2,7 @@
 // clang -Werror, loaded into the verifier, run with BPF_PROG_TEST_RUN, and the
 // maps read back.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeKernel, ethIpv4Udp } from '../helpers/kernel.js';
+import { describeKernel, ethIpv4Udp, ethIpv6 } from '../helpers/kernel.js';
 import { load, type MapHandle } from '../../packages/runtime/src/index.js';
 import { buildSystem, type BuiltSystem } from '../helpers/build.js';
 
@@ -102,5 +102,42 @@ describeKernel('core bugs of issue 9, in the kernel', () => {
     // Queue 0 is Udp (weight 10), a small frame: 10 per run, in the enum's slot.
     const byProto = system.maps.by_proto as MapHandle<number, bigint>;
     expect([byProto.get(0), byProto.get(1), byProto.get(2)]).toEqual([0n, 20n, 0n]);
+  });
+});
+
+// Bug 1: an IPv6 address is [u8; 16] in the language and struct in6_addr in C:
+// indexed, copied into a local, and used as a map key, all three.
+const IPV6_SOURCE = `
+map<[u8; 16], u64> by_src6 : HashMap(8);
+map<u32, u64> first_byte : Array(1);
+
+program v6 : xdp {
+  fn main(ctx: XdpContext) -> XdpAction {
+    let ip6 = ctx.header<Ipv6Hdr>(14);
+    if ip6 == null { return XDP_PASS; }
+    first_byte[0] = ip6.saddr[0] as u64;
+    let a: [u8; 16] = ip6.saddr;
+    by_src6[a] += 1;
+    by_src6[ip6.saddr] += 10;
+    return XDP_PASS;
+  }
+}
+`;
+
+describeKernel('bug 1 of issue 9, IPv6 addresses, in the kernel', () => {
+  let built: BuiltSystem;
+  beforeAll(async () => {
+    built = await buildSystem(IPV6_SOURCE, 'core-bug-ipv6.ks');
+  });
+  afterAll(() => built?.cleanup());
+
+  it('indexes, copies and keys a map by ip6.saddr', () => {
+    using system = load({ metadata: built.metadata, object: built.object });
+    const packet = ethIpv6({ srcIp: 'fd12::34' });
+    expect(system.programs.v6!.testRun(packet).retval).toBe(XDP_PASS);
+    const source = [...packet.subarray(14 + 8, 14 + 24)];
+    expect(source[0]).toBe(0xfd);
+    expect((system.maps.first_byte as MapHandle<number, bigint>).get(0)).toBe(0xfdn);
+    expect((system.maps.by_src6 as MapHandle<number[], bigint>).get(source)).toBe(11n);
   });
 });
