@@ -83,13 +83,17 @@ export class KernelTypes {
 
   /** `*NAME` for a kernel struct or union NAME (also through a typedef), or null when the BTF has none (or there is no BTF). */
   pointerTo(name: string, span: ast.Span): Type | null {
+    const found = this.composite(name);
+    return found && this.pointer(found.loaded, found.composite, span);
+  }
+
+  /** The struct or union NAME (also through a typedef) in the BTF, or null when there is none or no BTF. */
+  private composite(name: string): { loaded: Loaded; composite: KernelComposite } | null {
     const loaded = this.load();
     if ('error' in loaded) return null;
     const found = findKernelType(loaded.btf, name);
-    if (!found) return null;
-    const composite = compositeOf(loaded.btf, found.id);
-    if (!composite) return null;
-    return this.pointer(loaded, composite, span);
+    const composite = found && compositeOf(loaded.btf, found.id);
+    return composite ? { loaded, composite } : null;
   }
 
   /** `*task_struct`, for built-ins that return kernel pointers (bpf_get_current_task). */
@@ -117,11 +121,8 @@ export class KernelTypes {
 
   /** The kernel struct or union NAME (also through a typedef) for describing it, recording no use; null when the BTF has none. */
   describe(name: string): KernelStructType | null {
-    const loaded = this.load();
-    if ('error' in loaded) return null;
-    const found = findKernelType(loaded.btf, name);
-    const composite = found && compositeOf(loaded.btf, found.id);
-    return composite && composite.name !== '' ? this.structType(loaded, composite, '') : null;
+    const found = this.composite(name);
+    return found && found.composite.name !== '' ? this.structType(found.loaded, found.composite, '') : null;
   }
 
   /** Why there are no kernel types, or null when the BTF is there (error path: reads it). */
